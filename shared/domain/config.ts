@@ -1,0 +1,123 @@
+/**
+ * The validated, normalized shape of `failover.config.yml` as the rest of the code sees it.
+ * Pure data: `shared/config` produces it (zod schema + loader), everyone else only reads it.
+ */
+
+/** A policy governs when a service fails over and back. `defaults` merge into each service. */
+export interface Policy {
+  /** Seconds between probe rounds inside one scheduled watchdog run (1..60). */
+  readonly probeIntervalSeconds: number;
+  /** Consecutive failed rounds before a target is DOWN (1..10). */
+  readonly failureThreshold: number;
+  /** Consecutive healthy rounds before a DOWN target is UP again (1..20). */
+  readonly recoveryThreshold: number;
+  /** No automatic flip back within this many seconds of the last flip. */
+  readonly minDwellSeconds: number;
+  /** `auto`: fail back by itself; `manual`: only announce that failback is ready. */
+  readonly failback: FailbackMode;
+  /** Past this many automatic failbacks in a rolling hour, automatic failback freezes. */
+  readonly maxAutoFailbacksPerHour: number;
+}
+
+export type FailbackMode = 'auto' | 'manual';
+export type RecordType = 'A' | 'AAAA' | 'CNAME';
+export type MetricsLevel = 'basic' | 'detailed';
+
+/** An inclusive range of HTTP status codes; `200` is `{min: 200, max: 200}`, `2xx` is `{min: 200, max: 299}`. */
+export interface StatusRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+export type JsonScalar = string | number | boolean | null;
+
+export interface HttpCheck {
+  readonly kind: 'http';
+  readonly url: string;
+  readonly method: 'GET' | 'HEAD';
+  readonly headers: Readonly<Record<string, string>>;
+  /** Default: 200..399. */
+  readonly expectStatus: readonly StatusRange[];
+  readonly bodyContains?: string;
+  /** A JavaScript regular expression source, validated at load. */
+  readonly bodyMatches?: string;
+  /** A dotted path into a JSON body, e.g. `status` or `checks.db.ok` or `items[0].state`. */
+  readonly jsonPath?: string;
+  /** With `jsonPath`: the value the field must equal (strict equality on scalars). */
+  readonly equals?: JsonScalar;
+  readonly maxLatencyMs?: number;
+  /** Covers connect, TLS, headers and body. Default 3000. */
+  readonly timeoutMs: number;
+  readonly insecureSkipVerify: boolean;
+  /** Fail when the server certificate expires in fewer days than this. */
+  readonly certMinDaysValid?: number;
+}
+
+export interface TcpCheck {
+  readonly kind: 'tcp';
+  readonly host: string;
+  readonly port: number;
+  readonly timeoutMs: number;
+}
+
+export interface CloudWatchAlarmCheck {
+  readonly kind: 'cloudwatch-alarm';
+  readonly alarmName: string;
+  readonly timeoutMs: number;
+}
+
+export type Check = HttpCheck | TcpCheck | CloudWatchAlarmCheck;
+
+export type TargetName = 'primary' | 'secondary';
+export const TARGETS: readonly TargetName[] = ['primary', 'secondary'];
+
+export function otherTarget(target: TargetName): TargetName {
+  return target === 'primary' ? 'secondary' : 'primary';
+}
+
+export interface TargetConfig {
+  readonly setIdentifier: string;
+  readonly checks: readonly Check[];
+}
+
+export interface ServiceConfig {
+  readonly name: string;
+  readonly hostedZoneId: string;
+  /** Normalized: lowercase, with a trailing dot. */
+  readonly recordName: string;
+  readonly recordType: RecordType;
+  /** The weight of the active record (1..255, default 100); the passive record always gets 0. */
+  readonly activeWeight: number;
+  readonly primary: TargetConfig;
+  readonly secondary: TargetConfig;
+  /** Names of notifier groups (keys of `notifiers`). */
+  readonly notify: readonly string[];
+  readonly policy: Policy;
+  /** `detailed` adds per-endpoint probe latency metrics (each custom metric costs money). */
+  readonly metrics: MetricsLevel;
+}
+
+/**
+ * A secret or setting kept in SSM Parameter Store. `${ssm:/path}` in the config becomes this
+ * reference; the Lambda runtime resolves it (cached per cold start), the loader never does.
+ */
+export interface SsmRef {
+  readonly kind: 'ssm';
+  readonly path: string;
+}
+
+/** A string that may still have to be fetched from SSM. */
+export type SecretValue = string | SsmRef;
+
+export type NotifierConfig =
+  | { readonly kind: 'sns'; readonly topicArn: string }
+  | { readonly kind: 'slack'; readonly webhookUrl: SecretValue }
+  | { readonly kind: 'pagerduty'; readonly routingKey: SecretValue }
+  | { readonly kind: 'webhook'; readonly url: SecretValue; readonly secret?: SecretValue };
+
+export interface ControllerConfig {
+  /** The file it was loaded from (absolute path), for messages. */
+  readonly file: string;
+  readonly services: readonly ServiceConfig[];
+  readonly notifiers: Readonly<Record<string, readonly NotifierConfig[]>>;
+}

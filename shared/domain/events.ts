@@ -1,0 +1,56 @@
+import type { TargetName } from './config.ts';
+import type { CheckResult } from './state.ts';
+
+/** What people are told about. Each becomes a notification (issue: telling people). */
+export type EventKind =
+  | 'failover'
+  | 'failback'
+  | 'failback-ready'
+  | 'both-down'
+  | 'flapping-frozen'
+  | 'reconciled'
+  | 'failover-refused'
+  | 'planned-failover';
+
+/** The last probe results of each target: why a decision was made. */
+export interface Evidence {
+  readonly primary: readonly CheckResult[];
+  readonly secondary: readonly CheckResult[];
+}
+
+/** What `decide` asks the watchdog to carry out. */
+export type Action =
+  | {
+      readonly type: 'failover' | 'failback';
+      /** The epoch the decision was made on; the flip function refuses any other. */
+      readonly epoch: number;
+      readonly reason: string;
+      readonly evidence: Evidence;
+    }
+  | {
+      /** Tell people (Slack, PagerDuty, webhook, SNS). `alert` is the paging kind. */
+      readonly type: 'notify' | 'alert';
+      readonly event: EventKind;
+      readonly message: string;
+      readonly evidence: Evidence;
+    };
+
+/** One audit-trail entry; newest first per service. */
+export interface AuditEvent {
+  readonly service: string;
+  /** Epoch ms. */
+  readonly at: number;
+  /** Deterministic id (makes the put idempotent), unique per service. */
+  readonly id: string;
+  readonly kind: string;
+  readonly epoch: number;
+  readonly from?: TargetName;
+  readonly to?: TargetName;
+  readonly reason?: string;
+  /** `watchdog` for automatic decisions, else the operator. */
+  readonly requestedBy: string;
+  readonly outcome?: string;
+  readonly changeId?: string;
+  readonly evidence?: Evidence;
+  readonly details?: Readonly<Record<string, unknown>>;
+}

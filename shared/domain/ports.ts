@@ -1,0 +1,102 @@
+/**
+ * The small interfaces the use cases take as arguments. Adapters in `shared/aws`, `shared/probes`
+ * and `shared/notify` implement them; tests pass real adapters against local servers or fakes.
+ */
+import type { ServiceConfig, TargetName } from './config.ts';
+import type { AuditEvent } from './events.ts';
+import type { Observation, ServiceState } from './state.ts';
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+// ---- State store -------------------------------------------------------------------------------
+
+export interface Versioned<T> {
+  readonly value: T;
+  /** Optimistic-lock version as read; a write must name it. */
+  readonly version: number;
+}
+
+export type SaveResult =
+  | { readonly ok: true; readonly version: number }
+  /** Someone else wrote first (or the item exists when creating). Nothing was written. */
+  | { readonly ok: false; readonly reason: 'conflict'; readonly current: Versioned<ServiceState> | null };
+
+export interface StateStore {
+  /** All states that exist among `services`, in as few calls as possible. */
+  loadAll(services: readonly string[]): Promise<Map<string, Versioned<ServiceState>>>;
+  load(service: string): Promise<Versioned<ServiceState> | null>;
+  /**
+   * Write `state` if the stored version is still `expectedVersion` (null: only if no item exists).
+   * Returns the new version, or a typed conflict; never overwrites silently.
+   */
+  save(state: ServiceState, expectedVersion: number | null): Promise<SaveResult>;
+  /** Idempotent put of an audit event (deterministic key), with a TTL. */
+  appendAudit(event: AuditEvent): Promise<void>;
+  /** Audit events of a service, newest first. */
+  history(service: string, limit: number): Promise<AuditEvent[]>;
+}
+
+// ---- Traffic switch (Route 53 weighted records) -----------------------------------------------
+
+/**
+ * One weighted record set exactly as Route 53 returned it, in the SDK's own field names
+ * (Name, Type, SetIdentifier, Weight, TTL, ResourceRecords, AliasTarget, HealthCheckId, ...).
+ * Kept opaque beyond what the controller needs so a flip can copy every other field untouched.
+ */
+export interface WeightedRecordSet {
+  readonly Name: string;
+  readonly Type: string;
+  readonly SetIdentifier: string;
+  readonly Weight: number;
+  readonly [field: string]: unknown;
+}
+
+export interface TrafficReading {
+  readonly service: string;
+  readonly active: TargetName;
+  readonly primary: WeightedRecordSet;
+  readonly secondary: WeightedRecordSet;
+}
+
+export type ReadResult =
+  | { readonly ok: true; readonly reading: TrafficReading }
+  | {
+      readonly ok: false;
+      readonly reason: 'missing-set' | 'not-weighted' | 'ambiguous-weights' | 'no-such-zone';
+      readonly message: string;
+    };
+
+export type FlipResult =
+  /** The change was accepted (PENDING or INSYNC); `changeId` for `waitInSync`. */
+  | { readonly outcome: 'flipped'; readonly changeId: string | null; readonly reading: TrafficReading }
+  /** The records already show `to` active with the intended weights (e.g. a retried batch). */
+  | { readonly outcome: 'already-flipped'; readonly reading: TrafficReading }
+  /** The records are not as expected: someone changed them. Nothing was written. */
+  | { readonly outcome: 'changed-underneath'; readonly found: ReadResult }
+  /** Route 53 kept failing (after bounded retries); the records were re-read where possible. */
+  | { readonly outcome: 'error'; readonly message: string; readonly found: ReadResult | null };
+
+export interface TrafficSwitch {
+  read(service: ServiceConfig): Promise<ReadResult>;
+  flip(service: ServiceConfig, to: TargetName, expected: TrafficReading): Promise<FlipResult>;
+  /** Polls GetChange until INSYNC or `deadline` (epoch ms); the caller decides what a timeout means. */
+  waitInSync(changeId: string, deadline: number): Promise<'INSYNC' | 'timeout'>;
+}
+
+// ---- Probes ------------------------------------------------------------------------------------
+
+export interface Prober {
+  /** One round: every check of both targets of each service, concurrently and bounded. */
+  probeServices(services: readonly ServiceConfig[]): Promise<Map<string, Observation>>;
+  /** Probe only one target of one service (the flip functions re-verify the target). */
+  probeTarget(service: ServiceConfig, target: TargetName): Promise<Observation[TargetName]>;
+}

@@ -1,0 +1,83 @@
+import type { TargetName } from './config.ts';
+
+/**
+ * Where a service's traffic is, as the controller recorded it.
+ * `failing-over` / `failing-back`: the watchdog has decided and invoked the flip function,
+ * which has not yet reported back.
+ */
+export type Phase = 'primary-active' | 'failing-over' | 'secondary-active' | 'failing-back';
+export type TargetStatus = 'up' | 'down' | 'unknown';
+
+/** The result of one check of one target in one round. */
+export interface CheckResult {
+  /** A short label of the check, e.g. `http GET https://primary.example.com/health`. */
+  readonly check: string;
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  /** Short and human: `status 503 not in [200]`, `timeout after 3000 ms`, `status 200`. */
+  readonly reason: string;
+}
+
+/** One round's verdict for one target: healthy when every check passed. */
+export interface TargetObservation {
+  readonly ok: boolean;
+  readonly checks: readonly CheckResult[];
+}
+
+/** One probe round of one service. `at` is epoch milliseconds. */
+export interface Observation {
+  readonly at: number;
+  readonly primary: TargetObservation;
+  readonly secondary: TargetObservation;
+}
+
+export interface TargetHealth {
+  readonly status: TargetStatus;
+  /** Consecutive healthy rounds. */
+  readonly okStreak: number;
+  /** Consecutive failed rounds. */
+  readonly failStreak: number;
+  /** When `status` last changed (epoch ms), null while unknown. */
+  readonly since: number | null;
+  /** The last round's check results: the evidence shown to people. */
+  readonly last: readonly CheckResult[];
+}
+
+/** An operator hold: automation makes no flip for the service until it is released. */
+export interface Hold {
+  readonly kind: 'planned-failover' | 'manual-edit' | 'forced';
+  readonly by: string;
+  readonly reason: string;
+  readonly at: number;
+}
+
+/**
+ * The one DynamoDB item per service. `epoch` is the fencing token: +1 on every flip.
+ * The optimistic-lock `version` is not part of it; the store carries it beside (`Versioned`).
+ */
+export interface ServiceState {
+  readonly service: string;
+  readonly phase: Phase;
+  readonly epoch: number;
+  readonly primary: TargetHealth;
+  readonly secondary: TargetHealth;
+  /** When traffic last moved (epoch ms). */
+  readonly lastFlipAt: number | null;
+  /** When the current `failing-*` phase was entered (epoch ms), else null. */
+  readonly pendingSince: number | null;
+  readonly hold: Hold | null;
+  /** Automation paused by an operator: probes and records, never flips. */
+  readonly paused: boolean;
+  /** Times (epoch ms) of automatic failbacks within the last hour: the flap window. */
+  readonly autoFailbacks: readonly number[];
+  /** Automatic failback frozen by flap damping until an operator fails back by hand. */
+  readonly frozen: boolean;
+  /** Notices already sent for the current condition, so a condition is announced once. */
+  readonly announced: readonly AnnouncedCondition[];
+}
+
+export type AnnouncedCondition = 'both-down' | 'failback-ready' | 'flapping-frozen' | 'failover-blocked';
+
+export function activeTarget(phase: Phase): TargetName {
+  return phase === 'primary-active' || phase === 'failing-over' ? 'primary' : 'secondary';
+}
