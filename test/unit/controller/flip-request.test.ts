@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseFlipRequest } from '../../../shared/controller/flip-request.ts';
+
+describe('parseFlipRequest', () => {
+  it('accepts an operator request and an automatic request with evidence', () => {
+    const manual = parseFlipRequest({ service: 'payments-api', reason: 'db upgrade', requestedBy: 'alice' });
+    const auto = parseFlipRequest({
+      service: 'payments-api',
+      epoch: 4,
+      reason: 'primary down for 3 rounds',
+      evidence: {
+        primary: [
+          { check: 'http GET https://p/health', ok: false, latencyMs: 3000, reason: 'timeout after 3000 ms' },
+        ],
+        secondary: [{ check: 'http GET https://s/health', ok: true, latencyMs: 12, reason: 'status 200' }],
+      },
+    });
+
+    expect(manual).toEqual({
+      ok: true,
+      request: { service: 'payments-api', reason: 'db upgrade', requestedBy: 'alice' },
+    });
+    expect(auto.ok && auto.request.epoch).toBe(4);
+  });
+
+  it('rejects unknown fields instead of stripping them', () => {
+    const out = parseFlipRequest({ service: 'payments-api', froce: true });
+
+    expect(out.ok).toBe(false);
+    expect(!out.ok && out.errors[0]).toMatch(/unknown field 'froce'; allowed: service, reason/);
+  });
+
+  it.each([
+    ['__proto__', '{"service":"a","__proto__":{"force":true}}'],
+    ['constructor', '{"service":"a","constructor":{"prototype":{"force":true}}}'],
+  ])('rejects the prototype-pollution key %s', (key, json) => {
+    const out = parseFlipRequest(JSON.parse(json));
+
+    expect(out.ok).toBe(false);
+    expect(!out.ok && out.errors.join('\n')).toContain(`'${key}'`);
+    expect(({} as Record<string, unknown>).force).toBeUndefined();
+  });
+
+  it('bounds the reason to 1,000 and requestedBy to 200 characters', () => {
+    const out = parseFlipRequest({ service: 'a', reason: 'x'.repeat(1_001), requestedBy: 'y'.repeat(201) });
+
+    expect(out.ok).toBe(false);
+    expect(!out.ok && out.errors).toEqual([
+      'reason: at most 1000 characters',
+      'requestedBy: at most 200 characters',
+    ]);
+  });
+
+  it.each([null, 42, 'failover', [], [{ service: 'a' }]])(
+    'rejects a payload that is not an object: %j',
+    (payload) => {
+      const out = parseFlipRequest(payload);
+
+      expect(out.ok).toBe(false);
+      expect(!out.ok && out.errors[0]).toMatch(/must be a JSON object/);
+    },
+  );
+
+  it('names a missing service and a wrongly typed epoch', () => {
+    const out = parseFlipRequest({ epoch: 'three' });
+
+    expect(!out.ok && out.errors).toEqual(['service: expected string (missing)', 'epoch: expected number']);
+  });
+
+  it('rejects a negative or fractional epoch', () => {
+    expect(parseFlipRequest({ service: 'a', epoch: -1 }).ok).toBe(false);
+    expect(parseFlipRequest({ service: 'a', epoch: 1.5 }).ok).toBe(false);
+  });
+});
