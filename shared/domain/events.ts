@@ -10,6 +10,8 @@ export type EventKind =
   | 'flapping-frozen'
   | 'reconciled'
   | 'failover-refused'
+  /** The primary is down and the standby up, but automation is paused or held: a human must act. */
+  | 'failover-blocked'
   | 'planned-failover';
 
 /** The last probe results of each target: why a decision was made. */

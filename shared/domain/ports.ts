@@ -3,7 +3,7 @@
  * and `shared/notify` implement them; tests pass real adapters against local servers or fakes.
  */
 import type { ServiceConfig, TargetName } from './config.ts';
-import type { AuditEvent } from './events.ts';
+import type { AuditEvent, EventKind, Evidence } from './events.ts';
 import type { Observation, ServiceState } from './state.ts';
 
 export interface Clock {
@@ -99,4 +99,65 @@ export interface Prober {
   probeServices(services: readonly ServiceConfig[]): Promise<Map<string, Observation>>;
   /** Probe only one target of one service (the flip functions re-verify the target). */
   probeTarget(service: ServiceConfig, target: TargetName): Promise<Observation[TargetName]>;
+}
+
+// ---- Notifications -----------------------------------------------------------------------------
+
+/** Everything a person needs to understand one event (see `EventKind`). */
+export interface Notification {
+  readonly event: EventKind;
+  readonly service: string;
+  /** Where traffic was and where it is (or would have gone). */
+  readonly from?: TargetName;
+  readonly to?: TargetName;
+  /** Why, in a sentence: `primary down for 3 rounds (status 503 not in [200]); secondary up`. */
+  readonly reason: string;
+  /** `watchdog` for automatic decisions, else the operator's name. */
+  readonly requestedBy: string;
+  readonly epoch: number;
+  /** The Route 53 change id of the flip, when there was one. */
+  readonly changeId?: string;
+  readonly evidence?: Evidence;
+  /** Epoch ms when the notification was made. */
+  readonly at: number;
+  /** Epoch ms of the milestones known so far. */
+  readonly timings?: {
+    readonly detectedAt?: number;
+    readonly flippedAt?: number;
+    readonly inSyncAt?: number;
+  };
+  readonly severity: 'critical' | 'error' | 'warning' | 'info';
+  /** What the reader should do next, in a sentence. */
+  readonly next: string;
+}
+
+export interface DeliveryReport {
+  /** `slack`, `pagerduty`, `webhook` or `sns`, with the group: `oncall/slack`. */
+  readonly channel: string;
+  readonly ok: boolean;
+  readonly attempts: number;
+  /** Why delivery failed (never contains a secret). */
+  readonly error?: string;
+}
+
+export interface Notifier {
+  /**
+   * Deliver to every channel of the named groups in parallel, within a short total bound.
+   * Never throws: a failed channel is reported, never blocks or fails the caller.
+   */
+  notify(notification: Notification, groups: readonly string[]): Promise<DeliveryReport[]>;
+}
+
+// ---- Invoking the flip functions ---------------------------------------------------------------
+
+export interface FlipInvocation {
+  readonly service: string;
+  readonly epoch: number;
+  readonly reason: string;
+  readonly evidence: Evidence;
+}
+
+export interface Invoker {
+  /** Asynchronous (`InvocationType: 'Event'`) invoke of the failover or failback function. */
+  invoke(fn: 'failover' | 'failback', payload: FlipInvocation): Promise<void>;
 }
