@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import type { Check } from '../domain/config.ts';
+import { interpretHost } from './dns-name.ts';
+import { DEFAULT_EXPECT_STATUS, expectStatus } from './expect-status.ts';
+import {
+  emptyMeansUnset,
+  flag,
+  httpUrl,
+  type Interpretation,
+  oneOf,
+  plainText,
+  text,
+  wholeNumber,
+} from './fields.ts';
+import { singleKey } from './single-key.ts';
+import { describeValue } from './wording.ts';
+
+export const DEFAULT_CHECK_TIMEOUT_MS = 3000;
+
+/** `timeoutMs` of every check kind. */
+export const checkTimeout = wholeNumber(100, 30_000);
+
+/** `maxLatencyMs` of an http check; it must also be below `timeoutMs` (see check-rules.ts). */
+export const maxLatency = wholeNumber(1, 30_000);
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const JSON_PATH = /^(?:[^.[\]\s]+|\[\d+\])(?:\[\d+\])*(?:\.[^.[\]\s]+(?:\[\d+\])*)*$/;
+
+function regexSource(value: string): Interpretation<string> {
+  try {
+    new RegExp(value);
+    return { value };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { problem: `is not a valid JavaScript regular expression: ${reason}` };
+  }
+}
+
+function jsonPath(value: string): Interpretation<string> {
+  return JSON_PATH.test(value)
+    ? { value }
+    : {
+        problem: `must be a dotted path such as status, checks.db.ok or items[0].state, got ${describeValue(value)}`,
+      };
+}
+
+const headers = z.record(
+  z.string().regex(HEADER_NAME, { error: 'is not a valid HTTP header name' }),
+  text(
+    (value): Interpretation<string> =>
+      /[\r\n]/.test(value) ? { problem: 'must not contain line breaks' } : { value },
+  ),
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? `must be a mapping of header names to values, got ${describeValue(issue.input)}`
+        : undefined,
+  },
+);
+
+const jsonScalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
+  error: (issue) => `must be text, a number, true, false or null, got ${describeValue(issue.input)}`,
+});
+
+/** The fields of an http check; the rules between them are in check-rules.ts. */
+const http = z.strictObject({
+  url: text(httpUrl),
+  method: oneOf(['GET', 'HEAD']).default('GET'),
+  headers: emptyMeansUnset(headers.default(() => ({}))),
+  expectStatus: expectStatus.default(() => DEFAULT_EXPECT_STATUS.map((range) => ({ ...range }))),
+  bodyContains: plainText(1, 1024).optional(),
+  bodyMatches: text(regexSource).optional(),
+  jsonPath: text(jsonPath).optional(),
+  equals: jsonScalar.optional(),
+  maxLatencyMs: maxLatency.optional(),
+  timeoutMs: checkTimeout.default(DEFAULT_CHECK_TIMEOUT_MS),
+  insecureSkipVerify: flag().default(false),
+  certMinDaysValid: wholeNumber(1, 365).optional(),
+});
+
+const tcp = z.strictObject({
+  host: text(interpretHost),
+  port: wholeNumber(1, 65_535),
+  timeoutMs: checkTimeout.default(DEFAULT_CHECK_TIMEOUT_MS),
+});
+
+const cloudwatchAlarm = z.strictObject({
+  alarmName: plainText(1, 255),
+  timeoutMs: checkTimeout.default(DEFAULT_CHECK_TIMEOUT_MS),
+});
+
+/** One entry of `checks`: `http: {...}`, `tcp: {...}` or `cloudwatchAlarm: {...}`, as a `Check`. */
+export const check = singleKey('check', {
+  http: http.optional(),
+  tcp: tcp.optional(),
+  cloudwatchAlarm: cloudwatchAlarm.optional(),
+}).transform((entry, context): Check => {
+  if (entry.http) return { kind: 'http', ...entry.http };
+  if (entry.tcp) return { kind: 'tcp', ...entry.tcp };
+  if (entry.cloudwatchAlarm) return { kind: 'cloudwatch-alarm', ...entry.cloudwatchAlarm };
+  // singleKey has already reported an empty entry; this only satisfies the types.
+  context.addIssue({ code: 'custom', message: 'is empty', input: entry });
+  return z.NEVER;
+});

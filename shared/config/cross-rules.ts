@@ -1,0 +1,108 @@
+/**
+ * Rules that span several fields or services. They read the document as written (after
+ * references are resolved) leniently, so they are reported together with the field errors
+ * elsewhere in the file; a value that is itself invalid is skipped (the schema reports it).
+ */
+import { checkRules, type ProbeInterval } from './check-rules.ts';
+import { hostedZoneId, recordName, recordType } from './document-schema.ts';
+import type { FieldIssue } from './field-path.ts';
+import { POLICY_DEFAULTS, probeIntervalSeconds } from './policy.ts';
+import { asList, asMapping, type Mapping, validValue } from './raw-document.ts';
+import { closestName } from './wording.ts';
+
+/** Every problem in the document that no single field shows. */
+export function checkCrossRules(document: unknown): FieldIssue[] {
+  const root = asMapping(document);
+  if (root === undefined) return [];
+  const services = asList(root.services).map((entry) => asMapping(entry) ?? {});
+  const groups = Object.keys(asMapping(root.notifiers) ?? {});
+  const defaults = asMapping(root.defaults) ?? {};
+  return [
+    ...uniqueNames(services),
+    ...uniqueRecords(services),
+    ...services.flatMap((service, index) => [
+      ...distinctSetIdentifiers(service, index),
+      ...knownNotifierGroups(service, index, groups),
+      ...checkRules(service, index, probeInterval(service, index, defaults)),
+    ]),
+  ];
+}
+
+function uniqueNames(services: readonly Mapping[]): FieldIssue[] {
+  const firstIndex = new Map<string, number>();
+  const issues: FieldIssue[] = [];
+  for (const [index, service] of services.entries()) {
+    if (typeof service.name !== 'string') continue;
+    const first = firstIndex.get(service.name);
+    if (first === undefined) firstIndex.set(service.name, index);
+    else {
+      issues.push({
+        path: ['services', index, 'name'],
+        message: `"${service.name}" is already the name of services[${first}]; service names must be unique`,
+      });
+    }
+  }
+  return issues;
+}
+
+function uniqueRecords(services: readonly Mapping[]): FieldIssue[] {
+  const firstIndex = new Map<string, number>();
+  const issues: FieldIssue[] = [];
+  for (const [index, service] of services.entries()) {
+    const zone = validValue(hostedZoneId, service.hostedZoneId);
+    const name = validValue(recordName, service.recordName);
+    const type = validValue(recordType, service.recordType);
+    if (zone === undefined || name === undefined || type === undefined) continue;
+    const key = `${zone} ${name} ${type}`;
+    const first = firstIndex.get(key);
+    if (first === undefined) firstIndex.set(key, index);
+    else {
+      issues.push({
+        path: ['services', index, 'recordName'],
+        message: `services[${first}] already controls ${name} ${type} in zone ${zone}; two services must not flip the same records`,
+      });
+    }
+  }
+  return issues;
+}
+
+function distinctSetIdentifiers(service: Mapping, index: number): FieldIssue[] {
+  const primary = asMapping(service.primary)?.setIdentifier;
+  const secondary = asMapping(service.secondary)?.setIdentifier;
+  if (typeof primary !== 'string' || primary !== secondary) return [];
+  return [
+    {
+      path: ['services', index, 'secondary', 'setIdentifier'],
+      message: `"${secondary}" is also primary.setIdentifier; the two weighted records need different set identifiers`,
+    },
+  ];
+}
+
+function knownNotifierGroups(service: Mapping, index: number, groups: readonly string[]): FieldIssue[] {
+  const defined =
+    groups.length === 0 ? 'no groups are defined under notifiers' : `defined: ${groups.join(', ')}`;
+  return asList(service.notify).flatMap((name, position): FieldIssue[] => {
+    if (typeof name !== 'string' || groups.includes(name)) return [];
+    const suggestion = closestName(name, groups);
+    const hint = suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`;
+    return [
+      {
+        path: ['services', index, 'notify', position],
+        message: `no notifier group "${name}"${hint}; ${defined}`,
+      },
+    ];
+  });
+}
+
+/** The interval the service will probe at, or undefined when the setting is itself invalid. */
+function probeInterval(service: Mapping, index: number, defaults: Mapping): ProbeInterval | undefined {
+  if (service.probeIntervalSeconds !== undefined) {
+    const seconds = validValue(probeIntervalSeconds, service.probeIntervalSeconds);
+    return seconds === undefined ? undefined : { seconds, setBy: `services[${index}].probeIntervalSeconds` };
+  }
+  if (defaults.probeIntervalSeconds !== undefined) {
+    const seconds = validValue(probeIntervalSeconds, defaults.probeIntervalSeconds);
+    return seconds === undefined ? undefined : { seconds, setBy: 'defaults.probeIntervalSeconds' };
+  }
+  return { seconds: POLICY_DEFAULTS.probeIntervalSeconds, setBy: 'the default probeIntervalSeconds' };
+}

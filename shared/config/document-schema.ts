@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { Check, ControllerConfig, NotifierConfig, ServiceConfig } from '../domain/config.ts';
+import { check } from './check-schema.ts';
+import { interpretRecordName } from './dns-name.ts';
+import { emptyMeansUnset, type Interpretation, oneOf, plainText, text, wholeNumber } from './fields.ts';
+import { notifiers } from './notifier-schema.ts';
+import { policyFields, resolveMetrics, resolvePolicy } from './policy.ts';
+import { describeValue } from './wording.ts';
+
+const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
+
+function serviceName(value: string): Interpretation<string> {
+  return SERVICE_NAME.test(value)
+    ? { value }
+    : {
+        problem: `must be 1 to 64 lowercase letters, digits and "-", starting with a letter or digit (it keys the state table and metrics), got ${describeValue(value)}`,
+      };
+}
+
+/** Accepts the id as the console shows it or as the API returns it (`/hostedzone/Z...`). */
+export function interpretHostedZoneId(value: string): Interpretation<string> {
+  const id = value.replace(/^\/hostedzone\//, '');
+  return HOSTED_ZONE_ID.test(id)
+    ? { value: id }
+    : {
+        problem: `must be a Route 53 hosted zone ID: "Z" and uppercase letters or digits, such as Z0123456789ABCDEFGHIJ, got ${describeValue(value)}`,
+      };
+}
+
+export const hostedZoneId = text(interpretHostedZoneId);
+export const recordName = text(interpretRecordName);
+export const recordType = oneOf(['A', 'AAAA', 'CNAME']);
+
+const target = z.strictObject({
+  setIdentifier: plainText(1, 128),
+  checks: z
+    .array(check, {
+      error: (issue) =>
+        `must be a list of checks (http, tcp, cloudwatchAlarm), got ${describeValue(issue.input)}`,
+    })
+    .min(1, { error: 'must list at least one check', abort: true }),
+});
+
+const service = z.strictObject({
+  name: text(serviceName),
+  hostedZoneId,
+  recordName,
+  recordType,
+  activeWeight: wholeNumber(1, 255).default(100),
+  primary: target,
+  secondary: target,
+  notify: emptyMeansUnset(
+    z
+      .array(plainText(1, 64), {
+        error: (issue) => `must be a list of notifier group names, got ${describeValue(issue.input)}`,
+      })
+      .default(() => []),
+  ),
+  ...policyFields,
+});
+
+/**
+ * The whole file: `defaults`, `services` and `notifiers`, normalized and merged into what the
+ * controller reads (everything but `file`). Rules across services are in `cross-rules.ts`.
+ */
+export const configDocument = z
+  .strictObject(
+    {
+      defaults: emptyMeansUnset(z.strictObject(policyFields).default(() => ({}))),
+      services: z
+        .array(service, {
+          error: (issue) =>
+            issue.input === undefined
+              ? 'is required: list the services to protect'
+              : `must be a list of services, got ${describeValue(issue.input)}`,
+        })
+        .min(1, { error: 'must list at least one service', abort: true }),
+      notifiers,
+    },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? `the file must hold a mapping with services (and optionally defaults and notifiers), got ${describeValue(issue.input)}`
+          : undefined,
+    },
+  )
+  .transform(
+    (document): Omit<ControllerConfig, 'file'> => ({
+      services: document.services.map(
+        (entry): ServiceConfig => ({
+          name: entry.name,
+          hostedZoneId: entry.hostedZoneId,
+          recordName: entry.recordName,
+          recordType: entry.recordType,
+          activeWeight: entry.activeWeight,
+          primary: entry.primary,
+          secondary: entry.secondary,
+          notify: entry.notify,
+          policy: resolvePolicy(entry, document.defaults),
+          metrics: resolveMetrics(entry, document.defaults),
+        }),
+      ),
+      notifiers: document.notifiers,
+    }),
+  );
+
+// ---- Compile-time contract: the schema produces exactly the domain types ----------------------
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+
+export type SchemaMatchesDomain = [
+  Expect<Equal<z.output<typeof check>, Check>>,
+  Expect<Equal<z.output<typeof notifiers>[string][number], NotifierConfig>>,
+  Expect<Equal<z.output<typeof configDocument>, Omit<ControllerConfig, 'file'>>>,
+];

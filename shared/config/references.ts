@@ -1,0 +1,90 @@
+import type { SsmRef } from '../domain/config.ts';
+import type { FieldIssue, FieldPath } from './field-path.ts';
+import { isSecretField, SECRET_FIELD_NAMES } from './secret-fields.ts';
+
+/** `${ssm:/path}` found where it is allowed; the schema turns it into an `SsmRef`. */
+export class SsmReference {
+  readonly path: string;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  toRef(): SsmRef {
+    return { kind: 'ssm', path: this.path };
+  }
+}
+
+export interface ResolvedDocument {
+  /** A fresh copy of the document with `${env:...}` replaced and `${ssm:...}` as `SsmReference`. */
+  readonly value: unknown;
+  /** One per bad reference; the value at that path is left as written. */
+  readonly issues: readonly FieldIssue[];
+}
+
+const REFERENCE = /\$\{([A-Za-z][\w-]*):([^}]*)\}/g;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SSM_NAME = /^(\/[A-Za-z0-9_.-]+)+$/;
+
+/**
+ * Resolves the references in every string value of a parsed document:
+ * `${env:NAME}` (anywhere in a string) from `env`, and `${ssm:/path}` (a whole value, in a notifier
+ * secret only) into an `SsmReference` left for the Lambda to fetch. Keys are never resolved.
+ */
+export function resolveReferences(document: unknown, env: NodeJS.ProcessEnv): ResolvedDocument {
+  const issues: FieldIssue[] = [];
+  const visit = (value: unknown, path: FieldPath): unknown => {
+    if (typeof value === 'string') return resolveText(value, path, env, issues);
+    if (Array.isArray(value)) return value.map((item, index) => visit(item, [...path, index]));
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [key, visit(item, [...path, key])]),
+      );
+    }
+    return value;
+  };
+  return { value: visit(document, []), issues };
+}
+
+function resolveText(text: string, path: FieldPath, env: NodeJS.ProcessEnv, issues: FieldIssue[]): unknown {
+  const found = [...text.matchAll(REFERENCE)];
+  if (found.length === 0) return text;
+  const before = issues.length;
+  const ssm = found.find((match) => match[1] === 'ssm');
+  if (ssm !== undefined) {
+    const name = ssm[2] ?? '';
+    if (!isSecretField(path)) {
+      issues.push({
+        path,
+        message: `${ssm[0]}: SSM references are only allowed in notifier secrets (${SECRET_FIELD_NAMES}); write the value here or use \${env:NAME}`,
+      });
+    } else if (found.length > 1 || ssm[0] !== text) {
+      issues.push({ path, message: `${ssm[0]} must be the whole value, not part of a longer text` });
+    } else if (!SSM_NAME.test(name)) {
+      issues.push({
+        path,
+        message: `${ssm[0]} is not a valid SSM parameter name: it starts with "/" and uses letters, digits, "_", "." and "-"`,
+      });
+    } else {
+      return new SsmReference(name);
+    }
+    return text;
+  }
+  const resolved = text.replace(REFERENCE, (reference, scheme: string, name: string) => {
+    if (scheme !== 'env') {
+      issues.push({ path, message: `unknown reference ${reference}; use \${env:NAME} or \${ssm:/path}` });
+    } else if (!ENV_NAME.test(name)) {
+      issues.push({
+        path,
+        message: `${reference} does not name an environment variable (letters, digits, "_")`,
+      });
+    } else {
+      const value = env[name];
+      if (value === undefined) issues.push({ path, message: `environment variable ${name} is not set` });
+      else if (value === '') issues.push({ path, message: `environment variable ${name} is set but empty` });
+      else return value;
+    }
+    return reference;
+  });
+  return issues.length === before ? resolved : text;
+}

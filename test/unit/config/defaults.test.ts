@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { aService, parse } from './sample-config.ts';
+
+describe('policy defaults and overrides', () => {
+  it('gives a service the built-in policy when nothing is set', () => {
+    const config = parse({ services: [aService('payments-api')] });
+
+    const service = config.services[0];
+    expect(service?.policy).toEqual({
+      probeIntervalSeconds: 10,
+      failureThreshold: 3,
+      recoveryThreshold: 6,
+      minDwellSeconds: 600,
+      failback: 'manual',
+      maxAutoFailbacksPerHour: 2,
+    });
+    expect(service?.metrics).toBe('basic');
+  });
+
+  it('applies defaults to every service, and a service field overrides its default', () => {
+    // Prepare
+    const document = {
+      defaults: { failureThreshold: 5, failback: 'auto', metrics: 'detailed', minDwellSeconds: 0 },
+      services: [
+        aService('payments-api'),
+        aService('ledger-api', { failback: 'manual', recoveryThreshold: 12 }),
+      ],
+    };
+
+    // Act
+    const config = parse(document);
+
+    // Assess
+    const [payments, ledger] = config.services;
+    expect(payments?.policy).toMatchObject({ failureThreshold: 5, failback: 'auto', recoveryThreshold: 6 });
+    expect(ledger?.policy).toMatchObject({ failureThreshold: 5, failback: 'manual', recoveryThreshold: 12 });
+    expect(payments?.policy.minDwellSeconds).toBe(0);
+    expect([payments?.metrics, ledger?.metrics]).toEqual(['detailed', 'detailed']);
+  });
+
+  it('lets a service choose its own metrics level', () => {
+    const config = parse({
+      defaults: { metrics: 'detailed' },
+      services: [aService('payments-api', { metrics: 'basic' })],
+    });
+
+    expect(config.services[0]?.metrics).toBe('basic');
+  });
+
+  it('fills in the defaults of a service and of an http check', () => {
+    const config = parse({ services: [aService('payments-api')] });
+
+    const service = config.services[0];
+    expect(service?.activeWeight).toBe(100);
+    expect(service?.notify).toEqual([]);
+    expect(config.notifiers).toEqual({});
+    expect(service?.primary.checks[0]).toEqual({
+      kind: 'http',
+      url: 'https://payments-api-primary.example.com/health',
+      method: 'GET',
+      headers: {},
+      expectStatus: [{ min: 200, max: 399 }],
+      timeoutMs: 3000,
+      insecureSkipVerify: false,
+    });
+  });
+
+  it('treats a section left empty (everything under it commented out) as not set', () => {
+    const text = [
+      'defaults:',
+      '  # failureThreshold: 5',
+      'services:',
+      '  - name: payments-api',
+      '    hostedZoneId: Z0123456789ABC',
+      '    recordName: api.example.com',
+      '    recordType: CNAME',
+      '    primary: { setIdentifier: primary, checks: [{ tcp: { host: 10.0.0.1, port: 443 } }] }',
+      '    secondary: { setIdentifier: standby, checks: [{ tcp: { host: 10.0.1.1, port: 443 } }] }',
+      '    notify:',
+      'notifiers:',
+    ].join('\n');
+
+    const config = parse(text);
+
+    expect(config.services[0]?.policy.failureThreshold).toBe(3);
+    expect(config.services[0]?.notify).toEqual([]);
+    expect(config.notifiers).toEqual({});
+  });
+});
