@@ -1,0 +1,315 @@
+/**
+ * A UDP DNS responder for the hosted zones, authoritative like Route 53's name servers: it answers
+ * what is INSYNC, picks one weighted set per query (probability weight/sum; weight 0 never, unless all
+ * are 0, then all equally), answers A/AAAA queries at a CNAME with the CNAME (following it when the
+ * target is in a held zone), NXDOMAIN with the SOA for unknown names, REFUSED outside its zones.
+ */
+import dgram from 'node:dgram';
+import type { Answer, DecodedPacket, Packet, SoaAnswer } from 'dns-packet';
+import * as dnsPacket from 'dns-packet';
+import { isWithinZone, normalizeName } from './names.ts';
+import type { RecordSet } from './records.ts';
+import type { HostedZone, ZoneStore } from './store.ts';
+
+export interface DnsResponderOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly store: ZoneStore;
+  /** Returns a number in [0, 1); injectable so weighted answers are deterministic in tests. */
+  readonly random: () => number;
+}
+
+export interface DnsResponder {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+const MAX_CHAIN = 8;
+const PLAIN_UDP_SIZE = 512;
+
+export async function startDnsResponder(options: DnsResponderOptions): Promise<DnsResponder> {
+  const socket = dgram.createSocket(options.host.includes(':') ? 'udp6' : 'udp4');
+  socket.on('message', (message, remote) => {
+    const response = respond(message, options);
+    if (response !== undefined) socket.send(response, remote.port, remote.address);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(options.port, options.host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  // A send to a client that has gone away must not bring the server down.
+  socket.on('error', () => {});
+  let closed: Promise<void> | undefined;
+  return {
+    port: socket.address().port,
+    close() {
+      closed ??= new Promise<void>((resolve) => socket.close(() => resolve()));
+      return closed;
+    },
+  };
+}
+
+/** The encoded answer to one datagram, or undefined when it is not worth answering (not a query). */
+export function respond(
+  message: Buffer,
+  options: Pick<DnsResponderOptions, 'store' | 'random'>,
+): Buffer | undefined {
+  let query: DecodedPacket;
+  try {
+    query = dnsPacket.decode(message);
+  } catch {
+    if (message.length < 12 || (message.readUInt16BE(2) & 0x8000) !== 0) return undefined;
+    return dnsPacket.encode({
+      type: 'response',
+      id: message.readUInt16BE(0),
+      flags: RCODE.FORMERR,
+      questions: [],
+    });
+  }
+  if (query.type !== 'query') return undefined;
+  const limit = udpLimit(query);
+  const answered = answer(query, options);
+  // An EDNS query gets an OPT record back (RFC 6891), as dig expects.
+  const packet: Packet = hasEdns(query)
+    ? {
+        ...answered,
+        additionals: [
+          {
+            type: 'OPT',
+            name: '.',
+            udpPayloadSize: 4096,
+            extendedRcode: 0,
+            ednsVersion: 0,
+            flags: 0,
+            flag_do: false,
+            options: [],
+          },
+        ],
+      }
+    : answered;
+  const encoded = dnsPacket.encode(packet);
+  if (encoded.length <= limit) return encoded;
+  return dnsPacket.encode({
+    ...packet,
+    flags: (packet.flags ?? 0) | dnsPacket.TRUNCATED_RESPONSE,
+    answers: [],
+    authorities: [],
+  });
+}
+
+function hasEdns(query: DecodedPacket): boolean {
+  return query.additionals?.some((record) => record.type === 'OPT') ?? false;
+}
+
+function udpLimit(query: DecodedPacket): number {
+  const opt = query.additionals?.find((record) => record.type === 'OPT');
+  return opt !== undefined && 'udpPayloadSize' in opt
+    ? Math.max(PLAIN_UDP_SIZE, opt.udpPayloadSize)
+    : PLAIN_UDP_SIZE;
+}
+
+function answer(query: DecodedPacket, options: Pick<DnsResponderOptions, 'store' | 'random'>): Packet {
+  const questions = query.questions ?? [];
+  const reply = (rcode: number, authoritative: boolean, rest: Partial<Packet> = {}): Packet => ({
+    type: 'response',
+    id: query.id ?? 0,
+    flags:
+      (authoritative ? dnsPacket.AUTHORITATIVE_ANSWER : 0) |
+      ((query.flags ?? 0) & dnsPacket.RECURSION_DESIRED) |
+      rcode,
+    questions,
+    ...rest,
+  });
+  const opcode = ((query.flags ?? 0) >> 11) & 0xf;
+  if (opcode !== 0) return reply(RCODE.NOTIMP, false);
+  const question = questions[0];
+  if (question === undefined || questions.length > 1) return reply(RCODE.FORMERR, false);
+  let name: string;
+  try {
+    name = normalizeName(question.name);
+  } catch {
+    return reply(RCODE.FORMERR, false);
+  }
+  const resolver = new Resolution(options);
+  if (resolver.zoneFor(name) === undefined) return reply(RCODE.REFUSED, false);
+  const result = resolver.lookup(name, question.name, question.type, 0);
+  return reply(result.rcode, true, {
+    answers: result.answers,
+    authorities: result.soa === undefined ? [] : [result.soa],
+  });
+}
+
+interface LookupResult {
+  answers: Answer[];
+  rcode: number;
+  soa?: SoaAnswer;
+}
+
+class Resolution {
+  readonly #store: ZoneStore;
+  readonly #random: () => number;
+  readonly #published = new Map<HostedZone, readonly RecordSet[] | undefined>();
+
+  constructor(options: Pick<DnsResponderOptions, 'store' | 'random'>) {
+    this.#store = options.store;
+    this.#random = options.random;
+  }
+
+  /** The most specific zone holding `name` that is being served (its first version is INSYNC). */
+  zoneFor(name: string): { zone: HostedZone; records: readonly RecordSet[] } | undefined {
+    let best: { zone: HostedZone; records: readonly RecordSet[] } | undefined;
+    for (const zone of this.#store.zones()) {
+      if (!isWithinZone(name, zone.name)) continue;
+      if (best !== undefined && best.zone.name.length >= zone.name.length) continue;
+      const records = this.#publishedRecords(zone);
+      if (records !== undefined) best = { zone, records };
+    }
+    return best;
+  }
+
+  #publishedRecords(zone: HostedZone): readonly RecordSet[] | undefined {
+    if (!this.#published.has(zone)) this.#published.set(zone, this.#store.publishedRecords(zone));
+    return this.#published.get(zone);
+  }
+
+  /** Answers for `name` (normalized) and `type`, owned by `owner` (the name as asked). */
+  lookup(name: string, owner: string, type: string, depth: number): LookupResult {
+    const held = this.zoneFor(name);
+    if (held === undefined) return { answers: [], rcode: RCODE.NOERROR };
+    const { zone, records } = held;
+    const atName = records.filter((set) => set.name === name);
+    if (atName.length === 0) {
+      const emptyNonTerminal = records.some((set) => set.name.endsWith(`.${name}`));
+      return {
+        answers: [],
+        rcode: emptyNonTerminal ? RCODE.NOERROR : RCODE.NXDOMAIN,
+        ...this.#soa(zone, records),
+      };
+    }
+    const direct = atName.filter((set) => set.type === type);
+    if (direct.length > 0) {
+      const chosen = this.#pick(direct);
+      const answers = chosen === undefined ? [] : this.#answers(chosen, owner, depth);
+      return answers.length > 0
+        ? { answers, rcode: RCODE.NOERROR }
+        : { answers, rcode: RCODE.NOERROR, ...this.#soa(zone, records) };
+    }
+    const cnames = atName.filter((set) => set.type === 'CNAME');
+    const chosen = this.#pick(cnames);
+    if (chosen === undefined) return { answers: [], rcode: RCODE.NOERROR, ...this.#soa(zone, records) };
+    const answers = this.#answers(chosen, owner, depth);
+    const target = chosen.values?.[0];
+    if (target === undefined || depth >= MAX_CHAIN) return { answers, rcode: RCODE.NOERROR };
+    let targetName: string;
+    try {
+      targetName = normalizeName(target);
+    } catch {
+      return { answers, rcode: RCODE.NOERROR };
+    }
+    const followed = this.lookup(targetName, target.replace(/\.$/, ''), type, depth + 1);
+    return { ...followed, answers: [...answers, ...followed.answers] };
+  }
+
+  /** One set of a name and type: by weight for weighted sets, the only one otherwise. */
+  #pick(sets: readonly RecordSet[]): RecordSet | undefined {
+    if (sets.length <= 1) return sets[0];
+    const ordered = [...sets].sort((a, b) => ((a.setIdentifier ?? '') < (b.setIdentifier ?? '') ? -1 : 1));
+    const total = ordered.reduce((sum, set) => sum + (set.weight ?? 0), 0);
+    const roll = Math.min(Math.max(this.#random(), 0), 0.9999999999);
+    if (total === 0) return ordered[Math.floor(roll * ordered.length)];
+    let threshold = roll * total;
+    for (const set of ordered) {
+      const weight = set.weight ?? 0;
+      if (threshold < weight) return set;
+      threshold -= weight;
+    }
+    return ordered.findLast((set) => (set.weight ?? 0) > 0);
+  }
+
+  #answers(set: RecordSet, owner: string, depth: number): Answer[] {
+    if (set.aliasTarget !== undefined) {
+      if (depth >= MAX_CHAIN) return [];
+      const alias = set.aliasTarget.dnsName;
+      const followed = this.lookup(alias, alias.replace(/\.$/, ''), set.type, depth + 1);
+      return followed.answers
+        .filter((record) => record.type === set.type)
+        .map((record) => ({ ...record, name: owner }));
+    }
+    const ttl = set.ttl ?? 300;
+    return (set.values ?? []).flatMap((value) => {
+      const record = toAnswer(set.type, owner, ttl, value);
+      return record === undefined ? [] : [record];
+    });
+  }
+
+  #soa(zone: HostedZone, records: readonly RecordSet[]): { soa?: SoaAnswer } {
+    const set = records.find((candidate) => candidate.name === zone.name && candidate.type === 'SOA');
+    const value = set?.values?.[0];
+    if (set === undefined || value === undefined) return {};
+    const record = toAnswer('SOA', zone.name.replace(/\.$/, ''), set.ttl ?? 900, value);
+    if (record?.type !== 'SOA') return {};
+    // Negative answers are cached for min(SOA TTL, SOA minimum) (RFC 2308).
+    return { soa: { ...record, ttl: Math.min(record.ttl ?? 900, record.data.minimum ?? 900) } };
+  }
+}
+
+/** One resource record for dns-packet; undefined for types it does not encode (or a value it cannot read). */
+function toAnswer(type: string, name: string, ttl: number, value: string): Answer | undefined {
+  const base = { name, ttl, class: 'IN' as const };
+  const fields = value.trim().split(/\s+/);
+  switch (type) {
+    case 'A':
+    case 'AAAA':
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+      return { ...base, type, data: value.trim() };
+    case 'MX': {
+      const [preference, exchange] = fields;
+      if (exchange === undefined) return undefined;
+      return { ...base, type, data: { preference: Number(preference), exchange } };
+    }
+    case 'SRV': {
+      const [priority, weight, port, target] = fields;
+      if (target === undefined) return undefined;
+      return {
+        ...base,
+        type,
+        data: { priority: Number(priority), weight: Number(weight), port: Number(port), target },
+      };
+    }
+    case 'TXT':
+      return { ...base, type, data: quotedStrings(value) };
+    case 'SOA': {
+      const [mname, rname, serial, refresh, retry, expire, minimum] = fields;
+      if (mname === undefined || rname === undefined) return undefined;
+      return {
+        ...base,
+        type,
+        data: {
+          mname,
+          rname,
+          serial: Number(serial),
+          refresh: Number(refresh),
+          retry: Number(retry),
+          expire: Number(expire),
+          minimum: Number(minimum),
+        },
+      };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `"a" "b c"` -> ['a', 'b c']; an unquoted value is one string. */
+function quotedStrings(value: string): string[] {
+  const strings = [...value.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((match) =>
+    (match[1] ?? '').replace(/\\(.)/g, '$1'),
+  );
+  return strings.length > 0 ? strings : [value];
+}

@@ -1,0 +1,200 @@
+/**
+ * The local Route 53: the REST-XML API (what the SDK calls), a control API for fault injection, and a
+ * UDP DNS responder that answers by weight. The test double for every integration and e2e test and the
+ * Route 53 of the local demo. State lives in memory.
+ *
+ * @example
+ * const r53 = await startLocalRoute53();
+ * const client = new Route53Client({ endpoint: r53.endpoint, region: 'us-east-1' });
+ * r53.faults.failNext(1, 'Throttling', 'ChangeResourceRecordSets');
+ * // ...
+ * await r53.close();
+ */
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ApiContext, type AppliedChange, routeOf, runOperation } from './api.ts';
+import { handleControl } from './control.ts';
+import { startDnsResponder } from './dns.ts';
+import { Route53ApiError } from './errors.ts';
+import { createFaultPlan, type Route53Faults } from './faults.ts';
+import { toWireShape } from './records.ts';
+import { ZoneStore } from './store.ts';
+import { renderError } from './xml.ts';
+
+export type { Route53Faults } from './faults.ts';
+
+export interface LocalRoute53Options {
+  host?: string;
+  port?: number;
+  dnsPort?: number;
+  inSyncDelayMs?: number;
+  random?: () => number;
+}
+
+export interface LocalRoute53 {
+  endpoint: string; // 'http://127.0.0.1:<port>'
+  dnsPort: number; // UDP port of the DNS responder
+  faults: Route53Faults; // fault injection
+  calls: readonly { operation: string; at: number; status: number }[]; // every API request, for counting
+  changes: readonly { id: string; zoneId: string; changes: unknown[]; at: number }[]; // every APPLIED change batch
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Starts the API on `host:port` and the DNS responder on `host:dnsPort` (ports default to 0: chosen by the OS). */
+export async function startLocalRoute53(options: LocalRoute53Options = {}): Promise<LocalRoute53> {
+  const host = options.host ?? '127.0.0.1';
+  const now = () => Date.now();
+  const store = new ZoneStore({ inSyncDelayMs: options.inSyncDelayMs ?? 0, now });
+  const plan = createFaultPlan((hold) => store.holdPending(hold));
+  const calls: { operation: string; at: number; status: number }[] = [];
+  const changes: AppliedChange[] = [];
+  const stopping = new AbortController();
+  let endpoint = '';
+  let dnsPort = 0;
+  const ctx: ApiContext = { store, faults: plan, changes, endpoint: () => endpoint, now };
+
+  const state = () => ({
+    endpoint,
+    dnsPort,
+    zones: store.zones().map((zone) => ({
+      id: zone.id,
+      name: zone.name,
+      recordSets: store.records(zone).map(toWireShape),
+    })),
+    faults: plan.snapshot(),
+    calls,
+    changes,
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const at = now();
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', 'http://local');
+    const body = await readBody(req);
+    if (url.pathname.startsWith('/_local/')) {
+      const reply = handleControl(method, url.pathname, body, plan, state);
+      send(res, reply.status, JSON.stringify(reply.body, null, 2), { 'content-type': 'application/json' });
+      return;
+    }
+    const requestId = randomUUID();
+    const route = routeOf(method, url.pathname);
+    let status: number;
+    let payload: string;
+    let headers: Readonly<Record<string, string>> = {};
+    try {
+      if (route === undefined) {
+        throw new Route53ApiError(
+          'UnknownOperationException',
+          404,
+          `The local Route 53 does not serve ${method} ${url.pathname}`,
+        );
+      }
+      const latency = plan.latencyFor(route.operation);
+      if (latency > 0) await sleep(latency, undefined, { signal: stopping.signal });
+      const injected = plan.takeFailure(route.operation);
+      if (injected !== undefined) throw injected;
+      const response = runOperation(route, { method, url, body }, ctx);
+      ({ status, body: payload } = response);
+      headers = response.headers ?? {};
+    } catch (error) {
+      if (stopping.signal.aborted) {
+        res.destroy();
+        return;
+      }
+      const apiError =
+        error instanceof Route53ApiError
+          ? error
+          : new Route53ApiError('InternalFailure', 500, `local Route 53 bug: ${String(error)}`);
+      status = apiError.status;
+      payload = renderError(apiError, requestId);
+    }
+    calls.push({ operation: route?.operation ?? 'Unknown', at, status });
+    send(res, status, payload, { ...headers, 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+  }
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent)
+        send(res, 500, JSON.stringify({ error: String(error) }), { 'content-type': 'application/json' });
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  let dns: Awaited<ReturnType<typeof startDnsResponder>>;
+  try {
+    dns = await startDnsResponder({
+      host,
+      port: options.dnsPort ?? 0,
+      store,
+      random: options.random ?? Math.random,
+    });
+  } catch (error) {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
+  }
+  const address = server.address();
+  const port = isAddressInfo(address) ? address.port : 0;
+  endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  dnsPort = dns.port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint,
+    dnsPort,
+    faults: {
+      failNext: plan.failNext,
+      failAfterApply: plan.failAfterApply,
+      setLatency: plan.setLatency,
+      holdPending: plan.holdPending,
+      reset: plan.reset,
+    },
+    calls,
+    changes,
+    close() {
+      closing ??= (async () => {
+        stopping.abort();
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections();
+        await Promise.all([closed, dns.close()]);
+      })();
+      return closing;
+    },
+  };
+}
+
+function isAddressInfo(address: string | AddressInfo | null): address is AddressInfo {
+  return typeof address === 'object' && address !== null;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string>): void {
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+}

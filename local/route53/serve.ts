@@ -1,0 +1,45 @@
+/**
+ * Runs the local Route 53 on its own:
+ *   node local/route53/serve.ts [--host 127.0.0.1] [--port 0] [--dns-port 0] [--in-sync-delay-ms 0]
+ * Prints one JSON line `{"endpoint": ..., "dnsPort": ...}` and runs until SIGINT or SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { startLocalRoute53 } from './index.ts';
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '0' },
+    'dns-port': { type: 'string', default: '0' },
+    'in-sync-delay-ms': { type: 'string', default: '0' },
+  },
+});
+
+function whole(option: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    process.stderr.write(`--${option} must be a whole number >= 0, got '${value}'\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const r53 = await startLocalRoute53({
+  host: values.host,
+  port: whole('port', values.port),
+  dnsPort: whole('dns-port', values['dns-port']),
+  inSyncDelayMs: whole('in-sync-delay-ms', values['in-sync-delay-ms']),
+});
+process.stdout.write(`${JSON.stringify({ endpoint: r53.endpoint, dnsPort: r53.dnsPort })}\n`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    r53.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`local Route 53: close failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  });
+}
