@@ -1,0 +1,27 @@
+import type { TargetName } from './config.ts';
+import type { ServiceState } from './state.ts';
+
+/** Who moved the traffic: the watchdog's decision, or an operator by hand. */
+export type FlipKind = 'automatic' | 'operator';
+
+/**
+ * The state after a flip to `to` has completed: the matching `*-active` phase, the epoch
+ * advanced (the fencing token: every flip decided on the old epoch is now stale), `lastFlipAt`
+ * set, nothing pending. An operator's failback also lifts the flap freeze (the freeze lasts
+ * "until an operator fails back by hand"); the flap window itself still ages out normally.
+ *
+ * @example
+ * const next = afterFlip(state, 'secondary', now, 'automatic');
+ * next.phase; // 'secondary-active'
+ * next.epoch === state.epoch + 1; // true
+ */
+export function afterFlip(state: ServiceState, to: TargetName, now: number, kind: FlipKind): ServiceState {
+  return {
+    ...state,
+    phase: to === 'primary' ? 'primary-active' : 'secondary-active',
+    epoch: state.epoch + 1,
+    lastFlipAt: now,
+    pendingSince: null,
+    frozen: kind === 'operator' && to === 'primary' ? false : state.frozen,
+  };
+}

@@ -1,0 +1,161 @@
+/**
+ * The human sentences behind every decision: the `reason` of a flip and the `message` of a
+ * notice. Short, concrete, and built only from the state, so the same state reads the same.
+ * e.g. `primary down for 3 rounds (status 503 not in [200]); secondary up`.
+ */
+import type { Policy, TargetName } from './config.ts';
+import type { ServiceState, TargetHealth } from './state.ts';
+
+/** At most this many distinct failure reasons are quoted per target. */
+const MAX_QUOTED_FAILURES = 3;
+
+/**
+ * A duration the way people say it: `45 s`, `12 min`, `2 h 5 min`.
+ *
+ * @example
+ * formatDuration(125_000); // '2 min'
+ */
+export function formatDuration(ms: number): string {
+  const seconds = Math.max(0, Math.floor(Number.isFinite(ms) ? ms / 1000 : 0));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+}
+
+function rounds(n: number): string {
+  return n === 1 ? '1 round' : `${n} rounds`;
+}
+
+/** The distinct reasons of the failed checks of the last round, e.g. `status 503 not in [200]`. */
+export function failureReasons(health: TargetHealth): string {
+  const reasons = [...new Set(health.last.filter((check) => !check.ok).map((check) => check.reason))];
+  const quoted = reasons.slice(0, MAX_QUOTED_FAILURES).join(', ');
+  const more = reasons.length - MAX_QUOTED_FAILURES;
+  return more > 0 ? `${quoted} and ${more} more` : quoted;
+}
+
+/** How long a target has had its status: rounds at the change (exact), else the time since. */
+function howLong(health: TargetHealth, streak: number, now: number): string {
+  if (health.since === null || health.since >= now) return rounds(streak);
+  return formatDuration(now - health.since);
+}
+
+/**
+ * One target in one phrase: `primary down for 3 rounds (status 503 not in [200])`,
+ * `secondary up`, `primary up for 12 min`, `primary down for 5 min (recovering: 2 of 6 healthy rounds)`.
+ *
+ * @example
+ * describeTarget('primary', state.primary, policy, now, { detailed: true });
+ */
+export function describeTarget(
+  name: TargetName,
+  health: TargetHealth,
+  policy: Policy,
+  now: number,
+  options: { readonly detailed: boolean } = { detailed: false },
+): string {
+  const failures = failureReasons(health);
+  const because = failures === '' ? '' : ` (${failures})`;
+  switch (health.status) {
+    case 'up':
+      return options.detailed ? `${name} up for ${howLong(health, health.okStreak, now)}` : `${name} up`;
+    case 'down': {
+      const since = `${name} down for ${howLong(health, health.failStreak, now)}`;
+      if (health.okStreak === 0) return `${since}${because}`;
+      return `${since} (recovering: ${health.okStreak} of ${policy.recoveryThreshold} healthy rounds)`;
+    }
+    case 'unknown':
+      return health.failStreak === 0
+        ? `${name} not yet known`
+        : `${name} not yet known (${health.failStreak} of ${policy.failureThreshold} failed rounds${failures === '' ? '' : `: ${failures}`})`;
+  }
+}
+
+/** Both targets, the primary first: `primary down for 3 rounds (...); secondary up`. */
+export function describeTargets(state: ServiceState, policy: Policy, now: number): string {
+  return `${describeTarget('primary', state.primary, policy, now)}; ${describeTarget('secondary', state.secondary, policy, now)}`;
+}
+
+/** What stops automation for the service, e.g. `automation is paused`, or null when nothing does. */
+export function automationBlocked(state: ServiceState): string | null {
+  const blockers: string[] = [];
+  if (state.paused) blockers.push('automation is paused');
+  if (state.hold !== null)
+    blockers.push(`held by ${state.hold.by} (${state.hold.kind}: ${state.hold.reason})`);
+  return blockers.length === 0 ? null : blockers.join(' and ');
+}
+
+/** Why traffic moves to the secondary. */
+export function failoverReason(state: ServiceState, policy: Policy, now: number): string {
+  return describeTargets(state, policy, now);
+}
+
+/** Why traffic returns to the primary now that it has recovered. */
+export function failbackReason(state: ServiceState, policy: Policy, now: number): string {
+  const primary = describeTarget('primary', state.primary, policy, now, { detailed: true });
+  return `${primary}; ${sinceLastFlip(state, now)}; ${describeTarget('secondary', state.secondary, policy, now)}`;
+}
+
+/** Why traffic returns to the primary at once: the active secondary is dead. */
+export function emergencyFailbackReason(state: ServiceState, policy: Policy, now: number): string {
+  const secondary = describeTarget('secondary', state.secondary, policy, now);
+  return `${secondary}; primary up: failing back now, whatever the dwell, failback policy or flap freeze`;
+}
+
+/** Why a flip that was sent and never confirmed is sent again, with the same epoch. */
+export function resendReason(
+  type: 'failover' | 'failback',
+  epoch: number,
+  waitedMs: number,
+  why: string,
+): string {
+  return `${type} (epoch ${epoch}) not confirmed after ${formatDuration(waitedMs)}; sending it again: ${why}`;
+}
+
+/** Both targets are down: nothing moves (fail static). */
+export function bothDownMessage(
+  state: ServiceState,
+  policy: Policy,
+  now: number,
+  active: TargetName,
+): string {
+  return `both targets down: ${describeTargets(state, policy, now)}; traffic stays on the ${active} (fail static)`;
+}
+
+/** A flip is needed but an operator pause or hold stops it: a human must act. */
+export function flipBlockedMessage(
+  state: ServiceState,
+  policy: Policy,
+  now: number,
+  type: 'failover' | 'failback',
+  blocker: string,
+): string {
+  const targets =
+    type === 'failover'
+      ? describeTargets(state, policy, now)
+      : `${describeTarget('secondary', state.secondary, policy, now)}; primary up`;
+  return `${targets}; not ${type === 'failover' ? 'failing over' : 'failing back'}: ${blocker}`;
+}
+
+/** The primary is healthy and the dwell has passed, but failback waits for a human. */
+export function failbackReadyMessage(state: ServiceState, policy: Policy, now: number, why: string): string {
+  const primary = describeTarget('primary', state.primary, policy, now, { detailed: true });
+  return `failback ready: ${primary}; ${sinceLastFlip(state, now)}; not failing back automatically: ${why}`;
+}
+
+/** Automatic failback is frozen by flap damping. */
+export function frozenMessage(state: ServiceState, policy: Policy): string {
+  return (
+    `automatic failback frozen: ${state.autoFailbacks.length} automatic failbacks within the last hour ` +
+    `(limit ${policy.maxAutoFailbacksPerHour}); traffic stays on the secondary until an operator fails back by hand`
+  );
+}
+
+function sinceLastFlip(state: ServiceState, now: number): string {
+  return state.lastFlipAt === null
+    ? 'no flip recorded'
+    : `${formatDuration(now - state.lastFlipAt)} since the last flip`;
+}
