@@ -87,6 +87,8 @@ export type FlipResult =
 
 export interface TrafficSwitch {
   read(service: ServiceConfig): Promise<ReadResult>;
+  /** Read several services with at most one listing per hosted zone (the watchdog's reconciliation). */
+  readAll(services: readonly ServiceConfig[]): Promise<Map<string, ReadResult>>;
   flip(service: ServiceConfig, to: TargetName, expected: TrafficReading): Promise<FlipResult>;
   /** Polls GetChange until INSYNC or `deadline` (epoch ms); the caller decides what a timeout means. */
   waitInSync(changeId: string, deadline: number): Promise<'INSYNC' | 'timeout'>;

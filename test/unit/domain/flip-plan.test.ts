@@ -1,0 +1,225 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  assessRecords,
+  FlipPlanError,
+  normalizeRecordName,
+  planFlip,
+  sameRecordSet,
+} from '../../../shared/domain/flip-plan.ts';
+import type { TrafficReading, WeightedRecordSet } from '../../../shared/domain/ports.ts';
+
+const primary: WeightedRecordSet = {
+  Name: 'api.example.com.',
+  Type: 'CNAME',
+  SetIdentifier: 'primary',
+  Weight: 100,
+  TTL: 60,
+  ResourceRecords: [{ Value: 'primary.example.com' }],
+};
+const secondary: WeightedRecordSet = {
+  Name: 'api.example.com.',
+  Type: 'CNAME',
+  SetIdentifier: 'secondary',
+  Weight: 0,
+  TTL: 60,
+  ResourceRecords: [{ Value: 'standby.example.com' }],
+};
+const onPrimary: TrafficReading = { service: 'payments-api', active: 'primary', primary, secondary };
+const onSecondary: TrafficReading = {
+  service: 'payments-api',
+  active: 'secondary',
+  primary: { ...primary, Weight: 0 },
+  secondary: { ...secondary, Weight: 100 },
+};
+
+describe('planFlip', () => {
+  it('deletes each record as read and creates it with the new weight, primary first', () => {
+    const plan = planFlip(onPrimary, 'secondary', 100);
+
+    expect(plan).toEqual({
+      kind: 'flip',
+      service: 'payments-api',
+      from: 'primary',
+      to: 'secondary',
+      comment: 'failover-controller: move payments-api from primary to secondary',
+      changes: [
+        { Action: 'DELETE', ResourceRecordSet: primary },
+        { Action: 'CREATE', ResourceRecordSet: { ...primary, Weight: 0 } },
+        { Action: 'DELETE', ResourceRecordSet: secondary },
+        { Action: 'CREATE', ResourceRecordSet: { ...secondary, Weight: 100 } },
+      ],
+      after: { service: 'payments-api', active: 'secondary', ...pair(0, 100) },
+    });
+  });
+
+  it('moves traffic back to the primary with the configured active weight', () => {
+    const plan = planFlip(onSecondary, 'primary', 42);
+
+    expect(
+      plan.kind === 'flip' && plan.changes.map((change) => [change.Action, change.ResourceRecordSet.Weight]),
+    ).toEqual([
+      ['DELETE', 0],
+      ['CREATE', 42],
+      ['DELETE', 100],
+      ['CREATE', 0],
+    ]);
+  });
+
+  it('copies alias targets, health checks and unknown fields untouched', () => {
+    const alias: WeightedRecordSet = {
+      Name: 'api.example.com.',
+      Type: 'A',
+      SetIdentifier: 'primary',
+      Weight: 100,
+      AliasTarget: {
+        HostedZoneId: 'Z35SXDOTRQ7X7K',
+        DNSName: 'lb-1.us-east-1.elb.amazonaws.com.',
+        EvaluateTargetHealth: true,
+      },
+      HealthCheckId: 'abcdef11-2222-3333-4444-555555fedcba',
+      CidrRoutingConfig: { CollectionId: 'c1', LocationName: 'office' },
+    };
+    const reading: TrafficReading = {
+      service: 'payments-api',
+      active: 'primary',
+      primary: alias,
+      secondary: { ...alias, SetIdentifier: 'secondary', Weight: 0, HealthCheckId: 'other' },
+    };
+
+    const plan = planFlip(reading, 'secondary', 100);
+
+    expect(plan.kind === 'flip' && plan.changes[1]?.ResourceRecordSet).toEqual({ ...alias, Weight: 0 });
+  });
+
+  it('says the target is already active instead of planning changes', () => {
+    expect(planFlip(onSecondary, 'secondary', 100)).toEqual({
+      kind: 'already-active',
+      service: 'payments-api',
+      to: 'secondary',
+      reading: onSecondary,
+    });
+  });
+
+  it('refuses an active weight of 0, which would leave every weight at 0', () => {
+    const refuse = () => planFlip(onPrimary, 'secondary', 0);
+
+    expect(refuse).toThrow(FlipPlanError);
+    expect(refuse).toThrow(/both records would have weight 0/);
+    expect(catchError(refuse)).toMatchObject({ reason: 'all-zero-weights', service: 'payments-api' });
+  });
+
+  it.each([256, -1, 1.5, Number.NaN])('refuses an active weight of %s outside 0..255', (weight) => {
+    expect(catchError(() => planFlip(onPrimary, 'secondary', weight))).toMatchObject({
+      name: 'FlipPlanError',
+      reason: 'weight-out-of-range',
+    });
+  });
+
+  it('changes nothing but the weights, and leaves exactly one weight above 0', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          TTL: fc.nat(86_400),
+          ResourceRecords: fc.array(fc.record({ Value: fc.ipV4() }), { minLength: 1 }),
+        }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.integer({ min: 1, max: 255 }),
+        fc.constantFrom('primary' as const, 'secondary' as const),
+        (fields, readWeight, activeWeight, to) => {
+          const reading: TrafficReading = {
+            service: 's',
+            active: to === 'primary' ? 'secondary' : 'primary',
+            primary: { ...primary, ...fields, Weight: to === 'primary' ? 0 : readWeight },
+            secondary: { ...secondary, ...fields, Weight: to === 'primary' ? readWeight : 0 },
+          };
+          const plan = planFlip(reading, to, activeWeight);
+          if (plan.kind !== 'flip') return false;
+          const [delP, creP, delS, creS] = plan.changes;
+          const weights = [creP?.ResourceRecordSet.Weight ?? 0, creS?.ResourceRecordSet.Weight ?? 0];
+          return (
+            delP?.ResourceRecordSet === reading.primary &&
+            delS?.ResourceRecordSet === reading.secondary &&
+            JSON.stringify({ ...creP?.ResourceRecordSet, Weight: 0 }) ===
+              JSON.stringify({ ...reading.primary, Weight: 0 }) &&
+            JSON.stringify({ ...creS?.ResourceRecordSet, Weight: 0 }) ===
+              JSON.stringify({ ...reading.secondary, Weight: 0 }) &&
+            weights.filter((weight) => weight > 0).length === 1 &&
+            plan.after[to].Weight === activeWeight
+          );
+        },
+      ),
+    );
+  });
+});
+
+describe('assessRecords', () => {
+  it('recognises the flip when the target carries the active weight and the other 0', () => {
+    expect(assessRecords(onSecondary, onPrimary, 'secondary', 100)).toBe('already-flipped');
+  });
+
+  it('sees records as unchanged when only name case, trailing dot and value order differ', () => {
+    const multi = {
+      ...primary,
+      Type: 'A',
+      ResourceRecords: [{ Value: '192.0.2.1' }, { Value: '192.0.2.2' }],
+    };
+    const expected: TrafficReading = { ...onPrimary, primary: multi };
+    const found: TrafficReading = {
+      ...onPrimary,
+      primary: {
+        ...multi,
+        Name: 'API.example.com',
+        ResourceRecords: [{ Value: '192.0.2.2' }, { Value: '192.0.2.1' }],
+      },
+    };
+
+    expect(assessRecords(found, expected, 'secondary', 100)).toBe('unchanged');
+  });
+
+  it.each([
+    ['a TTL', { ...primary, TTL: 300 }],
+    ['a value', { ...primary, ResourceRecords: [{ Value: 'elsewhere.example.com' }] }],
+    ['a weight', { ...primary, Weight: 50 }],
+    ['a health check', { ...primary, HealthCheckId: 'hc-1' }],
+  ])('sees the records as changed when %s differs', (_, changedPrimary) => {
+    expect(assessRecords({ ...onPrimary, primary: changedPrimary }, onPrimary, 'secondary', 100)).toBe(
+      'changed',
+    );
+  });
+
+  it('does not take a flip with other weights for the intended one', () => {
+    const other: TrafficReading = { ...onSecondary, secondary: { ...onSecondary.secondary, Weight: 7 } };
+
+    expect(assessRecords(other, onPrimary, 'secondary', 100)).toBe('changed');
+  });
+});
+
+describe('sameRecordSet', () => {
+  it('treats an undefined field like an absent one', () => {
+    expect(sameRecordSet({ ...primary, HealthCheckId: undefined }, primary)).toBe(true);
+  });
+});
+
+describe('normalizeRecordName', () => {
+  it('lowercases, adds the trailing dot and decodes octal escapes', () => {
+    expect(normalizeRecordName('API.Example.com')).toBe('api.example.com.');
+    expect(normalizeRecordName('\\052.example.com.')).toBe('*.example.com.');
+  });
+});
+
+function pair(primaryWeight: number, secondaryWeight: number) {
+  return {
+    primary: { ...primary, Weight: primaryWeight },
+    secondary: { ...secondary, Weight: secondaryWeight },
+  };
+}
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a FlipPlanError');
+}
