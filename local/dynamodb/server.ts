@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 
@@ -35,6 +35,8 @@ export interface LocalDynamoOptions {
 export interface LocalDynamo {
   /** Base URL for `AWS_ENDPOINT_URL_DYNAMODB`, e.g. `http://127.0.0.1:54321`. */
   readonly endpoint: string;
+  /** Every request's operation (`PutItem`, `Query`, ...) in arrival order: lets tests count writes. */
+  readonly operations: readonly string[];
   /** Stops listening and closes the store (idempotent). */
   close(): Promise<void>;
 }
@@ -61,6 +63,13 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
     updateTableMs: TABLE_TRANSITION_MS,
   });
 
+  const operations: string[] = [];
+  // `X-Amz-Target: DynamoDB_20120810.PutItem`: record the operation before dynalite handles it.
+  server.prependListener('request', (req: IncomingMessage) => {
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') operations.push(target.slice(target.indexOf('.') + 1));
+  });
+
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     server.once('error', onError);
@@ -78,6 +87,7 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
   let closing: Promise<void> | undefined;
   return {
     endpoint: `http://${urlHost(host)}:${port}`,
+    operations,
     close: () => {
       closing ??= closeServer(server);
       return closing;

@@ -20,22 +20,29 @@ export interface Evidence {
   readonly secondary: readonly CheckResult[];
 }
 
+/** Invoke the failover or failback function for a decision made on `epoch`. */
+export interface FlipAction {
+  readonly type: 'failover' | 'failback';
+  /** The epoch the decision was made on; the flip function refuses any other. */
+  readonly epoch: number;
+  readonly reason: string;
+  readonly evidence: Evidence;
+}
+
+/** Tell people (Slack, PagerDuty, webhook, SNS). `alert` is the paging kind. */
+export interface NoticeAction {
+  readonly type: 'notify' | 'alert';
+  readonly event: EventKind;
+  readonly message: string;
+  readonly evidence: Evidence;
+}
+
 /** What `decide` asks the watchdog to carry out. */
-export type Action =
-  | {
-      readonly type: 'failover' | 'failback';
-      /** The epoch the decision was made on; the flip function refuses any other. */
-      readonly epoch: number;
-      readonly reason: string;
-      readonly evidence: Evidence;
-    }
-  | {
-      /** Tell people (Slack, PagerDuty, webhook, SNS). `alert` is the paging kind. */
-      readonly type: 'notify' | 'alert';
-      readonly event: EventKind;
-      readonly message: string;
-      readonly evidence: Evidence;
-    };
+export type Action = FlipAction | NoticeAction;
+
+export function isFlipAction(action: Action): action is FlipAction {
+  return action.type === 'failover' || action.type === 'failback';
+}
 
 /** One audit-trail entry; newest first per service. */
 export interface AuditEvent {

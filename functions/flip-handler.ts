@@ -1,0 +1,38 @@
+/**
+ * What the failover and failback Lambdas share: build the use case's ports from the runtime and
+ * bound the INSYNC wait by the invocation's remaining time.
+ */
+import middy from '@middy/core';
+import { type Direction, type FlipResponse, runFlip } from '../shared/controller/flip.ts';
+import { type Runtime, runtime } from '../shared/controller/runtime.ts';
+import { logErrors } from './middleware.ts';
+
+interface Context {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Kept free at the end of an invocation for notifications and the audit write. */
+const END_MARGIN_MS = 15_000;
+
+export function flipHandler(direction: Direction, getRuntime: () => Runtime = () => runtime(direction)) {
+  const flip = async (event: unknown, context: Context): Promise<FlipResponse> => {
+    const rt = getRuntime();
+    return runFlip(
+      {
+        services: rt.config.services,
+        store: rt.store,
+        traffic: rt.traffic,
+        prober: rt.prober,
+        notifier: rt.notifier,
+        clock: rt.clock,
+        log: rt.log,
+        metrics: rt.metrics,
+        stage: rt.stage,
+        inSyncWaitMs: Math.max(0, Math.min(30_000, context.getRemainingTimeInMillis() - END_MARGIN_MS)),
+      },
+      direction,
+      event,
+    );
+  };
+  return middy(flip).use(logErrors(direction));
+}

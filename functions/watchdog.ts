@@ -1,0 +1,41 @@
+/**
+ * The watchdog Lambda: scheduled every minute; probes every `probeIntervalSeconds` until the
+ * run's time is nearly up. Thin: parse, call the use case, map the result.
+ */
+import middy from '@middy/core';
+import { type Runtime, runtime } from '../shared/controller/runtime.ts';
+import { runWatchdog, type WatchdogReport } from '../shared/controller/watchdog.ts';
+import { logErrors } from './middleware.ts';
+
+interface ScheduledEvent {
+  readonly time?: unknown;
+}
+
+interface Context {
+  getRemainingTimeInMillis(): number;
+}
+
+export function watchdogHandler(getRuntime: () => Runtime = () => runtime('watchdog')) {
+  const watchdog = async (event: ScheduledEvent | null, context: Context): Promise<WatchdogReport> => {
+    const rt = getRuntime();
+    return runWatchdog(
+      {
+        services: rt.config.services,
+        store: rt.store,
+        traffic: rt.traffic,
+        prober: rt.prober,
+        invoker: rt.invoker(),
+        notifier: rt.notifier,
+        clock: rt.clock,
+        log: rt.log,
+        metrics: rt.metrics,
+        stage: rt.stage,
+      },
+      event ?? {},
+      { remainingMs: () => context.getRemainingTimeInMillis() },
+    );
+  };
+  return middy(watchdog).use(logErrors('watchdog'));
+}
+
+export const handler = watchdogHandler();

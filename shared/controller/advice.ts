@@ -1,0 +1,77 @@
+/**
+ * What the reader of a notification should do next, and how loudly to say it.
+ */
+import type { ServiceConfig } from '../domain/config.ts';
+import type { EventKind } from '../domain/events.ts';
+import type { Notification } from '../domain/ports.ts';
+
+export interface Advice {
+  readonly severity: Notification['severity'];
+  readonly next: string;
+}
+
+export function failoverAdvice(service: ServiceConfig, event: EventKind): Advice {
+  if (event === 'failover-refused') {
+    return {
+      severity: 'critical',
+      next: `The standby is not healthy either: check both targets of ${service.name} now. Force a failover only if you know the standby can serve (failoverctl failover ${service.name} --force).`,
+    };
+  }
+  if (event === 'planned-failover') {
+    return {
+      severity: 'warning',
+      next: `Traffic stays on the standby until someone fails back: failoverctl failback ${service.name}.`,
+    };
+  }
+  const back =
+    service.policy.failback === 'auto'
+      ? `Failback is automatic once the primary has been healthy for ${service.policy.recoveryThreshold} rounds and ${service.policy.minDwellSeconds} s have passed.`
+      : `Failback is manual: when the primary is healthy, run failoverctl failback ${service.name}.`;
+  return { severity: 'critical', next: `Investigate the primary of ${service.name}. ${back}` };
+}
+
+export function failbackAdvice(service: ServiceConfig, event: EventKind): Advice {
+  if (event === 'failover-refused') {
+    return {
+      severity: 'error',
+      next: `The primary of ${service.name} failed its re-check: traffic stays on the standby. Check the primary before trying again.`,
+    };
+  }
+  return {
+    severity: 'info',
+    next: `Traffic is back on the primary of ${service.name}. Nothing to do; review the history if this repeats.`,
+  };
+}
+
+/** Advice for what the watchdog announces (both down, blocked, ready to fail back, frozen, reconciled). */
+export function watchdogAdvice(service: ServiceConfig, event: EventKind): Advice {
+  switch (event) {
+    case 'both-down':
+      return {
+        severity: 'critical',
+        next: `Both targets of ${service.name} are failing: nothing was changed (failing static). Restore either side; the controller fails over as soon as the standby is healthy.`,
+      };
+    case 'failover-blocked':
+      return {
+        severity: 'critical',
+        next: `The primary of ${service.name} is down and the standby is healthy, but automation is paused or held. Fail over by hand (failoverctl failover ${service.name}) or resume automation.`,
+      };
+    case 'failback-ready':
+      return {
+        severity: 'info',
+        next: `The primary of ${service.name} has been healthy long enough. Fail back when ready: failoverctl failback ${service.name}.`,
+      };
+    case 'flapping-frozen':
+      return {
+        severity: 'error',
+        next: `${service.name} failed back too often in the last hour; automatic failback is frozen and traffic stays on the standby. Find out why the primary flaps, then fail back by hand.`,
+      };
+    case 'reconciled':
+      return {
+        severity: 'warning',
+        next: `Check who changed the records of ${service.name} (CloudTrail). Automation holds off until an operator fails over or back with failoverctl.`,
+      };
+    default:
+      return { severity: 'warning', next: `See failoverctl status ${service.name} and history.` };
+  }
+}

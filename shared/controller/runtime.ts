@@ -1,0 +1,87 @@
+/**
+ * The composition root of the Lambda functions: the configuration and the real adapters, built
+ * once per cold start (on first use — nothing, not even the config file, is touched at import).
+ * SDK clients honour the standard `AWS_ENDPOINT_URL_<SERVICE>` variables, which is how the local
+ * stack and the e2e tests point them at local servers.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { createLambdaInvoker, flipFunctionNamesFromEnv } from '../aws/lambda-invoker.ts';
+import { stateStoreFromEnv } from '../aws/state-store.ts';
+import { createTrafficSwitch } from '../aws/traffic-switch.ts';
+import { loadConfig } from '../config/index.ts';
+import type { ControllerConfig } from '../domain/config.ts';
+import {
+  type Clock,
+  type Invoker,
+  type Notifier,
+  type Prober,
+  type StateStore,
+  systemClock,
+  type TrafficSwitch,
+} from '../domain/ports.ts';
+import { createNotifier } from '../notify/index.ts';
+import { createProber } from '../probes/index.ts';
+import { createLogger, type Logger } from '../telemetry/log.ts';
+import { createEmfMetrics, type Metrics } from '../telemetry/metrics.ts';
+
+export interface Runtime {
+  readonly config: ControllerConfig;
+  readonly store: StateStore;
+  readonly traffic: TrafficSwitch;
+  readonly prober: Prober;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly stage: string;
+  /** Only the watchdog invokes the flip functions: built on first use. */
+  invoker(): Invoker;
+}
+
+const cached = new Map<string, Runtime>();
+
+/** The runtime of this cold start of function `fn` (the local stack runs several in one process). */
+export function runtime(fn: string): Runtime {
+  let built = cached.get(fn);
+  if (!built) {
+    built = buildRuntime(fn);
+    cached.set(fn, built);
+  }
+  return built;
+}
+
+function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime {
+  const config = loadConfig({ env });
+  const log = createLogger({ fn });
+  const clock = systemClock;
+  let invoker: Invoker | undefined;
+  return {
+    config,
+    store: stateStoreFromEnv({ client: new DynamoDBClient({}), env, clock }),
+    traffic: createTrafficSwitch({ client: new Route53Client({ region: 'us-east-1' }), clock }),
+    prober: createProber({ cloudwatch: new CloudWatchClient({}), clock }),
+    notifier: createNotifier({
+      notifiers: config.notifiers,
+      sns: new SNSClient({}),
+      ssm: new SSMClient({}),
+      clock,
+      log: (entry: object) => log.warn('notifier', { ...entry }),
+    }),
+    clock,
+    log,
+    metrics: createEmfMetrics({ namespace: env.METRICS_NAMESPACE ?? 'FailoverController' }),
+    stage: env.STAGE ?? 'local',
+    invoker: () => {
+      invoker ??= createLambdaInvoker({
+        client: new LambdaClient({}),
+        functionNames: flipFunctionNamesFromEnv(env),
+      });
+      return invoker;
+    },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * The e2e harness: the local stack, one hosted zone with a weighted CNAME pair per service, two
+ * real HTTP backends per service, a webhook receiver, a config file written for them, and the
+ * real watchdog handler run for a given number of 1 s rounds.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { type DemoBackend, startDemoBackend } from '../../local/backend/index.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { type Receiver, startReceiver } from '../support/receivers.ts';
+
+export const ZONE = 'example.test.';
+export const WEBHOOK_SECRET = 'e2e-webhook-secret';
+
+export interface E2EService {
+  readonly name: string;
+  readonly failback: 'auto' | 'manual';
+  readonly minDwellSeconds?: number;
+}
+
+export interface Harness {
+  readonly stack: LocalStack;
+  readonly zoneId: string;
+  readonly backends: ReadonlyMap<string, { primary: DemoBackend; secondary: DemoBackend }>;
+  readonly webhook: Receiver;
+  readonly configFile: string;
+  recordName(service: string): string;
+  primaryTarget(service: string): string;
+  secondaryTarget(service: string): string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(services: readonly E2EService[]): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'failover-e2e-'));
+  const stack = await startLocalStack({ flipRetries: 0 });
+  const webhook = await startReceiver({ status: 200, body: 'ok' });
+  const route53 = new Route53Client({ region: 'us-east-1' });
+  const zone = await route53.send(
+    new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `e2e-${Date.now()}` }),
+  );
+  const zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+
+  const backends = new Map<string, { primary: DemoBackend; secondary: DemoBackend }>();
+  for (const service of services) {
+    backends.set(service.name, {
+      primary: await startDemoBackend(`${service.name}-primary`),
+      secondary: await startDemoBackend(`${service.name}-secondary`),
+    });
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Changes: (['primary', 'secondary'] as const).map((target) => ({
+            Action: 'CREATE',
+            ResourceRecordSet: {
+              Name: `${service.name}.${ZONE}`,
+              Type: 'CNAME',
+              SetIdentifier: target,
+              Weight: target === 'primary' ? 100 : 0,
+              TTL: 30,
+              ResourceRecords: [{ Value: `${target}.${service.name}.example.net` }],
+            },
+          })),
+        },
+      }),
+    );
+  }
+  route53.destroy();
+
+  const configFile = join(dir, 'failover.config.yml');
+  await writeFile(configFile, configYaml(services, zoneId, backends, webhook.url));
+  process.env.FAILOVER_CONFIG = configFile;
+
+  return {
+    stack,
+    zoneId,
+    backends,
+    webhook,
+    configFile,
+    recordName: (service) => `${service}.${ZONE}`,
+    primaryTarget: (service) => `primary.${service}.example.net`,
+    secondaryTarget: (service) => `secondary.${service}.example.net`,
+    close: async () => {
+      await stack.close();
+      await webhook.close();
+      for (const pair of backends.values()) {
+        await pair.primary.close();
+        await pair.secondary.close();
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function configYaml(
+  services: readonly E2EService[],
+  zoneId: string,
+  backends: ReadonlyMap<string, { primary: DemoBackend; secondary: DemoBackend }>,
+  webhookUrl: string,
+): string {
+  const lines = [
+    'defaults:',
+    '  probeIntervalSeconds: 1',
+    '  failureThreshold: 2',
+    '  recoveryThreshold: 2',
+    '  minDwellSeconds: 0',
+    '  failback: manual',
+    'services:',
+  ];
+  for (const service of services) {
+    const pair = backends.get(service.name);
+    if (!pair) throw new Error(`no backends for ${service.name}`);
+    lines.push(
+      `  - name: ${service.name}`,
+      `    hostedZoneId: ${zoneId}`,
+      `    recordName: ${service.name}.${ZONE}`,
+      '    recordType: CNAME',
+      `    failback: ${service.failback}`,
+      `    minDwellSeconds: ${service.minDwellSeconds ?? 0}`,
+      '    primary:',
+      '      setIdentifier: primary',
+      '      checks:',
+      `        - http: { url: "${pair.primary.url}/health", timeoutMs: 500, bodyContains: ok }`,
+      '    secondary:',
+      '      setIdentifier: secondary',
+      '      checks:',
+      `        - http: { url: "${pair.secondary.url}/health", timeoutMs: 500 }`,
+      `    notify: [hook-${service.name}]`,
+    );
+  }
+  lines.push('notifiers:');
+  for (const service of services) {
+    lines.push(
+      `  hook-${service.name}:`,
+      `    - webhook: { url: "${webhookUrl}/${service.name}", secret: ${WEBHOOK_SECRET} }`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A Lambda context whose remaining time allows `rounds` probe rounds at 1 s. */
+export function contextFor(rounds: number): { getRemainingTimeInMillis(): number; functionName: string } {
+  // A round needs its check timeout (0.5 s) plus the watchdog's 2 s safety margin before it starts.
+  const deadline = Date.now() + (rounds - 1) * 1000 + 2_600;
+  return { functionName: 'watchdog', getRemainingTimeInMillis: () => deadline - Date.now() };
+}
