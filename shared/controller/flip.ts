@@ -443,6 +443,7 @@ class Flip {
     this.deps.metrics.put(
       { Stage: this.deps.stage ?? 'local', Service: this.service.name, Direction: this.direction },
       [{ name: 'Flips', unit: 'Count', value: 1 }],
+      [['Stage']],
     );
     const evidence: Evidence = this.request.evidence ?? {
       primary: this.to === 'primary' ? verification.checks : recorded.primary.last,

@@ -70,6 +70,8 @@ interface Tracked {
   version: number | null;
   nextDue: number;
   healthSamples: { primary: number[]; secondary: number[]; active: number[] };
+  /** Per check latency of each round, only for `metrics: detailed` services. */
+  latencySamples: Map<string, { target: string; check: string; values: number[] }>;
 }
 
 export async function runWatchdog(
@@ -92,6 +94,7 @@ class WatchdogRun {
     notices: { service: string; event: string }[];
   } = { dropped: false, rounds: 0, writes: 0, conflicts: 0, invoked: [], reconciled: [], notices: [] };
   readonly pending: Promise<unknown>[] = [];
+  readonly roundDurations: number[] = [];
 
   constructor(deps: WatchdogDeps) {
     this.deps = deps;
@@ -144,6 +147,7 @@ class WatchdogRun {
         version: found?.version ?? null,
         nextDue: now,
         healthSamples: { primary: [], secondary: [], active: [] },
+        latencySamples: new Map(),
       };
     });
   }
@@ -199,6 +203,7 @@ class WatchdogRun {
   async round(due: Tracked[], now: number): Promise<void> {
     const observations = await this.deps.prober.probeServices(due.map((t) => t.config));
     this.report.rounds++;
+    this.roundDurations.push(this.deps.clock.now() - now);
     await Promise.all(
       due.map(async (t) => {
         const observation = observations.get(t.config.name);
@@ -262,6 +267,13 @@ class WatchdogRun {
 
   announce(t: Tracked, notice: NoticeAction): void {
     this.report.notices.push({ service: t.config.name, event: notice.event });
+    if (notice.event === 'flapping-frozen') {
+      this.deps.metrics.put(
+        { Stage: this.deps.stage ?? 'local', Service: t.config.name },
+        [{ name: 'FlappingFrozen', unit: 'Count', value: 1 }],
+        [['Stage']],
+      );
+    }
     const advice = watchdogAdvice(t.config, notice.event);
     const active = activeTarget(t.state.phase);
     const delivery: Promise<DeliveryReport[]> = this.deps.notifier.notify(
@@ -314,6 +326,15 @@ class WatchdogRun {
     t.healthSamples.primary.push(observation.primary.ok ? 1 : 0);
     t.healthSamples.secondary.push(observation.secondary.ok ? 1 : 0);
     t.healthSamples.active.push(activeTarget(t.state.phase) === 'primary' ? 0 : 1);
+    if (t.config.metrics !== 'detailed') return;
+    for (const target of ['primary', 'secondary'] as const) {
+      for (const check of observation[target].checks) {
+        const key = `${target} ${check.check}`;
+        const series = t.latencySamples.get(key) ?? { target, check: check.check, values: [] };
+        series.values.push(check.latencyMs);
+        t.latencySamples.set(key, series);
+      }
+    }
   }
 
   emitMetrics(tracked: Tracked[], durationMs: number): void {
@@ -322,6 +343,9 @@ class WatchdogRun {
       { name: 'Heartbeat', unit: 'Count', value: 1 },
       { name: 'RunDuration', unit: 'Milliseconds', value: durationMs },
       { name: 'Rounds', unit: 'Count', value: this.report.rounds },
+      ...(this.roundDurations.length > 0
+        ? [{ name: 'RoundDuration', unit: 'Milliseconds' as const, value: this.roundDurations }]
+        : []),
     ]);
     for (const t of tracked) {
       if (t.healthSamples.primary.length === 0) continue;
@@ -331,6 +355,12 @@ class WatchdogRun {
         { name: 'ActiveTarget', unit: 'None', value: t.healthSamples.active },
       ];
       this.deps.metrics.put({ Stage: stage, Service: t.config.name }, samples);
+      for (const series of t.latencySamples.values()) {
+        this.deps.metrics.put(
+          { Stage: stage, Service: t.config.name, Target: series.target, Check: series.check },
+          [{ name: 'ProbeLatency', unit: 'Milliseconds', value: series.values }],
+        );
+      }
     }
   }
 }

@@ -13,8 +13,16 @@ export interface MetricSample {
 }
 
 export interface Metrics {
-  /** Emit samples under one set of dimensions (e.g. `{ Stage: 'prod', Service: 'payments-api' }`). */
-  put(dimensions: Readonly<Record<string, string>>, samples: readonly MetricSample[]): void;
+  /**
+   * Emit samples under one set of dimensions (e.g. `{ Stage: 'prod', Service: 'payments-api' }`),
+   * and also under each roll-up (a subset of the dimension names, e.g. `['Stage']`) so one alarm can
+   * watch every service.
+   */
+  put(
+    dimensions: Readonly<Record<string, string>>,
+    samples: readonly MetricSample[],
+    rollups?: readonly (readonly string[])[],
+  ): void;
 }
 
 export interface MetricsOptions {
@@ -36,7 +44,7 @@ export function createEmfMetrics(options: MetricsOptions = {}): Metrics {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? Date.now;
   return {
-    put(dimensions, samples) {
+    put(dimensions, samples, rollups = []) {
       if (samples.length === 0) return;
       const values: Record<string, number | number[]> = {};
       for (const sample of samples) {
@@ -49,7 +57,7 @@ export function createEmfMetrics(options: MetricsOptions = {}): Metrics {
           CloudWatchMetrics: [
             {
               Namespace: namespace,
-              Dimensions: [Object.keys(dimensions)],
+              Dimensions: [Object.keys(dimensions), ...rollups.map((names) => [...names])],
               Metrics: samples.map((s) => ({ Name: s.name, Unit: s.unit })),
             },
           ],

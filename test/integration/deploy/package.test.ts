@@ -165,7 +165,7 @@ describe('serverless package', () => {
     expect((schedule.Target as Json).Arn).toEqual({ 'Fn::GetAtt': ['WatchdogLambdaFunction', 'Arn'] });
   });
 
-  it('has the alarms: watchdog errors, missing heartbeat (breaching), failover and failback errors', () => {
+  it('has the alarms: watchdog errors, missing heartbeat (breaching), any flip, flapping freeze, flip errors', () => {
     const heartbeat = props('HeartbeatMissingAlarm');
     expect(heartbeat).toMatchObject({
       Namespace: 'FailoverController',
