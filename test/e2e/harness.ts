@@ -22,6 +22,13 @@ export interface E2EService {
   readonly name: string;
   readonly failback: 'auto' | 'manual';
   readonly minDwellSeconds?: number;
+  /** Notifier groups; default one webhook group per service (`hook-<name>`) to the harness receiver. */
+  readonly notify?: readonly string[];
+}
+
+export interface HarnessOptions {
+  /** Extra notifier groups, as YAML lines indented under `notifiers:` (two spaces). */
+  readonly notifiersYaml?: readonly string[];
 }
 
 export interface Harness {
@@ -36,7 +43,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(services: readonly E2EService[]): Promise<Harness> {
+export async function startHarness(
+  services: readonly E2EService[],
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'failover-e2e-'));
   const stack = await startLocalStack({ flipRetries: 0 });
   const webhook = await startReceiver({ status: 200, body: 'ok' });
@@ -74,7 +84,10 @@ export async function startHarness(services: readonly E2EService[]): Promise<Har
   route53.destroy();
 
   const configFile = join(dir, 'failover.config.yml');
-  await writeFile(configFile, configYaml(services, zoneId, backends, webhook.url));
+  await writeFile(
+    configFile,
+    configYaml(services, zoneId, backends, webhook.url, options.notifiersYaml ?? []),
+  );
   process.env.FAILOVER_CONFIG = configFile;
 
   return {
@@ -103,6 +116,7 @@ function configYaml(
   zoneId: string,
   backends: ReadonlyMap<string, { primary: DemoBackend; secondary: DemoBackend }>,
   webhookUrl: string,
+  extraNotifiers: readonly string[],
 ): string {
   const lines = [
     'defaults:',
@@ -131,7 +145,7 @@ function configYaml(
       '      setIdentifier: secondary',
       '      checks:',
       `        - http: { url: "${pair.secondary.url}/health", timeoutMs: 500 }`,
-      `    notify: [hook-${service.name}]`,
+      `    notify: [${(service.notify ?? [`hook-${service.name}`]).join(', ')}]`,
     );
   }
   lines.push('notifiers:');
@@ -141,6 +155,7 @@ function configYaml(
       `    - webhook: { url: "${webhookUrl}/${service.name}", secret: ${WEBHOOK_SECRET} }`,
     );
   }
+  lines.push(...extraNotifiers);
   return `${lines.join('\n')}\n`;
 }
 
