@@ -11,7 +11,7 @@
  *     invoke the flip functions asynchronously, notify people
  *  5. Wait for the notifications, emit the heartbeat and round metrics
  */
-import type { ServiceConfig } from '../domain/config.ts';
+import { otherTarget, type ServiceConfig, type TargetName } from '../domain/config.ts';
 import { decide } from '../domain/decide.ts';
 import { type Action, type AuditEvent, isFlipAction, type NoticeAction } from '../domain/events.ts';
 import { initialState } from '../domain/initial-state.ts';
@@ -190,12 +190,16 @@ class WatchdogRun {
         kind: result.kind,
         message: result.message,
       });
-      this.announce(t, {
-        type: 'alert',
-        event: 'reconciled',
-        message: result.message,
-        evidence: { primary: t.state.primary.last, secondary: t.state.secondary.last },
-      });
+      this.announce(
+        t,
+        {
+          type: 'alert',
+          event: 'reconciled',
+          message: result.message,
+          evidence: { primary: t.state.primary.last, secondary: t.state.secondary.last },
+        },
+        { from: result.from, to: result.to },
+      );
       this.audit(t, 'reconciled', result.message, { kind: result.kind, from: result.from, to: result.to });
     }
   }
@@ -265,7 +269,8 @@ class WatchdogRun {
     }
   }
 
-  announce(t: Tracked, notice: NoticeAction): void {
+  /** `route`: where traffic was and is (reconciliation), or would go (failback-ready); else just where it is. */
+  announce(t: Tracked, notice: NoticeAction, route?: { from: TargetName; to: TargetName }): void {
     this.report.notices.push({ service: t.config.name, event: notice.event });
     if (notice.event === 'flapping-frozen') {
       this.deps.metrics.put(
@@ -276,12 +281,14 @@ class WatchdogRun {
     }
     const advice = watchdogAdvice(t.config, notice.event);
     const active = activeTarget(t.state.phase);
+    const where =
+      route ??
+      (notice.event === 'failback-ready' ? { from: active, to: otherTarget(active) } : { from: active });
     const delivery: Promise<DeliveryReport[]> = this.deps.notifier.notify(
       {
         event: notice.event,
         service: t.config.name,
-        from: active,
-        to: active,
+        ...where,
         reason: notice.message,
         requestedBy: 'watchdog',
         epoch: t.state.epoch,
