@@ -1,0 +1,206 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../shared/config/index.ts';
+import { type FlipDeps, runFlip } from '../../../shared/controller/flip.ts';
+import type { ServiceConfig } from '../../../shared/domain/config.ts';
+import { initialState } from '../../../shared/domain/initial-state.ts';
+import { silentLogger } from '../../../shared/telemetry/log.ts';
+import { noMetrics } from '../../../shared/telemetry/metrics.ts';
+import {
+  ManualClock,
+  MemoryStore,
+  MemoryTraffic,
+  RecordingNotifier,
+  ScriptedProber,
+} from '../../support/in-memory-ports.ts';
+
+const CONFIG = `
+services:
+  - name: api
+    hostedZoneId: Z123
+    recordName: api.example.com
+    recordType: CNAME
+    primary: { setIdentifier: primary, checks: [{ http: { url: "https://primary.example.com/health" } }] }
+    secondary: { setIdentifier: secondary, checks: [{ http: { url: "https://standby.example.com/health" } }] }
+`;
+
+describe('runFlip', () => {
+  let service: ServiceConfig;
+  let store: MemoryStore;
+  let traffic: MemoryTraffic;
+  let prober: ScriptedProber;
+  let notifier: RecordingNotifier;
+  let deps: FlipDeps;
+
+  /** The watchdog's decision: phase failing-over at the current epoch. */
+  const decidedFailover = async (epoch = 0) => {
+    await store.save({ ...initialState('api'), epoch, phase: 'failing-over', pendingSince: 1 }, null);
+  };
+  const state = () => store.items.get('api')?.value;
+
+  beforeEach(() => {
+    const config = parseConfig(CONFIG, 'test.yml', {});
+    service = config.services[0] as ServiceConfig;
+    store = new MemoryStore();
+    traffic = new MemoryTraffic(config.services);
+    prober = new ScriptedProber();
+    notifier = new RecordingNotifier();
+    deps = {
+      services: config.services,
+      store,
+      traffic,
+      prober,
+      notifier,
+      clock: new ManualClock(),
+      log: silentLogger,
+      metrics: noMetrics,
+    };
+  });
+
+  it('carries out an automatic failover decided on the current epoch, once', async () => {
+    await decidedFailover(0);
+
+    const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0, reason: 'primary down' });
+
+    expect(out).toMatchObject({
+      outcome: 'failed-over',
+      from: 'primary',
+      to: 'secondary',
+      epoch: 1,
+      changeId: 'C1',
+    });
+    expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1, hold: null, pendingSince: null });
+    expect(traffic.changes).toBe(1);
+    expect(notifier.sent.map((n) => [n.event, n.requestedBy])).toEqual([['failover', 'watchdog']]);
+    expect(store.audit.map((e) => e.outcome)).toEqual(['failed-over']);
+  });
+
+  it('treats a duplicate delivery of the same decision as stale', async () => {
+    await decidedFailover(0);
+    await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    const again = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    expect(again.outcome).toBe('stale');
+    expect(traffic.changes).toBe(1);
+    expect(state()?.epoch).toBe(1);
+  });
+
+  it('ignores a decision that was withdrawn (phase no longer failing-over)', async () => {
+    await store.save(initialState('api'), null);
+
+    const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    expect(out.outcome).toBe('stale');
+    expect(traffic.changes).toBe(0);
+  });
+
+  it('refuses to fail over to a standby that fails its re-check, and marks it down', async () => {
+    await decidedFailover(0);
+    prober.set('api', 'secondary', false);
+
+    const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    expect(out.outcome).toBe('refused');
+    expect(traffic.changes).toBe(0);
+    expect(state()).toMatchObject({ phase: 'primary-active', epoch: 0, secondary: { status: 'down' } });
+    expect(notifier.sent.map((n) => [n.event, n.severity])).toEqual([['failover-refused', 'critical']]);
+  });
+
+  it('fails over to an unhealthy standby only when forced, and records it as a hold', async () => {
+    prober.set('api', 'secondary', false);
+
+    const out = await runFlip(deps, 'failover', {
+      service: 'api',
+      force: true,
+      requestedBy: 'alice',
+      reason: 'dc fire',
+    });
+
+    expect(out.outcome).toBe('failed-over');
+    expect(out.message).toMatch(/forced/);
+    expect(state()?.hold).toMatchObject({ kind: 'forced', by: 'alice' });
+  });
+
+  it('sets a planned-failover hold on a manual failover, and a manual failback clears it', async () => {
+    const over = await runFlip(deps, 'failover', {
+      service: 'api',
+      requestedBy: 'alice',
+      reason: 'db upgrade',
+    });
+    expect(over.outcome).toBe('failed-over');
+    expect(state()?.hold).toMatchObject({ kind: 'planned-failover', by: 'alice', reason: 'db upgrade' });
+    expect(notifier.sent.at(-1)?.event).toBe('planned-failover');
+
+    const back = await runFlip(deps, 'failback', { service: 'api', requestedBy: 'alice' });
+
+    expect(back).toMatchObject({ outcome: 'failed-back', epoch: 2 });
+    expect(state()).toMatchObject({ phase: 'primary-active', hold: null });
+    expect(traffic.changes).toBe(2);
+  });
+
+  it('answers a dry run with the exact change batch and changes nothing', async () => {
+    const out = await runFlip(deps, 'failover', { service: 'api', dryRun: true });
+
+    expect(out.outcome).toBe('dry-run');
+    expect(out.change?.Changes).toHaveLength(4);
+    expect(store.writes).toBe(0);
+    expect(traffic.changes).toBe(0);
+    expect(notifier.sent).toEqual([]);
+  });
+
+  it('records Route 53 as it is when traffic is already on the target', async () => {
+    await decidedFailover(0);
+    traffic.handEdit('api', 'secondary');
+
+    const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    expect(out.outcome).toBe('already-active');
+    expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1 });
+    expect(traffic.changes).toBe(0);
+  });
+
+  it('reports a flip whose records changed underneath as stale, and releases its claim', async () => {
+    await decidedFailover(0);
+    const flip = traffic.flip.bind(traffic);
+    traffic.flip = async (s, to, expected) => {
+      traffic.handEdit('api', 'primary', 50); // someone edits between read and flip
+      return flip(s, to, expected);
+    };
+
+    const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    expect(out.outcome).toBe('stale');
+    expect(out.message).toMatch(/changed between read and flip/);
+    expect(state()).toMatchObject({ phase: 'primary-active', epoch: 0 });
+  });
+
+  it('does not carry out an automatic failover while automation is paused', async () => {
+    await store.save({ ...initialState('api'), phase: 'failing-over', pendingSince: 1, paused: true }, null);
+
+    const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    expect(out.outcome).toBe('stale');
+    expect(traffic.changes).toBe(0);
+  });
+
+  it('rejects an unknown service by name, listing the configured ones', async () => {
+    const out = await runFlip(deps, 'failover', { service: 'nope' });
+
+    expect(out).toMatchObject({
+      outcome: 'rejected',
+      errors: ["service: unknown service 'nope'; configured: api"],
+    });
+  });
+
+  it('still records the flip when the audit write fails', async () => {
+    await decidedFailover(0);
+    store.appendAudit = async () => {
+      throw new Error('DynamoDB unavailable');
+    };
+
+    const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    expect(out.outcome).toBe('failed-over');
+    expect(state()?.phase).toBe('secondary-active');
+  });
+});
