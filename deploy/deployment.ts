@@ -28,6 +28,8 @@ export interface DeploymentValues {
   environment: Record<string, unknown>;
   watchdogPolicy: PolicyDocument;
   flipPolicy: PolicyDocument;
+  /** Pause/resume: the state table, notifications and their secrets; no Route 53, no invoke. */
+  controlPolicy: PolicyDocument;
 }
 
 const sub = (template: string) => ({ 'Fn::Sub': template });
@@ -65,6 +67,7 @@ export function deploymentValues(
     },
     watchdogPolicy: policy([...common(config), ...readRecords(config), invokeFlipFunctions()]),
     flipPolicy: policy([...common(config), ...readRecords(config), ...changeRecords(config)]),
+    controlPolicy: policy([logs(), stateTable(), notify(config), ...secrets(config)]),
   };
 }
 
@@ -74,49 +77,68 @@ function policy(statements: Statement[]): PolicyDocument {
 
 /** What every function needs: its logs, the state table, metrics, alarms, notifications, secrets. */
 function common(config: ControllerConfig): Statement[] {
-  const statements: Statement[] = [
-    {
-      Sid: 'Logs',
-      Effect: 'Allow',
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: sub(
-        'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}-*:*',
-      ),
-    },
-    {
-      Sid: 'StateTable',
-      Effect: 'Allow',
-      Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-      Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] },
-    },
-    {
-      Sid: 'Metrics',
-      Effect: 'Allow',
-      Action: ['cloudwatch:PutMetricData'],
-      Resource: '*',
-      Condition: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
-    },
-    {
-      Sid: 'Notify',
-      Effect: 'Allow',
-      Action: ['sns:Publish'],
-      Resource: [{ Ref: 'NotificationsTopic' }, ...snsTopics(config)],
-    },
-  ];
+  return [logs(), stateTable(), metrics(), notify(config), ...alarmChecks(config), ...secrets(config)];
+}
+
+function logs(): Statement {
+  return {
+    Sid: 'Logs',
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: sub(
+      'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}-*:*',
+    ),
+  };
+}
+
+function stateTable(): Statement {
+  return {
+    Sid: 'StateTable',
+    Effect: 'Allow',
+    Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+    Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] },
+  };
+}
+
+function metrics(): Statement {
+  return {
+    Sid: 'Metrics',
+    Effect: 'Allow',
+    Action: ['cloudwatch:PutMetricData'],
+    Resource: '*',
+    Condition: { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } },
+  };
+}
+
+function notify(config: ControllerConfig): Statement {
+  return {
+    Sid: 'Notify',
+    Effect: 'Allow',
+    Action: ['sns:Publish'],
+    Resource: [{ Ref: 'NotificationsTopic' }, ...snsTopics(config)],
+  };
+}
+
+function alarmChecks(config: ControllerConfig): Statement[] {
   const alarms = alarmNames(config);
-  if (alarms.length > 0) {
-    statements.push({
+  if (alarms.length === 0) return [];
+  return [
+    {
       Sid: 'AlarmChecks',
       Effect: 'Allow',
       Action: ['cloudwatch:DescribeAlarms'],
       Resource: alarms.map((name) =>
         sub(`arn:\${AWS::Partition}:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${name}`),
       ),
-    });
-  }
+    },
+  ];
+}
+
+function secrets(config: ControllerConfig): Statement[] {
   const parameters = ssmPaths(config);
-  if (parameters.length > 0) {
-    statements.push({
+  if (parameters.length === 0) return [];
+  return [
+    {
       Sid: 'Secrets',
       Effect: 'Allow',
       Action: ['ssm:GetParameter', 'ssm:GetParameters'],
@@ -125,9 +147,8 @@ function common(config: ControllerConfig): Statement[] {
           `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${path.startsWith('/') ? path : `/${path}`}`,
         ),
       ),
-    });
-  }
-  return statements;
+    },
+  ];
 }
 
 function readRecords(config: ControllerConfig): Statement[] {

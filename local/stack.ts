@@ -1,7 +1,7 @@
 /**
  * The local stack: everything the real handlers talk to, on 127.0.0.1 — dynalite for DynamoDB,
- * the local Route 53 (API + DNS), and the Lambda invoke stand-in running the real failover and
- * failback handlers in this process. The handlers' SDK clients reach it through the standard
+ * the local Route 53 (API + DNS), and the Lambda invoke stand-in running the real failover,
+ * failback and control handlers in this process. The handlers' SDK clients reach it through the standard
  * `AWS_ENDPOINT_URL_<SERVICE>` variables in `env`, exactly as they would reach AWS.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -38,9 +38,12 @@ export const FLIP_FUNCTIONS = {
   failback: 'failover-controller-local-failback',
 };
 
+/** The pause/resume function (operators invoke it; the watchdog never does). */
+export const CONTROL_FUNCTION = 'failover-controller-local-control';
+
 /**
  * Start the stack and point this process's AWS SDK at it (`process.env`). The flip functions are
- * registered with the Lambda stand-in from `functions/` on first start.
+ * registered with the Lambda stand-in from `functions/` on first start, with the control function.
  *
  * @example
  * const stack = await startLocalStack();
@@ -73,6 +76,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     STATE_TABLE: table,
     FAILOVER_FUNCTION_NAME: FLIP_FUNCTIONS.failover,
     FAILBACK_FUNCTION_NAME: FLIP_FUNCTIONS.failback,
+    CONTROL_FUNCTION_NAME: CONTROL_FUNCTION,
   };
   Object.assign(process.env, env);
 
@@ -83,9 +87,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     client.destroy();
   }
 
-  const [{ handler: failover }, { handler: failback }] = await Promise.all([
+  const [{ handler: failover }, { handler: failback }, { handler: control }] = await Promise.all([
     import('../functions/failover.ts'),
     import('../functions/failback.ts'),
+    import('../functions/control.ts'),
   ]);
   const retries = options.flipRetries ?? 1;
   lambda.register(FLIP_FUNCTIONS.failover, {
@@ -98,6 +103,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     timeoutMs: 120_000,
     maximumRetryAttempts: retries,
   });
+  lambda.register(CONTROL_FUNCTION, { handler: control as LocalHandler, timeoutMs: 30_000 });
 
   return {
     dynamo,

@@ -28,7 +28,7 @@ interface Statement {
   Condition?: Json;
 }
 
-const FUNCTIONS = ['Watchdog', 'Failover', 'Failback'] as const;
+const FUNCTIONS = ['Watchdog', 'Failover', 'Failback', 'Control'] as const;
 
 describe('serverless package', () => {
   let dir: string;
@@ -83,7 +83,7 @@ describe('serverless package', () => {
   });
 
   it('uses no wildcard action in any role', () => {
-    for (const role of ['WatchdogRole', 'FailoverRole', 'FailbackRole', 'SchedulerRole']) {
+    for (const role of ['WatchdogRole', 'FailoverRole', 'FailbackRole', 'ControlRole', 'SchedulerRole']) {
       const all = (props(role).Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) =>
         p.PolicyDocument.Statement.flatMap(actions),
       );
@@ -128,6 +128,19 @@ describe('serverless package', () => {
       },
     ]);
     expect(allows('FailoverRole', 'lambda:InvokeFunction')).toEqual([]);
+  });
+
+  it('lets the control function change only the state: no record change, no invoke, no metrics', () => {
+    expect(allows('ControlRole', 'route53:ChangeResourceRecordSets')).toEqual([]);
+    expect(allows('ControlRole', 'lambda:InvokeFunction')).toEqual([]);
+    expect(allows('ControlRole', 'cloudwatch:PutMetricData')).toEqual([]);
+    expect(allows('ControlRole', 'dynamodb:PutItem').map((s) => s.Resource)).toEqual([
+      { 'Fn::GetAtt': ['StateTable', 'Arn'] },
+    ]);
+    expect(allows('ControlRole', 'sns:Publish')).toHaveLength(1);
+    expect(allows('ControlRole', 'ssm:GetParameter')).toHaveLength(1);
+    expect(props('ControlLambdaFunction').ReservedConcurrentExecutions).toBe(1);
+    expect(props('ControlLambdaEvConf').MaximumRetryAttempts).toBe(0);
   });
 
   it('scopes DynamoDB to the state table and PutMetricData to the namespace', () => {
@@ -194,7 +207,7 @@ describe('serverless package', () => {
   });
 
   it('bundles each function with its config in under 1 MB', async () => {
-    for (const fn of ['watchdog', 'failover', 'failback']) {
+    for (const fn of ['watchdog', 'failover', 'failback', 'control']) {
       const size = (await stat(join(dir, `${fn}.zip`))).size;
       expect(size).toBeLessThan(1024 * 1024);
       const entries = readZip(await readFile(join(dir, `${fn}.zip`)));

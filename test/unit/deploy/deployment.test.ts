@@ -40,4 +40,18 @@ describe('deploymentValues', () => {
       /no-such-file\.yml/,
     );
   });
+
+  it('gives the control function the state table and notifications, but no Route 53 change, invoke or metrics', () => {
+    const { controlPolicy } = deploymentValues({ env });
+    const actions = controlPolicy.Statement.flatMap((s) => s.Action as string[]);
+
+    expect(actions).toContain('dynamodb:PutItem');
+    expect(actions).toContain('sns:Publish');
+    expect(actions).toContain('ssm:GetParameter');
+    expect(
+      actions.filter(
+        (a) => a.startsWith('route53:') || a.startsWith('lambda:') || a.startsWith('cloudwatch:'),
+      ),
+    ).toEqual([]);
+  });
 });

@@ -1,0 +1,232 @@
+/**
+ * `failoverctl drill <service>`: rehearse a planned failover and the failback, measuring each way
+ * the time from the request to the change being accepted, to INSYNC, and to the authoritative
+ * DNS answer moving. Refuses to start unless traffic is on a healthy primary with a healthy standby.
+ */
+import { GetHostedZoneCommand } from '@aws-sdk/client-route-53';
+import type { Direction, FlipResponse } from '../../shared/controller/flip.ts';
+import type { ServiceConfig } from '../../shared/domain/config.ts';
+import type { WeightedRecordSet } from '../../shared/domain/ports.ts';
+import type { ServiceState } from '../../shared/domain/state.ts';
+import { type Command, integerOption, servicePositional, stringOption } from '../command.ts';
+import type { CliContext } from '../context.ts';
+import { createDnsWatch, type DnsWatch, normalizeAnswer } from '../dns-watch.ts';
+import { EXIT_FAILED, EXIT_OK, OperationError } from '../errors.ts';
+import { duration, table } from '../format.ts';
+import { invokeFunction } from '../invoke.ts';
+import { asFlipResponse, describeFlip } from '../outcome.ts';
+
+const DNS_POLL_MS = 250;
+
+export const drillCommand: Command = {
+  name: 'drill',
+  summary: 'rehearse failover and failback, timing each step to the DNS answer',
+  usage:
+    'failoverctl drill <service> [--dns-server HOST:PORT]... [--timeout SECONDS] [--wait SECONDS] [--reason TEXT] [--as NAME]',
+  details: [
+    'A planned failover, then a failback, through the deployed functions (audited and notified like',
+    'any operator action). Each way it prints: request sent -> change accepted -> INSYNC -> DNS answer',
+    'observed. Refuses (exit 1) unless the service is on a healthy primary with a healthy standby.',
+    '--dns-server HOST:PORT   the DNS server to watch (repeatable; default: the hosted zone name servers)',
+    '--timeout SECONDS        how long to wait for each way (default 300)',
+    '--wait SECONDS           stay on the standby this long before failing back (default 0)',
+    '--reason TEXT            recorded with both flips (default: "drill")',
+  ],
+  options: {
+    'dns-server': { type: 'string', multiple: true },
+    timeout: { type: 'string' },
+    wait: { type: 'string' },
+    reason: { type: 'string' },
+    as: { type: 'string' },
+  },
+  positionals: ['service'],
+  async run(ctx: CliContext, args) {
+    const service = ctx.service(servicePositional(args));
+    const timeoutMs = integerOption(args.values, 'timeout', { min: 1, max: 3600, fallback: 300 }) * 1000;
+    const waitMs = integerOption(args.values, 'wait', { min: 0, max: 3600, fallback: 0 }) * 1000;
+    const reason = `drill: ${stringOption(args.values, 'reason') ?? 'failover rehearsal'}`;
+    const requestedBy = ctx.requestedBy(stringOption(args.values, 'as'));
+
+    const stored = await ctx.store().load(service.name);
+    const refusal = drillRefusal(service.name, stored?.value ?? null);
+    if (refusal !== null) {
+      ctx.warn(`Drill refused: ${refusal}`);
+      return EXIT_FAILED;
+    }
+    const read = await ctx.traffic().read(service);
+    if (!read.ok) throw new OperationError(`Cannot read the records of ${service.name}: ${read.message}`);
+    if (read.reading.active !== 'primary') {
+      ctx.warn(
+        `Drill refused: Route 53 sends ${service.name} traffic to the ${read.reading.active}, not the primary.`,
+      );
+      return EXIT_FAILED;
+    }
+
+    const dnsOption = args.values['dns-server'];
+    const servers = Array.isArray(dnsOption)
+      ? dnsOption.map(String)
+      : await zoneNameServers(ctx, service.hostedZoneId);
+    const watch = await createDnsWatch({
+      servers,
+      pollMs: DNS_POLL_MS,
+      recordName: service.recordName,
+      recordType: service.recordType,
+      clock: ctx.clock,
+    });
+    const before = await watch.answer();
+    ctx.print(
+      `Drill of ${service.name}: watching ${service.recordName} ${service.recordType} at ${servers.join(', ')}`,
+    );
+    ctx.print(`  DNS answers now: ${before.join(', ') || 'nothing'}`);
+
+    const leg = (direction: Direction, expected: readonly string[], from: readonly string[]) =>
+      runLeg(ctx, watch, { direction, service, reason, requestedBy, expected, from, timeoutMs });
+    const there = await leg('failover', recordAnswer(read.reading.secondary), before);
+    if (!there.ok) return EXIT_FAILED;
+    const onStandby = await watch.answer();
+    if (waitMs > 0) {
+      ctx.print(`  staying on the standby for ${duration(waitMs)}...`);
+      await ctx.clock.sleep(waitMs);
+    }
+    const back = await leg('failback', recordAnswer(read.reading.primary), onStandby);
+    ctx.print();
+    ctx.print(
+      `Timings of the drill of ${service.name}, from the request (accepted and INSYNC by the function's clock):`,
+    );
+    ctx.print(
+      table([
+        ['', 'failover', 'failback'],
+        ['change accepted', there.acceptedMs, back.ok ? back.acceptedMs : '-'],
+        ['INSYNC', there.inSyncMs, back.ok ? back.inSyncMs : '-'],
+        ['DNS answer moved', there.dnsMs, back.ok ? back.dnsMs : '-'],
+        ['function answered', there.answeredMs, back.ok ? back.answeredMs : '-'],
+      ]),
+    );
+    if (!back.ok) {
+      ctx.warn(
+        `TRAFFIC IS STILL ON THE STANDBY of ${service.name}: fail back with 'failoverctl failback ${service.name}'.`,
+      );
+      return EXIT_FAILED;
+    }
+    const timedOut = there.dnsMs === 'timeout' || back.dnsMs === 'timeout';
+    ctx.print(`Traffic is back on the primary of ${service.name} (epoch ${back.response.epoch ?? '?'}).`);
+    if (timedOut) ctx.warn(`The DNS answer did not move within ${duration(timeoutMs)} on at least one way.`);
+    return timedOut ? EXIT_FAILED : EXIT_OK;
+  },
+};
+
+/** Why a drill must not start now, or null. */
+export function drillRefusal(service: string, state: ServiceState | null): string | null {
+  if (state === null)
+    return `the controller has not recorded ${service} yet (the watchdog writes it on its first run).`;
+  if (state.phase !== 'primary-active') return `${service} is ${state.phase}, not on its primary.`;
+  if (state.primary.status !== 'up') return `the primary of ${service} is ${state.primary.status}, not up.`;
+  if (state.secondary.status !== 'up') {
+    return `the standby of ${service} is ${state.secondary.status}, not up: the failover would be refused.`;
+  }
+  if (state.hold !== null) {
+    return `${service} has a ${state.hold.kind} hold by ${state.hold.by} (${state.hold.reason}); release it first.`;
+  }
+  return null;
+}
+
+interface LegPlan {
+  readonly direction: Direction;
+  readonly service: ServiceConfig;
+  readonly reason: string;
+  readonly requestedBy: string;
+  /** The answer once traffic moved (empty: unknown, e.g. alias records: any change from `from`). */
+  readonly expected: readonly string[];
+  readonly from: readonly string[];
+  readonly timeoutMs: number;
+}
+
+type LegResult =
+  | { readonly ok: false; readonly response: FlipResponse | null }
+  | {
+      readonly ok: true;
+      readonly response: FlipResponse;
+      readonly acceptedMs: string;
+      readonly inSyncMs: string;
+      readonly dnsMs: string;
+      readonly answeredMs: string;
+    };
+
+async function runLeg(ctx: CliContext, watch: DnsWatch, plan: LegPlan): Promise<LegResult> {
+  const { clock } = ctx;
+  const sentAt = clock.now();
+  const deadline = sentAt + plan.timeoutMs;
+  const stop = new AbortController();
+  const signal = ctx.io.signal ? AbortSignal.any([stop.signal, ctx.io.signal]) : stop.signal;
+  const moved = (answer: readonly string[]) =>
+    plan.expected.length > 0
+      ? sameAnswer(answer, plan.expected)
+      : answer.length > 0 && !sameAnswer(answer, plan.from);
+  const dnsSeen = watch.waitFor(moved, deadline, signal);
+  ctx.print();
+  ctx.print(`${plan.direction}: request sent`);
+  let response: FlipResponse;
+  try {
+    response = asFlipResponse(
+      await invokeFunction(ctx, plan.direction, {
+        service: plan.service.name,
+        reason: plan.reason,
+        requestedBy: plan.requestedBy,
+      }),
+    );
+  } catch (error) {
+    stop.abort();
+    await dnsSeen;
+    throw error;
+  }
+  const answeredAt = clock.now();
+  for (const line of describeFlip(response)) ctx.print(`  ${line}`);
+  const done = plan.direction === 'failover' ? 'failed-over' : 'failed-back';
+  if (response.outcome !== done) {
+    stop.abort();
+    await dnsSeen;
+    return { ok: false, response };
+  }
+  let inSyncAt = response.timings?.inSyncAt;
+  if (inSyncAt === undefined && response.changeId) {
+    const status = await ctx.traffic().waitInSync(response.changeId, deadline);
+    if (status === 'INSYNC') inSyncAt = clock.now();
+  }
+  const seenAt = await dnsSeen;
+  const since = (at: number | null | undefined, missing: string) =>
+    at === undefined || at === null ? missing : duration(at - sentAt);
+  return {
+    ok: true,
+    response,
+    acceptedMs: since(response.timings?.changeAcceptedAt, '-'),
+    inSyncMs: since(inSyncAt, 'timeout'),
+    dnsMs: since(seenAt, 'timeout'),
+    answeredMs: duration(answeredAt - sentAt),
+  };
+}
+
+function sameAnswer(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
+/** What DNS answers for a weighted set once it is the only one with weight: its values, normalized. */
+function recordAnswer(set: WeightedRecordSet): string[] {
+  const records = set.ResourceRecords;
+  if (!Array.isArray(records)) return [];
+  return normalizeAnswer(
+    records.flatMap((r: unknown) =>
+      typeof r === 'object' && r !== null && 'Value' in r ? [String(r.Value)] : [],
+    ),
+  );
+}
+
+async function zoneNameServers(ctx: CliContext, hostedZoneId: string): Promise<string[]> {
+  const zone = await ctx.route53().send(new GetHostedZoneCommand({ Id: hostedZoneId }));
+  const servers = zone.DelegationSet?.NameServers ?? [];
+  if (servers.length === 0) {
+    throw new OperationError(
+      `Hosted zone ${hostedZoneId} lists no name servers: pass --dns-server host:port.`,
+    );
+  }
+  return servers;
+}

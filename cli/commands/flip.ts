@@ -1,0 +1,87 @@
+/**
+ * `failoverctl failover` and `failoverctl failback`: invoke the deployed flip function, exactly
+ * as the watchdog's decisions are carried out (same fencing, audit and notifications).
+ */
+import type { Direction } from '../../shared/controller/flip.ts';
+import { type Command, flagOption, servicePositional, stringOption } from '../command.ts';
+import type { CliContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
+import { invokeFunction } from '../invoke.ts';
+import { asFlipResponse, describeFlip, exitCodeOfOutcome } from '../outcome.ts';
+import { describeChangeBatch } from './plan.ts';
+
+export const failoverCommand: Command = {
+  name: 'failover',
+  summary: 'planned failover: move traffic to the standby (sets a hold)',
+  usage: 'failoverctl failover <service> --reason TEXT [--force] [--dry-run] [--as NAME]',
+  details: [
+    'Invokes the failover function. It re-checks the standby right before the flip and refuses',
+    '(exit 1) if the standby is unhealthy. A planned failover sets a hold: no automatic failback',
+    'until someone runs failoverctl failback (or failoverctl resume).',
+    '--reason TEXT   why (required; recorded and sent with the notification)',
+    '--force         flip even if the standby fails its re-check (recorded as a forced hold)',
+    '--dry-run       show what would change; change nothing (same as failoverctl plan)',
+    '--as NAME       who is asking (default $USER@hostname)',
+  ],
+  options: {
+    reason: { type: 'string' },
+    force: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    as: { type: 'string' },
+  },
+  positionals: ['service'],
+  run: (ctx, args) => {
+    if (stringOption(args.values, 'reason') === undefined && !flagOption(args.values, 'dry-run')) {
+      throw new UsageError(
+        'A failover needs --reason "why": it is recorded and sent to the on-call channels.',
+      );
+    }
+    return flip(ctx, 'failover', args.values, servicePositional(args));
+  },
+};
+
+export const failbackCommand: Command = {
+  name: 'failback',
+  summary: 'return traffic to the primary (releases any hold)',
+  usage: 'failoverctl failback <service> [--reason TEXT] [--force] [--dry-run] [--as NAME]',
+  details: [
+    'Invokes the failback function. It re-checks the primary right before the flip and refuses',
+    '(exit 1) if the primary is unhealthy. A failback releases any hold and any flap freeze.',
+    '--reason TEXT   why (recorded and sent with the notification)',
+    '--force         flip even if the primary fails its re-check',
+    '--dry-run       show what would change; change nothing',
+    '--as NAME       who is asking (default $USER@hostname)',
+  ],
+  options: {
+    reason: { type: 'string' },
+    force: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    as: { type: 'string' },
+  },
+  positionals: ['service'],
+  run: (ctx, args) => flip(ctx, 'failback', args.values, servicePositional(args)),
+};
+
+async function flip(
+  ctx: CliContext,
+  direction: Direction,
+  values: Parameters<typeof stringOption>[0],
+  service: string,
+): Promise<number> {
+  ctx.checkServiceIfConfigured(service);
+  const reason = stringOption(values, 'reason');
+  const answer = await invokeFunction(ctx, direction, {
+    service,
+    requestedBy: ctx.requestedBy(stringOption(values, 'as')),
+    ...(reason === undefined ? {} : { reason }),
+    ...(flagOption(values, 'force') ? { force: true } : {}),
+    ...(flagOption(values, 'dry-run') ? { dryRun: true } : {}),
+  });
+  const response = asFlipResponse(answer);
+  for (const line of describeFlip(response)) ctx.print(line);
+  if (response.change) for (const line of describeChangeBatch(response.change)) ctx.print(line);
+  if (response.outcome === 'failed-over') {
+    ctx.print(`  A hold is set: no automatic failback until 'failoverctl failback ${service}'.`);
+  }
+  return exitCodeOfOutcome(response.outcome);
+}

@@ -1,0 +1,67 @@
+/**
+ * `failoverctl plan <service>`: a dry run of the failover (or failback) function, printing the
+ * exact Route 53 change batch it would submit now. Nothing is changed or recorded.
+ */
+import { type Command, flagOption, servicePositional, stringOption } from '../command.ts';
+import type { CliContext } from '../context.ts';
+import { invokeFunction } from '../invoke.ts';
+import { asFlipResponse, describeFlip, exitCodeOfOutcome } from '../outcome.ts';
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'show the exact Route 53 change a failover (or failback) would make now',
+  usage: 'failoverctl plan <service> [--failback] [--as NAME]',
+  details: [
+    'Invokes the failover function with dryRun: it reads the records, re-checks the target and',
+    'answers with the change batch it would submit (DELETE each record as read, CREATE it with the',
+    'new weight). Nothing is changed, recorded or notified.',
+    '--failback   plan the failback instead of the failover',
+  ],
+  options: { failback: { type: 'boolean' }, as: { type: 'string' } },
+  positionals: ['service'],
+  async run(ctx: CliContext, args) {
+    const service = servicePositional(args);
+    ctx.checkServiceIfConfigured(service);
+    const direction = flagOption(args.values, 'failback') ? 'failback' : 'failover';
+    const answer = await invokeFunction(ctx, direction, {
+      service,
+      dryRun: true,
+      requestedBy: ctx.requestedBy(stringOption(args.values, 'as')),
+    });
+    const response = asFlipResponse(answer);
+    for (const line of describeFlip(response)) ctx.print(line);
+    if (response.change) for (const line of describeChangeBatch(response.change)) ctx.print(line);
+    return exitCodeOfOutcome(response.outcome);
+  },
+};
+
+interface RecordSetShape {
+  readonly Name?: unknown;
+  readonly Type?: unknown;
+  readonly SetIdentifier?: unknown;
+  readonly Weight?: unknown;
+  readonly TTL?: unknown;
+  readonly ResourceRecords?: readonly { readonly Value?: unknown }[];
+  readonly AliasTarget?: { readonly DNSName?: unknown };
+}
+
+/** The change batch one line per change, then verbatim as JSON. */
+export function describeChangeBatch(change: {
+  readonly Comment: string;
+  readonly Changes: readonly unknown[];
+}): string[] {
+  const lines = ['', 'Route 53 change batch (all or nothing; any DELETE that no longer matches rejects it):'];
+  for (const entry of change.Changes) {
+    const { Action, ResourceRecordSet } = entry as { Action?: unknown; ResourceRecordSet?: RecordSetShape };
+    const set = ResourceRecordSet ?? {};
+    const values = set.AliasTarget
+      ? `alias ${String(set.AliasTarget.DNSName)}`
+      : (set.ResourceRecords ?? []).map((r) => String(r.Value)).join(', ');
+    lines.push(
+      `  ${String(Action).padEnd(6)} ${String(set.Name)} ${String(set.Type)} set=${String(set.SetIdentifier)} ` +
+        `weight=${String(set.Weight)}${set.TTL === undefined ? '' : ` ttl=${String(set.TTL)}`} -> ${values}`,
+    );
+  }
+  lines.push('', 'Exact ChangeBatch:', JSON.stringify(change, null, 2));
+  return lines;
+}

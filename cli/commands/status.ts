@@ -1,0 +1,132 @@
+/**
+ * `failoverctl status`: where each configured service's traffic is and what the controller last
+ * recorded about its targets, read from the state table in one batch.
+ */
+import type { Versioned } from '../../shared/domain/ports.ts';
+import { activeTarget, type ServiceState, type TargetHealth } from '../../shared/domain/state.ts';
+import { type Command, flagOption } from '../command.ts';
+import type { CliContext } from '../context.ts';
+import { EXIT_OK } from '../errors.ts';
+import { ago, isoSeconds, table } from '../format.ts';
+
+export const EVIDENCE_NOTE =
+  "Health is as of each service's last state write: the watchdog writes only when something changes " +
+  '(a target goes up or down, a flip, a hold), so a steady state shows the probe results of its last change.';
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'phase, active target, health, hold and pause of every service',
+  usage: 'failoverctl status [--json]',
+  details: [
+    'Reads the state table (--table) for the services of the configuration (--config).',
+    '--json   print the states as JSON (one object per service)',
+    EVIDENCE_NOTE,
+  ],
+  options: { json: { type: 'boolean' } },
+  positionals: [],
+  async run(ctx: CliContext, args) {
+    const services = ctx.config().services.map((s) => s.name);
+    const states = await ctx.store().loadAll(services);
+    const now = ctx.clock.now();
+    if (flagOption(args.values, 'json')) {
+      const body = {
+        table: ctx.tableName(),
+        note: EVIDENCE_NOTE,
+        services: services.map((name) => statusJson(name, states.get(name))),
+      };
+      ctx.print(JSON.stringify(body, null, 2));
+      return EXIT_OK;
+    }
+    const rows = [['SERVICE', 'PHASE', 'ACTIVE', 'PRIMARY', 'SECONDARY', 'SINCE', 'HOLD', 'PAUSED', 'EPOCH']];
+    for (const name of services) rows.push(statusRow(name, states.get(name)?.value));
+    ctx.print(table(rows));
+    for (const name of services) {
+      const state = states.get(name)?.value;
+      if (state) for (const line of evidenceLines(state, now)) ctx.print(line);
+    }
+    ctx.print();
+    ctx.print(`SINCE: when traffic last moved. ${EVIDENCE_NOTE}`);
+    return EXIT_OK;
+  },
+};
+
+function statusRow(name: string, state: ServiceState | undefined): string[] {
+  if (!state) return [name, 'not seen yet', 'primary?', 'unknown', 'unknown', '-', '-', 'no', '-'];
+  return [
+    name,
+    state.phase,
+    activeTarget(state.phase),
+    state.primary.status,
+    state.secondary.status,
+    isoSeconds(state.lastFlipAt),
+    state.hold ? state.hold.kind : '-',
+    state.paused ? 'yes' : 'no',
+    String(state.epoch),
+  ];
+}
+
+function evidenceLines(state: ServiceState, now: number): string[] {
+  const lines = ['', `${state.service}:`];
+  for (const target of ['primary', 'secondary'] as const) {
+    lines.push(`  ${target.padEnd(9)} ${describeHealth(state[target], now)}`);
+    for (const check of state[target].last) {
+      lines.push(
+        `            ${check.ok ? 'ok  ' : 'FAIL'} ${check.check}: ${check.reason} (${Math.round(check.latencyMs)} ms)`,
+      );
+    }
+  }
+  if (state.hold) {
+    lines.push(
+      `  hold      ${state.hold.kind} by ${state.hold.by} at ${isoSeconds(state.hold.at)}: ${state.hold.reason} ` +
+        `(release: failoverctl failback ${state.service}, or failoverctl resume ${state.service})`,
+    );
+  }
+  if (state.paused) lines.push(`  paused    automation is paused (failoverctl resume ${state.service})`);
+  if (state.frozen) lines.push('  frozen    automatic failback is frozen (flapping): fail back by hand');
+  if (state.pendingSince !== null) {
+    lines.push(
+      `  pending   ${state.phase} since ${isoSeconds(state.pendingSince)} (${ago(state.pendingSince, now)})`,
+    );
+  }
+  return lines;
+}
+
+function describeHealth(health: TargetHealth, now: number): string {
+  const since = health.since === null ? '' : ` since ${isoSeconds(health.since)} (${ago(health.since, now)})`;
+  const streak = health.status === 'down' ? `${health.failStreak} failed` : `${health.okStreak} ok`;
+  return `${health.status}${since}; last rounds: ${streak}`;
+}
+
+function statusJson(name: string, stored: Versioned<ServiceState> | undefined): Record<string, unknown> {
+  if (!stored) return { service: name, known: false };
+  const state = stored.value;
+  return {
+    service: name,
+    known: true,
+    phase: state.phase,
+    active: activeTarget(state.phase),
+    epoch: state.epoch,
+    version: stored.version,
+    lastFlipAt: isoOrNull(state.lastFlipAt),
+    pendingSince: isoOrNull(state.pendingSince),
+    hold: state.hold ? { ...state.hold, at: isoOrNull(state.hold.at) } : null,
+    paused: state.paused,
+    frozen: state.frozen,
+    primary: targetJson(state.primary),
+    secondary: targetJson(state.secondary),
+  };
+}
+
+function targetJson(health: TargetHealth): Record<string, unknown> {
+  return {
+    status: health.status,
+    since: isoOrNull(health.since),
+    okStreak: health.okStreak,
+    failStreak: health.failStreak,
+    last: health.last,
+  };
+}
+
+function isoOrNull(epochMs: number | null): string | null {
+  return epochMs === null ? null : new Date(epochMs).toISOString();
+}

@@ -1,0 +1,251 @@
+/**
+ * The monthly AWS cost of a configuration, next to what Route 53 health checks with the same
+ * probing would cost. Pure: prices and assumptions in, line items out (unit-tested by hand).
+ * Prices: shared/reference/aws-facts.md (us-east-1 list prices), except log ingestion (noted).
+ */
+import { SAFETY_MARGIN_MS } from '../shared/controller/watchdog.ts';
+import type { Check, ControllerConfig, ServiceConfig, TargetName } from '../shared/domain/config.ts';
+import { checkLabel } from '../shared/probes/check-label.ts';
+
+export const PRICES = {
+  lambdaArmGbSecond: 0.0000133334,
+  lambdaRequest: 0.2 / 1_000_000,
+  dynamoWriteUnit: 0.625 / 1_000_000,
+  dynamoReadUnit: 0.125 / 1_000_000,
+  customMetricMonth: 0.3,
+  alarmMonth: 0.1,
+  /** CloudWatch Logs standard ingestion, us-east-1 (not in aws-facts.md). */
+  logIngestionGb: 0.5,
+  healthCheckAws: 0.5,
+  healthCheckOther: 0.75,
+  healthCheckOptionAws: 1.0,
+  healthCheckOptionOther: 2.0,
+} as const;
+
+export interface CostAssumptions {
+  readonly hoursPerMonth: number;
+  /** serverless.yml `memorySize`. */
+  readonly memoryMb: number;
+  /** Lambda recycles environments every few hours even when busy; the watchdog runs every minute. */
+  readonly coldStartsPerDay: number;
+  readonly initSeconds: number;
+  readonly flipsPerServicePerMonth: number;
+  /** Billed time of one flip invocation: re-check, Route 53 change, INSYNC wait, notifications. */
+  readonly flipSeconds: number;
+  /** State writes (health changes, decision, claim, record) and audit puts around one flip. */
+  readonly writesPerFlip: number;
+  readonly readsPerFlip: number;
+  /** A state item with its evidence is 1-2 KB: 2 write units per put. */
+  readonly writeUnitsPerWrite: number;
+  /** The alarms serverless.yml declares. */
+  readonly alarms: number;
+  /** Log bytes per watchdog run: Lambda's START/END/REPORT, the run summary, EMF documents. */
+  readonly logBytesPerRun: {
+    readonly base: number;
+    readonly perService: number;
+    readonly perLatencySeries: number;
+  };
+}
+
+export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
+  hoursPerMonth: 730,
+  memoryMb: 256,
+  coldStartsPerDay: 24,
+  initSeconds: 0.4,
+  flipsPerServicePerMonth: 2,
+  flipSeconds: 10,
+  writesPerFlip: 10,
+  readsPerFlip: 4,
+  writeUnitsPerWrite: 2,
+  alarms: 6,
+  logBytesPerRun: { base: 1_200, perService: 500, perLatencySeries: 400 },
+};
+
+/** Custom metrics published every run: Heartbeat, RunDuration, Rounds, RoundDuration (per stage). */
+export const STAGE_METRICS = 4;
+/** PrimaryHealthy, SecondaryHealthy, ActiveTarget (per service). */
+export const SERVICE_METRICS = 3;
+
+export interface CostLine {
+  readonly item: string;
+  readonly detail: string;
+  readonly usd: number;
+}
+
+export interface HealthCheckLine {
+  readonly service: string;
+  readonly target: TargetName;
+  readonly check: string;
+  readonly options: readonly string[];
+  /** Per month, for an endpoint in AWS / outside AWS. */
+  readonly awsUsd: number;
+  readonly otherUsd: number;
+}
+
+export interface CostEstimate {
+  readonly controller: readonly CostLine[];
+  readonly controllerUsd: number;
+  readonly healthChecks: readonly HealthCheckLine[];
+  readonly healthChecksUsd: { readonly aws: number; readonly other: number };
+  readonly assumptions: readonly string[];
+}
+
+/**
+ * @example
+ * const estimate = estimateMonthlyCost(loadConfig());
+ * estimate.controllerUsd; // e.g. 9.05
+ */
+export function estimateMonthlyCost(
+  config: ControllerConfig,
+  assumptions: CostAssumptions = DEFAULT_ASSUMPTIONS,
+): CostEstimate {
+  const a = assumptions;
+  const services = config.services;
+  const gb = a.memoryMb / 1024;
+  const runs = a.hoursPerMonth * 60;
+  const roundCostSeconds = Math.max(0, ...services.map(maxTimeoutMs)) / 1000 + SAFETY_MARGIN_MS / 1000;
+  const runSeconds = Math.max(1, 60 - roundCostSeconds);
+  const flips = services.length * a.flipsPerServicePerMonth;
+  const coldStarts = a.coldStartsPerDay * (a.hoursPerMonth / 24) + flips;
+  const latencySeries = services.reduce(
+    (n, s) => n + (s.metrics === 'detailed' ? allChecks(s).length : 0),
+    0,
+  );
+  const metrics = STAGE_METRICS + SERVICE_METRICS * services.length + latencySeries;
+  const reads = runs * services.length + flips * a.readsPerFlip;
+  const writeUnits = flips * a.writesPerFlip * a.writeUnitsPerWrite;
+  const logBytes =
+    runs *
+    (a.logBytesPerRun.base +
+      a.logBytesPerRun.perService * services.length +
+      a.logBytesPerRun.perLatencySeries * latencySeries);
+  const logGb = logBytes / 1024 ** 3;
+
+  const gbs = (seconds: number) => seconds * gb;
+  const controller: CostLine[] = [
+    {
+      item: 'Lambda watchdog',
+      detail: `${fmt(runs)} runs x ${fmt(runSeconds)} s x ${gb} GB = ${fmt(gbs(runs * runSeconds))} GB-s`,
+      usd: gbs(runs * runSeconds) * PRICES.lambdaArmGbSecond,
+    },
+    {
+      item: 'Lambda INIT',
+      detail: `${fmt(coldStarts)} cold starts x ${a.initSeconds} s x ${gb} GB`,
+      usd: gbs(coldStarts * a.initSeconds) * PRICES.lambdaArmGbSecond,
+    },
+    {
+      item: 'Lambda flips',
+      detail: `${fmt(flips)} flips x ${a.flipSeconds} s x ${gb} GB`,
+      usd: gbs(flips * a.flipSeconds) * PRICES.lambdaArmGbSecond,
+    },
+    {
+      item: 'Lambda requests',
+      detail: `${fmt(runs + flips)} invocations`,
+      usd: (runs + flips) * PRICES.lambdaRequest,
+    },
+    {
+      item: 'DynamoDB reads',
+      detail: `${fmt(reads)} read units (one consistent read per service per run; none written in a steady state)`,
+      usd: reads * PRICES.dynamoReadUnit,
+    },
+    {
+      item: 'DynamoDB writes',
+      detail: `${fmt(writeUnits)} write units (state and audit around ${fmt(flips)} flips)`,
+      usd: writeUnits * PRICES.dynamoWriteUnit,
+    },
+    {
+      item: 'CloudWatch metrics',
+      detail: `${metrics} custom metrics (${STAGE_METRICS} per stage, ${SERVICE_METRICS} per service, ${latencySeries} latency)`,
+      usd: metrics * PRICES.customMetricMonth,
+    },
+    {
+      item: 'CloudWatch alarms',
+      detail: `${a.alarms} standard alarms`,
+      usd: a.alarms * PRICES.alarmMonth,
+    },
+    {
+      item: 'CloudWatch Logs',
+      detail: `${logGb.toFixed(3)} GB ingested (EMF metrics and run logs)`,
+      usd: logGb * PRICES.logIngestionGb,
+    },
+  ];
+
+  const healthChecks = services.flatMap((service) =>
+    (['primary', 'secondary'] as const).flatMap((target) =>
+      service[target].checks.map((check) => healthCheckLine(service, target, check)),
+    ),
+  );
+  const tooFast = services.filter((s) => s.policy.probeIntervalSeconds < 10).map((s) => s.name);
+  return {
+    controller,
+    controllerUsd: sum(controller.map((line) => line.usd)),
+    healthChecks,
+    healthChecksUsd: {
+      aws: sum(healthChecks.map((line) => line.awsUsd)),
+      other: sum(healthChecks.map((line) => line.otherUsd)),
+    },
+    assumptions: [
+      `${a.hoursPerMonth} hours a month; Lambda on arm64 with ${a.memoryMb} MB; one watchdog run a minute, ` +
+        `busy for 60 s less one round (${fmt(roundCostSeconds)} s: the longest check timeout plus the safety margin).`,
+      `${a.coldStartsPerDay} watchdog cold starts a day and one per flip, ${a.initSeconds} s INIT each (INIT is billed).`,
+      `${a.flipsPerServicePerMonth} flips per service a month, ${a.flipSeconds} s each; ${a.writesPerFlip} writes of ` +
+        `${a.writeUnitsPerWrite} units and ${a.readsPerFlip} reads around each flip.`,
+      'Flips and FlappingFrozen metrics are published only when they happen: billed by the hour, about $0.',
+      `Log ingestion at $${PRICES.logIngestionGb}/GB (CloudWatch Logs standard class; not in aws-facts.md); ` +
+        `about ${a.logBytesPerRun.base} + ${a.logBytesPerRun.perService} per service bytes per run.`,
+      'Free tiers (Lambda 400,000 GB-s, the first 50 Route 53 AWS-endpoint checks) are shared by the account: not applied.',
+      'Not counted, being the same either way: the hosted zone, DNS queries, SNS, Slack, PagerDuty.',
+      'Route 53 health checks: one per check of each target; options HTTPS (https URL), string match ' +
+        '(bodyContains, bodyMatches, jsonPath), fast 10 s interval (probing under 30 s), latency graphs (metrics: detailed).',
+      ...(tooFast.length > 0
+        ? [`Route 53 cannot probe faster than every 10 s; ${tooFast.join(', ')} probe faster than that.`]
+        : []),
+    ],
+  };
+}
+
+function healthCheckLine(service: ServiceConfig, target: TargetName, check: Check): HealthCheckLine {
+  const options = healthCheckOptions(service, check);
+  const alarm = check.kind === 'cloudwatch-alarm';
+  return {
+    service: service.name,
+    target,
+    check: checkLabel(check),
+    options,
+    awsUsd: PRICES.healthCheckAws + options.length * PRICES.healthCheckOptionAws,
+    // A check of a CloudWatch alarm is priced as an AWS endpoint wherever the API runs.
+    otherUsd: alarm
+      ? PRICES.healthCheckAws
+      : PRICES.healthCheckOther + options.length * PRICES.healthCheckOptionOther,
+  };
+}
+
+function healthCheckOptions(service: ServiceConfig, check: Check): string[] {
+  if (check.kind === 'cloudwatch-alarm') return [];
+  const options: string[] = [];
+  if (check.kind === 'http' && check.url.startsWith('https:')) options.push('HTTPS');
+  if (check.kind === 'http' && (check.bodyContains ?? check.bodyMatches ?? check.jsonPath) !== undefined) {
+    options.push('string match');
+  }
+  if (service.policy.probeIntervalSeconds < 30) options.push('fast interval');
+  if (service.metrics === 'detailed') options.push('latency graphs');
+  return options;
+}
+
+function allChecks(service: ServiceConfig): Check[] {
+  return [...service.primary.checks, ...service.secondary.checks];
+}
+
+function maxTimeoutMs(service: ServiceConfig): number {
+  return Math.max(...allChecks(service).map((c) => c.timeoutMs));
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n)
+    ? n.toLocaleString('en-US')
+    : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}

@@ -1,0 +1,22 @@
+/**
+ * The control Lambda: `{ action: 'pause' | 'resume', service, reason?, requestedBy? }` →
+ * `{ service, action, outcome, message, epoch, paused }`. Invoked by operators (failoverctl pause /
+ * resume) with RequestResponse; it changes the service state only, never Route 53.
+ */
+import middy from '@middy/core';
+import { type ControlResponse, runControl } from '../shared/controller/control.ts';
+import { type Runtime, runtime } from '../shared/controller/runtime.ts';
+import { logErrors } from './middleware.ts';
+
+export function controlHandler(getRuntime: () => Runtime = () => runtime('control')) {
+  const control = async (event: unknown): Promise<ControlResponse> => {
+    const rt = getRuntime();
+    return runControl(
+      { services: rt.config.services, store: rt.store, notifier: rt.notifier, clock: rt.clock, log: rt.log },
+      event,
+    );
+  };
+  return middy(control).use(logErrors('control'));
+}
+
+export const handler = controlHandler();

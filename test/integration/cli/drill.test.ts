@@ -1,0 +1,86 @@
+/**
+ * `failoverctl drill` on the local stack, watching the local Route 53's DNS responder: a planned
+ * failover and a failback through the real handlers, timed to the moment the DNS answer moves.
+ */
+import { Resolver } from 'node:dns/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stateStoreFromEnv } from '../../../shared/aws/state-store.ts';
+import type { StateStore } from '../../../shared/domain/ports.ts';
+import { contextFor, type Harness, startHarness } from '../../e2e/harness.ts';
+import { runCli } from './run-cli.ts';
+
+type WatchdogHandler = (event: unknown, context: unknown) => Promise<unknown>;
+
+describe('failoverctl drill', () => {
+  let h: Harness;
+  let store: StateStore;
+  let dnsServer: string;
+  let setupChanges = 0;
+  const changesFor = (service: string) =>
+    h.stack.route53.changes
+      .slice(setupChanges)
+      .filter((c) => JSON.stringify(c.changes).includes(`${service}.example.test`));
+
+  beforeAll(async () => {
+    h = await startHarness([
+      { name: 'drilled', failback: 'manual' },
+      { name: 'unready', failback: 'manual' },
+    ]);
+    store = stateStoreFromEnv();
+    setupChanges = h.stack.route53.changes.length;
+    dnsServer = `127.0.0.1:${h.stack.route53.dnsPort}`;
+    h.backends.get('unready')?.secondary.setMode({ kind: 'failing' });
+    const watchdog = (await import('../../../functions/watchdog.ts')).handler as unknown as WatchdogHandler;
+    await watchdog({ time: new Date().toISOString() }, contextFor(3));
+    await h.stack.lambda.idle();
+  }, 60_000);
+
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('fails over and back, prints the timings of each way, and leaves traffic on the primary', async () => {
+    const run = await runCli([
+      'drill',
+      'drilled',
+      '--dns-server',
+      dnsServer,
+      '--timeout',
+      '20',
+      '--as',
+      'dora',
+    ]);
+
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('DNS answers now: primary.drilled.example.net');
+    expect(run.out).toMatch(/^\s+failover\s+failback$/m);
+    for (const step of ['change accepted', 'INSYNC', 'DNS answer moved', 'function answered']) {
+      expect(run.out).toMatch(new RegExp(`^${step}\\s+\\d+(\\.\\d)? m?s\\s+\\d+(\\.\\d)? m?s$`, 'm'));
+    }
+    expect(run.out).toContain('Traffic is back on the primary of drilled (epoch 2).');
+    expect(changesFor('drilled')).toHaveLength(2);
+    expect((await store.load('drilled'))?.value).toMatchObject({
+      phase: 'primary-active',
+      epoch: 2,
+      hold: null,
+    });
+    const dns = new Resolver();
+    dns.setServers([dnsServer]);
+    expect(await dns.resolveCname('drilled.example.test')).toEqual(['primary.drilled.example.net']);
+    const history = await store.history('drilled', 10);
+    expect(
+      history.filter((e) => e.outcome?.startsWith('failed-')).map((e) => [e.outcome, e.requestedBy]),
+    ).toEqual([
+      ['failed-back', 'dora'],
+      ['failed-over', 'dora'],
+    ]);
+  });
+
+  it('refuses to start, exit 1, when the standby is not healthy', async () => {
+    const run = await runCli(['drill', 'unready', '--dns-server', dnsServer]);
+
+    expect(run.code).toBe(1);
+    expect(run.err).toContain('Drill refused: the standby of unready is down, not up');
+    expect(changesFor('unready')).toHaveLength(0);
+  });
+});

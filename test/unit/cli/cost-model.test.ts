@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ASSUMPTIONS, estimateMonthlyCost } from '../../../cli/cost-model.ts';
+import { aService, parse } from '../config/sample-config.ts';
+
+const usd = (lines: readonly { item: string; usd: number }[], item: string) =>
+  lines.find((line) => line.item === item)?.usd;
+
+describe('estimateMonthlyCost', () => {
+  // One service, defaults: probing every 10 s, 3 s timeouts, basic metrics, an https check per target.
+  const basic = estimateMonthlyCost(parse({ services: [aService('payments-api')] }));
+
+  it('bills the watchdog for 60 s less one round, every minute of 730 hours, at 256 MB on arm64', () => {
+    // 43,800 runs x (60 - (3 + 2)) s x 0.25 GB = 602,250 GB-s x $0.0000133334
+    expect(usd(basic.controller, 'Lambda watchdog')).toBeCloseTo(8.03004015, 8);
+    // (24 x 730/24 + 2 flips) = 732 cold starts x 0.4 s x 0.25 GB = 73.2 GB-s
+    expect(usd(basic.controller, 'Lambda INIT')).toBeCloseTo(0.000976005, 9);
+    // 2 flips x 10 s x 0.25 GB = 5 GB-s
+    expect(usd(basic.controller, 'Lambda flips')).toBeCloseTo(0.00006667, 8);
+    // 43,800 + 2 invocations x $0.20 per million
+    expect(usd(basic.controller, 'Lambda requests')).toBeCloseTo(0.0087604, 8);
+  });
+
+  it('counts one consistent read per service per run and writes only around flips', () => {
+    // (43,800 + 2 flips x 4) reads x $0.125 per million
+    expect(usd(basic.controller, 'DynamoDB reads')).toBeCloseTo(0.005476, 8);
+    // 2 flips x 10 writes x 2 units x $0.625 per million
+    expect(usd(basic.controller, 'DynamoDB writes')).toBeCloseTo(0.000025, 9);
+  });
+
+  it('prices 4 stage metrics and 3 per service, 6 alarms and the log ingestion', () => {
+    expect(usd(basic.controller, 'CloudWatch metrics')).toBeCloseTo(7 * 0.3, 10);
+    expect(usd(basic.controller, 'CloudWatch alarms')).toBeCloseTo(0.6, 10);
+    // 43,800 runs x 1,700 bytes = 74,460,000 bytes = 0.0693458 GiB x $0.50
+    expect(usd(basic.controller, 'CloudWatch Logs')).toBeCloseTo(0.0346729, 6);
+    expect(basic.controllerUsd).toBeCloseTo(10.78002, 4);
+  });
+
+  it('prices one Route 53 health check per check of each target, with the options the probing needs', () => {
+    // https + fast interval: $0.50 + 2 x $1.00 (AWS endpoint), $0.75 + 2 x $2.00 (other)
+    expect(basic.healthChecks.map((c) => [c.target, c.options, c.awsUsd, c.otherUsd])).toEqual([
+      ['primary', ['HTTPS', 'fast interval'], 2.5, 4.75],
+      ['secondary', ['HTTPS', 'fast interval'], 2.5, 4.75],
+    ]);
+    expect(basic.healthChecksUsd).toEqual({ aws: 5, other: 9.5 });
+  });
+
+  it('adds latency metrics and latency graphs for detailed metrics, string match, and no fast interval at 30 s', () => {
+    const detailed = estimateMonthlyCost(
+      parse({
+        services: [
+          aService('ledger-api', {
+            probeIntervalSeconds: 30,
+            metrics: 'detailed',
+            primary: {
+              setIdentifier: 'blue',
+              checks: [
+                { http: { url: 'http://blue.internal/ready', bodyContains: 'ok' } },
+                { cloudwatchAlarm: { alarmName: 'ledger-5xx' } },
+              ],
+            },
+            secondary: { setIdentifier: 'green', checks: [{ tcp: { host: 'green.internal', port: 5432 } }] },
+          }),
+        ],
+      }),
+    );
+
+    // 4 stage + 3 service + 3 latency series (one per check)
+    expect(usd(detailed.controller, 'CloudWatch metrics')).toBeCloseTo(10 * 0.3, 10);
+    expect(detailed.healthChecks.map((c) => [c.check, c.options, c.awsUsd, c.otherUsd])).toEqual([
+      ['http GET http://blue.internal/ready', ['string match', 'latency graphs'], 2.5, 4.75],
+      ['alarm ledger-5xx', [], 0.5, 0.5],
+      ['tcp green.internal:5432', ['latency graphs'], 1.5, 2.75],
+    ]);
+  });
+
+  it('says when the probing is faster than Route 53 health checks can go', () => {
+    const fast = estimateMonthlyCost(
+      parse({ services: [aService('fast-api', { probeIntervalSeconds: 5 })] }),
+    );
+
+    expect(fast.assumptions.join('\n')).toContain('Route 53 cannot probe faster than every 10 s; fast-api');
+    expect(basic.assumptions.join('\n')).not.toContain('cannot probe faster');
+  });
+
+  it('assumes as many alarms as serverless.yml declares', () => {
+    const template = readFileSync(new URL('../../../serverless.yml', import.meta.url), 'utf8');
+
+    expect(template.match(/Type: AWS::CloudWatch::Alarm/g)).toHaveLength(DEFAULT_ASSUMPTIONS.alarms);
+  });
+});
