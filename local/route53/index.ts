@@ -19,6 +19,7 @@ import { handleControl } from './control.ts';
 import { startDnsResponder } from './dns.ts';
 import { Route53ApiError } from './errors.ts';
 import { createFaultPlan, type Route53Faults } from './faults.ts';
+import { InvalidNameError, normalizeName } from './names.ts';
 import { toWireShape } from './records.ts';
 import { ZoneStore } from './store.ts';
 import { renderError } from './xml.ts';
@@ -39,6 +40,11 @@ export interface LocalRoute53 {
   faults: Route53Faults; // fault injection
   calls: readonly { operation: string; at: number; status: number }[]; // every API request, for counting
   changes: readonly { id: string; zoneId: string; changes: unknown[]; at: number }[]; // every APPLIED change batch
+  /**
+   * Local only: creates a hosted zone with the ID a configuration file names (the real service picks
+   * the ID itself). Throws `InvalidInput` for a bad ID or name, `HostedZoneAlreadyExists` for a taken ID.
+   */
+  createHostedZone(name: string, options?: { id?: string }): { id: string; name: string };
   close(): Promise<void>;
 }
 
@@ -160,6 +166,19 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
     },
     calls,
     changes,
+    createHostedZone(name, zoneOptions = {}) {
+      let normalized: string;
+      try {
+        normalized = normalizeName(name);
+      } catch (error) {
+        const reason = error instanceof InvalidNameError ? error.message : String(error);
+        throw new Route53ApiError('InvalidInput', 400, `${name} is not a valid domain name: ${reason}`);
+      }
+      if (normalized === '.')
+        throw new Route53ApiError('InvalidInput', 400, 'The root domain cannot be a hosted zone.');
+      const { zone } = store.createZone(normalized, `local-${randomUUID()}`, undefined, zoneOptions.id);
+      return { id: zone.id, name: zone.name };
+    },
     close() {
       closing ??= (async () => {
         stopping.abort();

@@ -47,6 +47,7 @@ const NS_TTL = 172800;
 const MAX_RECORDS_PER_REQUEST = 1000;
 const MAX_VALUE_CHARACTERS = 32000;
 const MAX_WEIGHTED_SETS = 100;
+const ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 /** An id like the service's: a prefix letter and 20 upper-case letters and digits. */
@@ -67,17 +68,36 @@ export class ZoneStore {
     this.#options = options;
   }
 
-  /** Creates a zone with its SOA and NS sets, as the real service does. The name must be normalized. */
+  /**
+   * Creates a zone with its SOA and NS sets, as the real service does. The name must be normalized.
+   * `id` is local only (the real service always picks the id): it lets the local demo create the zones
+   * a configuration file names.
+   */
   createZone(
     name: string,
     callerReference: string,
     comment?: string,
+    id?: string,
   ): { zone: HostedZone; change: ChangeRecord } {
     if (this.#zones.some((zone) => zone.callerReference === callerReference)) {
       throw new Route53ApiError(
         'HostedZoneAlreadyExists',
         409,
         'A hosted zone has already been created with the specified caller reference.',
+      );
+    }
+    if (id !== undefined && !ZONE_ID.test(id)) {
+      throw new Route53ApiError(
+        'InvalidInput',
+        400,
+        `${JSON.stringify(id)} is not a hosted zone ID: "Z" and 1 to 31 uppercase letters or digits`,
+      );
+    }
+    if (id !== undefined && this.zone(id) !== undefined) {
+      throw new Route53ApiError(
+        'HostedZoneAlreadyExists',
+        409,
+        `A hosted zone with ID ${id} already exists.`,
       );
     }
     const seq = this.#zones.length;
@@ -97,7 +117,7 @@ export class ZoneStore {
         values: [`${first}. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400`],
       },
     ];
-    const zoneId = newId('Z');
+    const zoneId = id ?? newId('Z');
     const change = this.#newChange(zoneId);
     const zone: HostedZone = {
       id: zoneId,

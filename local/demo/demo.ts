@@ -1,0 +1,299 @@
+/**
+ * The local demo: the local stack, the demo backends the configuration references, the hosted
+ * zones and weighted records it names, the real watchdog handler played on its schedule, and a
+ * live view of the state table.
+ *
+ * Primary course:
+ *  1. Read the configuration; start the demo backends it references and fill in their URLs
+ *  2. Write the resolved configuration (validated) to the state directory
+ *  3. Start the local stack (dynalite, Route 53 API + DNS, Lambda stand-in with the flip handlers)
+ *  4. Create the hosted zones and seed each service's weighted records (traffic where the state says)
+ *  5. Print what to try; divert the handlers' stdout to a log file
+ *  6. Play the watchdog schedule and show the state as it changes
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { createStateStore } from '../../shared/aws/state-store.ts';
+import type { ControllerConfig, TargetName } from '../../shared/domain/config.ts';
+import { activeTarget } from '../../shared/domain/state.ts';
+import { type DemoBackend, startDemoBackend } from '../backend/index.ts';
+import { type LocalStack, startLocalStack } from '../stack.ts';
+import { DEMO_ENV, type DemoPolicyOverrides, readDemoConfigSource, writeDemoConfig } from './config.ts';
+import { DemoSetupError } from './errors.ts';
+import { envScript, guide } from './guide.ts';
+import { divertStdout, type StdoutDiversion } from './handler-log.ts';
+import { startLiveView } from './live-view.ts';
+import { playSchedule, type WatchdogLambda } from './schedule.ts';
+import { planSeed, seedRoute53 } from './seed.ts';
+
+export interface DemoPorts {
+  readonly dynamodb?: number;
+  readonly route53?: number;
+  readonly dns?: number;
+  readonly lambda?: number;
+  /** The demo backends (only started when the configuration references them). */
+  readonly primary?: number;
+  readonly standby?: number;
+}
+
+export interface DemoTiming extends DemoPolicyOverrides {
+  /** Seconds between scheduled watchdog runs, and each run's timeout (default 60, as deployed). */
+  readonly runSeconds?: number;
+  /** How often the live view reads the state table (default 1000 ms). */
+  readonly viewIntervalMs?: number;
+}
+
+export interface LocalDemoOptions {
+  /** Default: the embedded `examples/local.config.yml`. */
+  readonly configFile?: string;
+  /** Keep the state table (and the written config, env.sh, handler log) here; else in memory and a temp dir. */
+  readonly dataDir?: string;
+  /** Default: every port chosen at run time. */
+  readonly ports?: DemoPorts;
+  /** Where the guide and the live view go (default stdout). */
+  readonly out?: NodeJS.WritableStream;
+  /** `tty`: status lines redrawn in place; `events`: a line per change. Default: `tty` when `out` is a terminal. */
+  readonly view?: 'tty' | 'events';
+  /** Faster timing for tests: overrides of `defaults` in the configuration, and the run length. */
+  readonly timing?: DemoTiming;
+  /**
+   * `file` (default): this process's stdout — the handlers' JSON logs and metrics — goes to
+   * `handlers.log` in the state directory while the demo runs; `stdout`: left alone.
+   */
+  readonly handlerLogs?: 'file' | 'stdout';
+}
+
+export interface LocalDemo {
+  readonly stack: LocalStack;
+  readonly backends: { readonly primary?: DemoBackend; readonly standby?: DemoBackend };
+  readonly dnsPort: number;
+  /** The configuration the watchdog runs (loaded from `configFile`). */
+  readonly config: ControllerConfig;
+  /** The resolved configuration file (`FAILOVER_CONFIG` for other shells). */
+  readonly configFile: string;
+  /** `export` lines for another shell. */
+  readonly envFile: string;
+  readonly handlerLogFile: string | undefined;
+  readonly stateDir: string;
+  /** Watchdog runs completed. */
+  runs(): number;
+  /** Reads the state table now and prints what changed. */
+  refresh(): Promise<void>;
+  /** Stops the schedule (awaiting the run in hand), the view, the stack and the backends. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Record values of the demo backends, shown by `dig` (CNAME targets need names, not 127.0.0.1). */
+const DEMO_NAMES = { primary: 'primary.demo.internal', standby: 'standby.demo.internal' } as const;
+
+let started = false;
+
+/**
+ * Starts the demo and returns once the first watchdog run is under way.
+ *
+ * @example
+ * const demo = await startLocalDemo({ out: process.stdout });
+ * // curl -X POST ${demo.backends.primary?.url}/fail ; dig @127.0.0.1 -p ${demo.dnsPort} api.demo.internal CNAME
+ * await demo.stop();
+ */
+export async function startLocalDemo(options: LocalDemoOptions = {}): Promise<LocalDemo> {
+  // The handlers build their runtime (config, SDK clients) once per process, like a Lambda cold start.
+  if (started) {
+    throw new DemoSetupError(
+      'The local demo runs once per process: the handlers keep their cold-start configuration and clients. Start a new process.',
+    );
+  }
+  started = true;
+  const undo: (() => Promise<void>)[] = [];
+  const unwind = async () => {
+    for (const step of undo.splice(0).reverse()) await step().catch(() => undefined);
+  };
+  try {
+    return await start(options, undo, unwind);
+  } catch (error) {
+    await unwind();
+    started = false; // no handler ran yet (the watchdog is the last thing started): a new try is clean
+    throw error;
+  }
+}
+
+async function start(
+  options: LocalDemoOptions,
+  undo: (() => Promise<void>)[],
+  unwind: () => Promise<void>,
+): Promise<LocalDemo> {
+  const out = options.out ?? process.stdout;
+  const timing = options.timing ?? {};
+  const runSeconds = timing.runSeconds ?? 60;
+
+  // 1. The configuration and the backends it references.
+  const source = await readDemoConfigSource(options.configFile);
+  const stateDir =
+    options.dataDir === undefined
+      ? await mkdtemp(join(tmpdir(), 'failover-demo-'))
+      : resolve(options.dataDir);
+  if (options.dataDir === undefined) undo.push(() => rm(stateDir, { recursive: true, force: true }));
+  else await mkdir(stateDir, { recursive: true });
+
+  const backends: { primary?: DemoBackend; standby?: DemoBackend } = {};
+  const values: Record<string, string> = {};
+  const demoNames = new Map<string, string>();
+  for (const role of ['primary', 'standby'] as const) {
+    if (!source.wants[role]) continue;
+    const backend = await startDemoBackend(role, { port: options.ports?.[role] ?? 0 });
+    undo.push(() => backend.close());
+    backends[role] = backend;
+    values[role === 'primary' ? DEMO_ENV.primaryUrl : DEMO_ENV.standbyUrl] = backend.url;
+    demoNames.set(new URL(backend.url).origin, DEMO_NAMES[role]);
+  }
+  Object.assign(process.env, values);
+
+  // 2. The resolved configuration, validated before anything else starts.
+  const configFile = join(stateDir, 'failover.config.yml');
+  const config = await writeDemoConfig(source, values, timing, configFile);
+  planSeed(config, new Map(), demoNames); // fail fast, before the stack starts
+
+  // 3. The stack. The demo never uses the caller's AWS credentials: nothing here may reach AWS.
+  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  const dynamoDir = options.dataDir === undefined ? undefined : join(stateDir, 'dynamodb');
+  const stack = await startLocalStack({
+    ...(dynamoDir === undefined ? {} : { dataDir: dynamoDir }),
+    ports: {
+      ...(options.ports?.dynamodb === undefined ? {} : { dynamodb: options.ports.dynamodb }),
+      ...(options.ports?.route53 === undefined ? {} : { route53: options.ports.route53 }),
+      ...(options.ports?.dns === undefined ? {} : { dns: options.ports.dns }),
+      ...(options.ports?.lambda === undefined ? {} : { lambda: options.ports.lambda }),
+    },
+  });
+  undo.push(() => stack.close());
+  process.env.FAILOVER_CONFIG = configFile;
+
+  // 4. Zones and records; traffic where the state table (kept with --data-dir) says it is.
+  const dynamo = new DynamoDBClient({ endpoint: stack.dynamo.endpoint });
+  undo.push(async () => dynamo.destroy());
+  const table = stack.env.STATE_TABLE ?? '';
+  const store = createStateStore({ client: dynamo, table });
+  const names = config.services.map((s) => s.name);
+  const stored = await store.loadAll(names);
+  const active = new Map<string, TargetName>(
+    [...stored].map(([name, state]) => [name, activeTarget(state.value.phase)]),
+  );
+  const seed = planSeed(config, active, demoNames);
+  const route53 = new Route53Client({ endpoint: stack.route53.endpoint, region: 'us-east-1' });
+  try {
+    await seedRoute53(seed, stack.route53, route53);
+  } finally {
+    route53.destroy();
+  }
+
+  // 5. The guide, then the handlers' stdout to a file.
+  const exports: Record<string, string> = {
+    ...stack.env,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    FAILOVER_CONFIG: configFile,
+  };
+  const envFile = join(stateDir, 'env.sh');
+  await writeFile(envFile, envScript(exports));
+  const handlerLogFile = options.handlerLogs === 'stdout' ? undefined : join(stateDir, 'handlers.log');
+  let diversion: StdoutDiversion | undefined;
+  if (handlerLogFile !== undefined) {
+    diversion = await divertStdout(handlerLogFile);
+    undo.push(() => diversion?.restore() ?? Promise.resolve());
+  }
+  const print =
+    diversion !== undefined && out === process.stdout
+      ? diversion.print
+      : (text: string) => void out.write(text);
+  print(
+    guide({
+      config,
+      source: source.file,
+      seed,
+      endpoints: {
+        dynamodb: stack.dynamo.endpoint,
+        route53: stack.route53.endpoint,
+        lambda: stack.lambda.endpoint,
+      },
+      dnsPort: stack.route53.dnsPort,
+      table,
+      functions: Object.entries(stack.env)
+        .filter(([name]) => name.endsWith('_FUNCTION_NAME'))
+        .map(([, value]) => value),
+      dynamoDir,
+      backends,
+      runSeconds,
+      envFile,
+      exports,
+      handlerLogFile,
+    }),
+  );
+
+  // 6. The schedule and the live view.
+  const tty = options.view === undefined ? isTerminal(out) : options.view === 'tty';
+  const view = startLiveView({
+    store,
+    services: config.services,
+    print,
+    tty,
+    columns: () => columnsOf(out),
+    intervalMs: timing.viewIntervalMs ?? 1000,
+  });
+  undo.push(() => view.stop());
+  const { handler } = await import('../../functions/watchdog.ts');
+  const schedule = playSchedule({
+    handler: handler as unknown as WatchdogLambda,
+    runSeconds,
+    functionName: 'failover-controller-local-watchdog',
+    onError: (error) => {
+      const message = error instanceof Error ? error.message : String(error);
+      print(
+        `${new Date().toLocaleTimeString('en-GB', { hour12: false })}  watchdog run failed: ${message}\n`,
+      );
+    },
+  });
+  undo.push(async () => {
+    await schedule.stop();
+    await stack.lambda.idle(); // flips the last run invoked finish (and log) before stdout is given back
+    await view.refresh().catch(() => undefined);
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stack,
+    backends,
+    dnsPort: stack.route53.dnsPort,
+    config,
+    configFile,
+    envFile,
+    handlerLogFile,
+    stateDir,
+    runs: () => schedule.runs(),
+    refresh: () => view.refresh(),
+    stop: () => {
+      stopping ??= (async () => {
+        view.say(['Stopping: the watchdog ends its run after the round in hand, then everything closes.']);
+        await unwind();
+        print(
+          dynamoDir === undefined
+            ? 'Stopped.\n'
+            : `Stopped. The state table is kept in ${dynamoDir}; start again with --data-dir ${stateDir}.\n`,
+        );
+      })();
+      return stopping;
+    },
+  };
+}
+
+function isTerminal(out: NodeJS.WritableStream): boolean {
+  return 'isTTY' in out && out.isTTY === true;
+}
+
+function columnsOf(out: NodeJS.WritableStream): number | undefined {
+  return 'columns' in out && typeof out.columns === 'number' ? out.columns : undefined;
+}

@@ -1,0 +1,121 @@
+/**
+ * What the demo prints once it is up: where everything runs, what to try (curl, dig) and how to
+ * point `failoverctl` at it from another shell. Pure text, so the tests can read it too.
+ */
+import { relative } from 'node:path';
+import type { ControllerConfig, ServiceConfig } from '../../shared/domain/config.ts';
+import type { DemoBackend } from '../backend/index.ts';
+import type { SeedPlan } from './seed.ts';
+
+export interface GuideInput {
+  readonly config: ControllerConfig;
+  readonly source: string;
+  readonly seed: SeedPlan;
+  readonly endpoints: { readonly dynamodb: string; readonly route53: string; readonly lambda: string };
+  readonly dnsPort: number;
+  readonly table: string;
+  readonly functions: readonly string[];
+  readonly dynamoDir: string | undefined;
+  readonly backends: { readonly primary?: DemoBackend; readonly standby?: DemoBackend };
+  readonly runSeconds: number;
+  readonly envFile: string;
+  readonly exports: Readonly<Record<string, string>>;
+  readonly handlerLogFile: string | undefined;
+}
+
+export function guide(input: GuideInput): string {
+  const { config, seed, backends } = input;
+  const lines: string[] = [
+    'failover-controller local demo',
+    `  configuration  ${config.file}${input.source === config.file ? '' : ` (from ${shown(input.source)})`}`,
+    `  Route 53       ${input.endpoints.route53} (API), 127.0.0.1:${input.dnsPort} (DNS over UDP)`,
+    `  DynamoDB       ${input.endpoints.dynamodb}, table ${input.table}, ${input.dynamoDir === undefined ? 'in memory' : `on disk in ${input.dynamoDir}`}`,
+    `  Lambda         ${input.endpoints.lambda}: ${input.functions.join(', ')}`,
+    `  watchdog       functions/watchdog.ts, one scheduled run every ${input.runSeconds} s`,
+  ];
+  if (input.handlerLogFile !== undefined)
+    lines.push(`  handler logs   ${input.handlerLogFile} (JSON logs and metrics; tail -f it)`);
+  lines.push('');
+  for (const { service, primary, secondary } of seed.services) {
+    lines.push(
+      `${service.name}: ${service.recordName} ${service.recordType} in zone ${service.hostedZoneId}`,
+      `  primary   ${primary.setIdentifier} -> ${primary.value} (weight ${primary.weight}), checks ${checks(service, 'primary')}`,
+      `  secondary ${secondary.setIdentifier} -> ${secondary.value} (weight ${secondary.weight}), checks ${checks(service, 'secondary')}`,
+      `  ${policyText(service)}`,
+    );
+  }
+  lines.push('', 'Try it from another shell:');
+  const first = config.services[0];
+  const policy = first?.policy;
+  if (backends.primary !== undefined) {
+    const url = backends.primary.url;
+    const down = policy ? ` -> failover after ${policy.failureThreshold} failed rounds` : '';
+    const up = policy ? ` -> failback after ${policy.recoveryThreshold} good rounds` : '';
+    lines.push(
+      `  curl -X POST ${url}/fail                # the primary's health answers 503${down}`,
+      `  curl -X POST ${url}/recover             # healthy again${up}`,
+      `  curl -X POST '${url}/slow?ms=5000'      # answers after 5 s: a timeout`,
+      `  curl -X POST ${url}/error               # resets the connection`,
+    );
+  }
+  if (backends.standby !== undefined) {
+    lines.push(
+      `  curl -X POST ${backends.standby.url}/fail                # the standby too: both down, nothing moves`,
+      `  curl -X POST ${backends.standby.url}/recover`,
+    );
+  }
+  for (const service of config.services) {
+    lines.push(
+      `  dig @127.0.0.1 -p ${input.dnsPort} ${service.recordName.replace(/\.$/, '')} ${service.recordType} +short   # where ${service.name} points`,
+    );
+  }
+  lines.push(
+    '',
+    `Use failoverctl against it from another shell: source ${input.envFile}, or paste`,
+    ...Object.entries(input.exports).map(([name, value]) => `  export ${name}=${shellQuote(value)}`),
+    '  npm run -s failoverctl -- status',
+    '',
+    'Ctrl-C stops everything.',
+    '',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/** The `env.sh` another shell sources to reach this demo. */
+export function envScript(exports: Readonly<Record<string, string>>): string {
+  return [
+    '# Points the AWS SDK, the handlers and failoverctl at the running local demo: `source` this file.',
+    ...Object.entries(exports).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    '',
+  ].join('\n');
+}
+
+function checks(service: ServiceConfig, target: 'primary' | 'secondary'): string {
+  return service[target].checks
+    .map((check) =>
+      check.kind === 'http'
+        ? `${check.method} ${check.url}`
+        : check.kind === 'tcp'
+          ? `tcp ${check.host}:${check.port}`
+          : `alarm ${check.alarmName}`,
+    )
+    .join(', ');
+}
+
+function policyText(service: ServiceConfig): string {
+  const p = service.policy;
+  const failback =
+    p.failback === 'auto'
+      ? `fails back by itself, not within ${p.minDwellSeconds} s of a flip`
+      : 'failback is manual (failoverctl failback)';
+  return `probes every ${p.probeIntervalSeconds} s; down after ${p.failureThreshold} failed rounds, up after ${p.recoveryThreshold} good ones; ${failback}`;
+}
+
+function shown(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') || rel === '' ? file : rel;
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}

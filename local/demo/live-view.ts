@@ -1,0 +1,184 @@
+/**
+ * What a person watches while the demo runs, read from the state table (one `loadAll` a second):
+ * - on a terminal, one status line per service redrawn in place, with each change printed above it;
+ * - elsewhere (a pipe, a file, a test), only the change lines.
+ */
+import { stripVTControlCharacters } from 'node:util';
+import type { ServiceConfig } from '../../shared/domain/config.ts';
+import type { StateStore } from '../../shared/domain/ports.ts';
+import { activeTarget, type ServiceState, type TargetHealth } from '../../shared/domain/state.ts';
+
+export interface LiveViewOptions {
+  readonly store: StateStore;
+  readonly services: readonly ServiceConfig[];
+  readonly print: (text: string) => void;
+  /** Redraw status lines in place (ANSI) — only for a terminal. */
+  readonly tty: boolean;
+  /** Terminal width, to know how many rows a wrapped status line takes. */
+  readonly columns?: () => number | undefined;
+  readonly intervalMs: number;
+  readonly now?: () => number;
+}
+
+export interface LiveView {
+  /** Reads the state once and prints what changed (also runs every `intervalMs`). */
+  refresh(): Promise<void>;
+  /** Prints lines of the demo's own (above the status lines on a terminal, so the redraw stays in place). */
+  say(lines: readonly string[]): void;
+  stop(): Promise<void>;
+}
+
+export function startLiveView(options: LiveViewOptions): LiveView {
+  const { store, services, print, tty } = options;
+  const now = options.now ?? Date.now;
+  const names = services.map((s) => s.name);
+  const seen = new Map<string, ServiceState>();
+  let drawn = 0;
+  let lastError = '';
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+
+  const read = async () => {
+    let states: Map<string, { value: ServiceState }>;
+    try {
+      states = await store.loadAll(names);
+      lastError = '';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (!stopped && message !== lastError)
+        emit([`${clock(now())}  cannot read the state table: ${message}`]);
+      lastError = message;
+      return;
+    }
+    const events: string[] = [];
+    for (const service of services) {
+      const state = states.get(service.name)?.value;
+      if (state === undefined) continue;
+      events.push(...changes(service, seen.get(service.name), state, now()));
+      seen.set(service.name, state);
+    }
+    emit(events);
+  };
+
+  const emit = (events: readonly string[]) => {
+    if (!tty) {
+      if (events.length > 0) print(events.map((line) => `${line}\n`).join(''));
+      return;
+    }
+    const status = services.map((service) => statusLine(service, seen.get(service.name), now()));
+    const width = options.columns?.() ?? 0;
+    // A line wider than the terminal wraps: count the rows it takes, so the next redraw starts above it.
+    const rows = (line: string) =>
+      width > 0 ? Math.max(1, Math.ceil(stripVTControlCharacters(line).length / width)) : 1;
+    const up = drawn > 0 ? `\x1b[${drawn}F\x1b[J` : '';
+    print(up + [...events, ...status].map((line) => `${line}\n`).join(''));
+    drawn = status.reduce((sum, line) => sum + rows(line), 0);
+  };
+
+  const tick = () => {
+    inFlight = read().finally(() => {
+      if (!stopped) timer = setTimeout(tick, options.intervalMs);
+    });
+  };
+  tick();
+
+  return {
+    refresh: async () => {
+      await inFlight;
+      await read();
+    },
+    say: (lines) => emit(lines),
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await inFlight;
+    },
+  };
+}
+
+/** The change lines between two readings of a service's state (all of it on first sight). */
+export function changes(
+  service: ServiceConfig,
+  before: ServiceState | undefined,
+  after: ServiceState,
+  at: number,
+): string[] {
+  const prefix = `${clock(at)}  ${service.name}:`;
+  if (before === undefined) {
+    return [
+      `${prefix} phase ${after.phase}, primary ${after.primary.status}, secondary ${after.secondary.status}, epoch ${after.epoch}`,
+    ];
+  }
+  const lines: string[] = [];
+  for (const target of ['primary', 'secondary'] as const) {
+    const was = before[target].status;
+    const is = after[target].status;
+    if (was !== is) lines.push(`${prefix} ${target} ${was} -> ${is}${evidence(after[target])}`);
+  }
+  if (before.phase !== after.phase) lines.push(`${prefix} phase ${before.phase} -> ${after.phase}`);
+  if (before.epoch !== after.epoch) {
+    const to = activeTarget(after.phase);
+    const what = to === 'secondary' ? 'failover' : 'failback';
+    lines.push(`${prefix} epoch ${before.epoch} -> ${after.epoch}: ${what}, traffic on the ${to}`);
+  }
+  const flags = (s: ServiceState) =>
+    [
+      s.paused ? 'paused' : '',
+      s.hold ? `hold (${s.hold.kind} by ${s.hold.by})` : '',
+      s.frozen ? 'frozen' : '',
+    ]
+      .filter((f) => f !== '')
+      .join(', ') || 'none';
+  if (flags(before) !== flags(after))
+    lines.push(`${prefix} operator flags ${flags(before)} -> ${flags(after)}`);
+  return lines;
+}
+
+/** `payments-api  secondary-active  primary down (ok 2/5)  secondary up  epoch 1  failover 12:01:05 (42 s ago)` */
+export function statusLine(service: ServiceConfig, state: ServiceState | undefined, at: number): string {
+  const name = bold(service.name);
+  if (state === undefined) return `${name}  waiting for the first watchdog round`;
+  const { policy } = service;
+  const health = (target: 'primary' | 'secondary') => {
+    const h = state[target];
+    const status = h.status === 'up' ? green('up') : h.status === 'down' ? red('down') : yellow('unknown');
+    const streak =
+      h.status !== 'down' && h.failStreak > 0
+        ? ` (fail ${h.failStreak}/${policy.failureThreshold})`
+        : h.status !== 'up' && h.okStreak > 0
+          ? ` (ok ${h.okStreak}/${policy.recoveryThreshold})`
+          : '';
+    return `${target} ${status}${streak}`;
+  };
+  const flip =
+    state.lastFlipAt === null
+      ? 'no flip yet'
+      : `${activeTarget(state.phase) === 'secondary' ? 'failover' : 'failback'} ${clock(state.lastFlipAt)} (${Math.round((at - state.lastFlipAt) / 1000)} s ago)`;
+  const flags = [state.paused ? 'PAUSED' : '', state.hold ? 'HOLD' : '', state.frozen ? 'FROZEN' : ''].filter(
+    (f) => f !== '',
+  );
+  return [
+    name,
+    state.phase,
+    health('primary'),
+    health('secondary'),
+    `epoch ${state.epoch}`,
+    flip,
+    ...flags,
+  ].join('  ');
+}
+
+function evidence(health: TargetHealth): string {
+  const failed = health.last.find((check) => !check.ok);
+  return failed === undefined ? '' : ` (${failed.reason})`;
+}
+
+function clock(at: number): string {
+  return new Date(at).toLocaleTimeString('en-GB', { hour12: false });
+}
+
+const bold = (text: string) => `\x1b[1m${text}\x1b[0m`;
+const green = (text: string) => `\x1b[32m${text}\x1b[0m`;
+const red = (text: string) => `\x1b[31m${text}\x1b[0m`;
+const yellow = (text: string) => `\x1b[33m${text}\x1b[0m`;

@@ -1,0 +1,74 @@
+/**
+ * `npm start`: the local demo.
+ *   node local/demo/start.ts [--config my.yml] [--data-dir .demo] [--dns-port 5353] [--primary-port 8081] ...
+ * Ctrl-C or SIGTERM stops everything; the exit code is 0 after a clean stop, 1 when it cannot
+ * start, 2 for a bad flag.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigurationError } from '../../shared/config/index.ts';
+import { type DemoPorts, DemoSetupError, runLocalDemo } from './run.ts';
+
+const PORT_FLAGS = {
+  'dynamodb-port': 'dynamodb',
+  'route53-port': 'route53',
+  'dns-port': 'dns',
+  'lambda-port': 'lambda',
+  'primary-port': 'primary',
+  'standby-port': 'standby',
+} as const satisfies Record<string, keyof DemoPorts>;
+
+const USAGE = `Usage: npm start -- [options]
+
+  --config <file>     a failover configuration to run locally (default: examples/local.config.yml)
+  --data-dir <dir>    keep the state table on disk here (default: in memory)
+  --dynamodb-port, --route53-port, --dns-port, --lambda-port, --primary-port, --standby-port <port>
+                      fixed ports on 127.0.0.1 (default: chosen at run time)
+  --help              this text
+`;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+let values: Record<string, string | boolean | undefined>;
+try {
+  ({ values } = parseArgs({
+    options: {
+      config: { type: 'string' },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean' },
+      ...Object.fromEntries(Object.keys(PORT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
+    },
+  }));
+} catch (error) {
+  fail(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`, 2);
+}
+if (values.help === true) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const ports: Partial<Record<keyof DemoPorts, number>> = {};
+for (const [flag, key] of Object.entries(PORT_FLAGS)) {
+  const raw = values[flag];
+  if (typeof raw !== 'string') continue;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    fail(`--${flag} must be a port 0..65535, got '${raw}'`, 2);
+  ports[key] = port;
+}
+
+try {
+  await runLocalDemo({
+    ...(typeof values.config === 'string' ? { configFile: values.config } : {}),
+    ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
+    ports,
+  });
+  process.exitCode = 0;
+  // Everything is closed; should a library keep a socket alive past this, do not hang a terminal on it.
+  setTimeout(() => process.exit(0), 5000).unref();
+} catch (error) {
+  if (error instanceof DemoSetupError || error instanceof ConfigurationError) fail(error.message, 1);
+  fail(`Cannot start the local demo: ${error instanceof Error ? error.message : String(error)}`, 1);
+}
