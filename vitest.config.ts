@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // The handlers log JSON lines and EMF metrics to stdout; show them only for failing tests.
+    silent: 'passed-only',
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Servers in tests bind 127.0.0.1 on ports chosen at run time; nothing here talks to the internet.

@@ -52,68 +52,78 @@ export const CONTROL_FUNCTION = 'failover-controller-local-control';
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const table = options.table ?? 'failover-controller-local-state';
-  const dynamo = await startLocalDynamo({
-    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
-    ...(options.ports?.dynamodb === undefined ? {} : { port: options.ports.dynamodb }),
-  });
-  const route53 = await startLocalRoute53({
-    inSyncDelayMs: options.inSyncDelayMs ?? 0,
-    ...(options.ports?.route53 === undefined ? {} : { port: options.ports.route53 }),
-    ...(options.ports?.dns === undefined ? {} : { dnsPort: options.ports.dns }),
-  });
-  const lambda = await startLocalLambda(
-    options.ports?.lambda === undefined ? {} : { port: options.ports.lambda },
-  );
-
-  const env: Record<string, string> = {
-    AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_ROUTE_53: route53.endpoint,
-    AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
-    STATE_TABLE: table,
-    FAILOVER_FUNCTION_NAME: FLIP_FUNCTIONS.failover,
-    FAILBACK_FUNCTION_NAME: FLIP_FUNCTIONS.failback,
-    CONTROL_FUNCTION_NAME: CONTROL_FUNCTION,
+  // Whatever started is closed again if a later piece fails (a port in use, say).
+  const started: { close(): Promise<void> }[] = [];
+  let closing: Promise<void> | undefined;
+  const closeAll = () => {
+    closing ??= (async () => {
+      for (const piece of [...started].reverse()) await piece.close();
+    })();
+    return closing;
   };
-  Object.assign(process.env, env);
-
-  const client = new DynamoDBClient({ endpoint: dynamo.endpoint });
   try {
-    await createStateTable(client, table);
-  } finally {
-    client.destroy();
+    const dynamo = await startLocalDynamo({
+      ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      ...(options.ports?.dynamodb === undefined ? {} : { port: options.ports.dynamodb }),
+    });
+    started.push(dynamo);
+    const route53 = await startLocalRoute53({
+      inSyncDelayMs: options.inSyncDelayMs ?? 0,
+      ...(options.ports?.route53 === undefined ? {} : { port: options.ports.route53 }),
+      ...(options.ports?.dns === undefined ? {} : { dnsPort: options.ports.dns }),
+    });
+    started.push(route53);
+    const lambda = await startLocalLambda(
+      options.ports?.lambda === undefined ? {} : { port: options.ports.lambda },
+    );
+    started.push(lambda);
+
+    // Local credentials, always: the stack must never send a real key anywhere, nor print one.
+    const env: Record<string, string> = {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_ROUTE_53: route53.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+      STATE_TABLE: table,
+      FAILOVER_FUNCTION_NAME: FLIP_FUNCTIONS.failover,
+      FAILBACK_FUNCTION_NAME: FLIP_FUNCTIONS.failback,
+      CONTROL_FUNCTION_NAME: CONTROL_FUNCTION,
+    };
+    Object.assign(process.env, env);
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint });
+    try {
+      await createStateTable(client, table);
+    } finally {
+      client.destroy();
+    }
+
+    const [{ handler: failover }, { handler: failback }, { handler: control }] = await Promise.all([
+      import('../functions/failover.ts'),
+      import('../functions/failback.ts'),
+      import('../functions/control.ts'),
+    ]);
+    const retries = options.flipRetries ?? 1;
+    lambda.register(FLIP_FUNCTIONS.failover, {
+      handler: failover as LocalHandler,
+      timeoutMs: 120_000,
+      maximumRetryAttempts: retries,
+    });
+    lambda.register(FLIP_FUNCTIONS.failback, {
+      handler: failback as LocalHandler,
+      timeoutMs: 120_000,
+      maximumRetryAttempts: retries,
+    });
+    lambda.register(CONTROL_FUNCTION, { handler: control as LocalHandler, timeoutMs: 30_000 });
+
+    return { dynamo, route53, lambda, env, close: closeAll };
+  } catch (error) {
+    await closeAll();
+    throw error;
   }
-
-  const [{ handler: failover }, { handler: failback }, { handler: control }] = await Promise.all([
-    import('../functions/failover.ts'),
-    import('../functions/failback.ts'),
-    import('../functions/control.ts'),
-  ]);
-  const retries = options.flipRetries ?? 1;
-  lambda.register(FLIP_FUNCTIONS.failover, {
-    handler: failover as LocalHandler,
-    timeoutMs: 120_000,
-    maximumRetryAttempts: retries,
-  });
-  lambda.register(FLIP_FUNCTIONS.failback, {
-    handler: failback as LocalHandler,
-    timeoutMs: 120_000,
-    maximumRetryAttempts: retries,
-  });
-  lambda.register(CONTROL_FUNCTION, { handler: control as LocalHandler, timeoutMs: 30_000 });
-
-  return {
-    dynamo,
-    route53,
-    lambda,
-    env,
-    close: async () => {
-      await lambda.close();
-      await route53.close();
-      await dynamo.close();
-    },
-  };
 }

@@ -59,14 +59,10 @@ export class ControlError extends Error {
   override name = 'ControlError';
 }
 
-/**
- * The notification kind of each action. The domain has no `paused`/`resumed` kind yet (the
- * renderers and PagerDuty rules are keyed by `EventKind`); `reconciled` is the one kind that
- * neither pages nor resolves an incident, and the message says what happened.
- */
+/** The notification kind of each action. */
 export const CONTROL_EVENT: Readonly<Record<ControlAction, EventKind>> = {
-  pause: 'reconciled',
-  resume: 'reconciled',
+  pause: 'paused',
+  resume: 'resumed',
 };
 
 const SAVE_ATTEMPTS = 6;

@@ -12,7 +12,10 @@ export type EventKind =
   | 'failover-refused'
   /** The primary is down and the standby up, but automation is paused or held: a human must act. */
   | 'failover-blocked'
-  | 'planned-failover';
+  | 'planned-failover'
+  /** An operator paused or resumed automation for a service (failoverctl pause / resume). */
+  | 'paused'
+  | 'resumed';
 
 /** The last probe results of each target: why a decision was made. */
 export interface Evidence {

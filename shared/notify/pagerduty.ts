@@ -16,6 +16,8 @@
  * | failover-refused   | `failover-refused` | —                                                              |
  * | failover-blocked   | `failover-blocked` | —                                                              |
  * | reconciled         | —                  | — (healed by itself: Slack, SNS and the webhook carry it)      |
+ * | paused             | —                  | —                                                              |
+ * | resumed            | —                  | `failover-blocked`                                             |
  */
 import type { EventKind } from '../domain/events.ts';
 import type { Notification } from '../domain/ports.ts';
@@ -48,6 +50,9 @@ const RULES: Readonly<Record<EventKind, IncidentRule>> = {
   'failover-refused': { triggers: 'failover-refused', resolves: [] },
   'failover-blocked': { triggers: 'failover-blocked', resolves: [] },
   reconciled: { triggers: null, resolves: [] },
+  paused: { triggers: null, resolves: [] },
+  // Resuming releases a hold or pause: a blocked failover is now up to the watchdog again.
+  resumed: { triggers: null, resolves: ['failover-blocked'] },
 };
 
 export type PagerDutyEvent =

@@ -49,6 +49,8 @@ const TITLES: Readonly<Record<EventKind, string>> = {
   reconciled: 'RECONCILED',
   'failover-refused': 'FAILOVER REFUSED',
   'failover-blocked': 'FAILOVER BLOCKED',
+  paused: 'AUTOMATION PAUSED',
+  resumed: 'AUTOMATION RESUMED',
 };
 
 /** Events whose title shows the direction (`: primary → secondary`) when `from` and `to` are known. */

@@ -56,8 +56,8 @@ describe('runControl', () => {
     expect(first.message).toContain('paused by alice: db migration');
     expect(second.outcome).toBe('already-paused');
     expect((await store.load('payments-api'))?.value.paused).toBe(true);
-    expect(sent.map((n) => [n.service, n.requestedBy, n.severity])).toEqual([
-      ['payments-api', 'alice', 'warning'],
+    expect(sent.map((n) => [n.event, n.service, n.requestedBy, n.severity])).toEqual([
+      ['paused', 'payments-api', 'alice', 'warning'],
     ]);
     const history = await store.history('payments-api', 10);
     expect(history.map((e) => [e.kind, e.outcome, e.requestedBy])).toEqual(
