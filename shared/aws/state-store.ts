@@ -190,7 +190,21 @@ export function createStateStore(options: StateStoreOptions): StateStore {
         }
         // Lost the race (or the item exists when creating): nothing was written. Report what is there now;
         // a consistent re-read is one extra read, and dynalite ignores ReturnValuesOnConditionCheckFailure.
-        return { ok: false, reason: 'conflict', current: await load(state.service) };
+        // Or our own write landed and only its answer was lost: the SDK re-sent the same request after a
+        // timeout or a 5xx, and the re-sent condition failed against our write. The stored item is then
+        // exactly the one sent (same version, updatedAt and state): report the write as done.
+        const stored = await call('GetItem', state.service, async () => {
+          const { Item } = await client.send(
+            new GetItemCommand({ TableName: table, Key: stateKey(state.service), ConsistentRead: true }),
+          );
+          return Item;
+        });
+        if (stored !== undefined && isSameStateItem(stored, item)) return { ok: true, version };
+        return {
+          ok: false,
+          reason: 'conflict',
+          current: stored === undefined ? null : decodeState(stored, table),
+        };
       }
     },
 
@@ -271,6 +285,13 @@ export function stateStoreFromEnv(
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.auditTtlDays === undefined ? {} : { auditTtlDays: options.auditTtlDays }),
   });
+}
+
+/** The item as stored is the very item this writer sent: same version, write time and state. */
+function isSameStateItem(stored: Item, sent: Item): boolean {
+  return (['version', 'updatedAt', 'state'] as const).every(
+    (field) => JSON.stringify(stored[field]) === JSON.stringify(sent[field]),
+  );
 }
 
 function errorName(error: unknown): string | undefined {

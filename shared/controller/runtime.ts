@@ -43,6 +43,17 @@ export interface Runtime {
   invoker(): Invoker;
 }
 
+/**
+ * DynamoDB answers in milliseconds; without these the SDK waits up to its 300 s socket default on a
+ * call that never answers, and the run's Lambda time is gone. An attempt that times out is retried
+ * by the SDK (DynamoDB: 4 attempts); a conditional write whose answer was lost is recognised by the store.
+ */
+export const DYNAMODB_TIMEOUTS = {
+  connectionTimeout: 1_000,
+  requestTimeout: 2_000,
+  throwOnRequestTimeout: true,
+} as const;
+
 const cached = new Map<string, Runtime>();
 
 /** The runtime of this cold start of function `fn` (the local stack runs several in one process). */
@@ -62,7 +73,11 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
   let invoker: Invoker | undefined;
   return {
     config,
-    store: stateStoreFromEnv({ client: new DynamoDBClient({}), env, clock }),
+    store: stateStoreFromEnv({
+      client: new DynamoDBClient({ requestHandler: DYNAMODB_TIMEOUTS }),
+      env,
+      clock,
+    }),
     traffic: createTrafficSwitch({ client: new Route53Client({ region: 'us-east-1' }), clock }),
     prober: createProber({ cloudwatch: new CloudWatchClient({}), clock }),
     notifier: createNotifier({

@@ -175,7 +175,17 @@ class WatchdogRun {
       const now = this.deps.clock.now();
       const result = reconcile(t.state, read.reading.active, now);
       if (!result) continue;
-      const saved = await this.deps.store.save(result.next, t.version);
+      let saved: Awaited<ReturnType<StateStore['save']>>;
+      try {
+        saved = await this.deps.store.save(result.next, t.version);
+      } catch (error) {
+        // Like a round's write: never end the run for every service; the next run reconciles again.
+        this.deps.log.error('could not record the reconciliation; the next run tries again', {
+          service: t.config.name,
+          error,
+        });
+        continue;
+      }
       if (!saved.ok) {
         this.report.conflicts++;
         if (saved.current) Object.assign(t, { state: saved.current.value, version: saved.current.version });
@@ -213,8 +223,18 @@ class WatchdogRun {
         const observation = observations.get(t.config.name);
         if (!observation) return;
         this.sample(t, observation);
-        const actions = await this.decideAndSave(t, observation, now);
-        for (const action of actions) await this.carryOut(t, action);
+        try {
+          const actions = await this.decideAndSave(t, observation, now);
+          for (const action of actions) await this.carryOut(t, action);
+        } catch (error) {
+          // A write that failed past the SDK's retries (throttling, timeouts) must not end the run for
+          // every service: nothing was decided for this one, and the next round decides again from
+          // the last state it knows to be stored (a write that did land shows up as a conflict then).
+          this.deps.log.error('could not record the round; deciding again next round', {
+            service: t.config.name,
+            error,
+          });
+        }
       }),
     );
   }

@@ -168,6 +168,26 @@ describe('runWatchdog', () => {
     expect(invoker.calls).toEqual([]);
   });
 
+  it('keeps probing when the reconciliation write fails, and reconciles on the next run', async () => {
+    await run(config(10));
+    traffic.handEdit('api', 'secondary');
+    const save = store.save.bind(store);
+    let failing = true;
+    store.save = async (state, version) => {
+      if (failing && state.phase === 'secondary-active')
+        throw new Error('ProvisionedThroughputExceededException');
+      return save(state, version);
+    };
+
+    const failed = await run(config(10));
+    failing = false;
+    const healed = await run(config(10));
+
+    expect(failed.rounds).toBe(6);
+    expect(failed.reconciled).toEqual([]);
+    expect(healed.reconciled).toEqual([{ service: 'api', kind: 'hand-edit' }]);
+  });
+
   it('emits a heartbeat every run and per-service health series', async () => {
     await run(config(10));
 

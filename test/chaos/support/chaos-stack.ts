@@ -1,0 +1,348 @@
+/**
+ * The chaos matrix's stack: the local DynamoDB (with its fault layer), the local Route 53, the
+ * Lambda stand-in running the REAL failover and failback handlers, one hosted zone with a weighted
+ * CNAME pair per service, two scripted HTTP backends per service, a webhook receiver, and a config
+ * file written for them. Every AWS client is a real SDK client over HTTP, pointed here by the
+ * standard `AWS_ENDPOINT_URL_<SERVICE>` variables. Faults are injected in the stand-ins.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
+import { flipHandler } from '../../../functions/flip-handler.ts';
+import { watchdogHandler } from '../../../functions/watchdog.ts';
+import { createStateTable, type LocalDynamo, startLocalDynamo } from '../../../local/dynamodb/index.ts';
+import { type LocalHandler, type LocalLambda, startLocalLambda } from '../../../local/lambda/index.ts';
+import { type LocalRoute53, startLocalRoute53 } from '../../../local/route53/index.ts';
+import { createStateStore } from '../../../shared/aws/state-store.ts';
+import type { FlipResponse } from '../../../shared/controller/flip.ts';
+import { type Runtime, runtime } from '../../../shared/controller/runtime.ts';
+import type { WatchdogReport } from '../../../shared/controller/watchdog.ts';
+import type { AuditEvent } from '../../../shared/domain/events.ts';
+import type { StateStore } from '../../../shared/domain/ports.ts';
+import type { ServiceState } from '../../../shared/domain/state.ts';
+import { type Receiver, startReceiver } from '../../support/receivers.ts';
+import { type ScriptedBackend, startScriptedBackend } from './scripted-backend.ts';
+
+export const ZONE = 'chaos.test.';
+export const TABLE = 'failover-chaos-state';
+export const FUNCTIONS = { failover: 'chaos-failover', failback: 'chaos-failback' } as const;
+/** Lambda timeout of the flip functions: their INSYNC wait is 15 s less (see functions/flip-handler.ts). */
+export const FLIP_TIMEOUT_MS = 20_000;
+const CAPTURED = 'captured by the test';
+
+export interface ChaosService {
+  readonly name: string;
+  readonly failback?: 'auto' | 'manual';
+  readonly minDwellSeconds?: number;
+  readonly recoveryThreshold?: number;
+  readonly maxAutoFailbacksPerHour?: number;
+  /** Extra fields of the primary's http check, YAML flow style: `maxLatencyMs: 300`. */
+  readonly primaryCheck?: string;
+  /** Notifier groups; default one webhook group (`hook-<name>`) to the stack's receiver. */
+  readonly notify?: readonly string[];
+}
+
+export interface ChaosStackOptions {
+  /** Extra notifier groups, as YAML lines indented under `notifiers:`. */
+  readonly notifiersYaml?: readonly string[];
+}
+
+export interface RunOptions {
+  /** Only these services (default: all). */
+  readonly only?: readonly string[];
+  /** The watchdog's clock is this far ahead of (negative: behind) real time. */
+  readonly shiftMs?: number;
+  /** The scheduled event's `time` (default: the watchdog's now). */
+  readonly eventTime?: string;
+}
+
+type Flip = (event: unknown, context: unknown) => Promise<FlipResponse>;
+export type FunctionName = keyof typeof FUNCTIONS;
+
+export interface ChaosStack {
+  readonly dynamo: LocalDynamo;
+  readonly route53: LocalRoute53;
+  readonly lambda: LocalLambda;
+  readonly webhook: Receiver;
+  readonly zoneId: string;
+  /** A store on its own client (for assertions; DynamoDB faults apply to it too). */
+  readonly store: StateStore;
+  backends(service: string): { primary: ScriptedBackend; secondary: ScriptedBackend };
+  /** One scheduled run of the real watchdog handler, `rounds` rounds at 1 s; waits for the flips it started. */
+  runWatchdog(rounds: number, options?: RunOptions): Promise<WatchdogReport>;
+  state(service: string): Promise<ServiceState>;
+  history(service: string): Promise<AuditEvent[]>;
+  /** Route 53 change batches applied for `service` since the stack was set up. */
+  changesFor(service: string): readonly unknown[];
+  /** The events the webhook receiver got for `service`, in order. */
+  hookEvents(service: string): string[];
+  /** Finished runs of a flip function for `service`: what each returned or threw. */
+  flipRuns(fn: FunctionName, service: string): { attempt: number; outcome?: string; result?: FlipResponse }[];
+  /** Swap a flip function's handler (the real one is restored by `restore`). */
+  register(fn: FunctionName, handler: Flip, timeoutMs?: number): void;
+  /** Hold the watchdog's flip invocations back: they are collected instead of run. */
+  capture(fn: FunctionName): unknown[];
+  restore(fn: FunctionName): void;
+  /** Invoke a flip function through the Lambda API (`Event`: async, with its retry). */
+  invoke(
+    fn: FunctionName,
+    payload: unknown,
+    type?: 'Event' | 'RequestResponse',
+  ): Promise<FlipResponse | null>;
+  /** Change a service's weights by hand (UPSERT), as an operator in the console would. */
+  editWeights(service: string, weights: { primary: number; secondary: number }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startChaosStack(
+  services: readonly ChaosService[],
+  options: ChaosStackOptions = {},
+): Promise<ChaosStack> {
+  const dir = await mkdtemp(join(tmpdir(), 'failover-chaos-'));
+  const dynamo = await startLocalDynamo();
+  const route53 = await startLocalRoute53({ inSyncDelayMs: 0 });
+  const lambda = await startLocalLambda();
+  const webhook = await startReceiver({ status: 200, body: 'ok' });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_ROUTE_53: route53.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
+    STATE_TABLE: TABLE,
+    FAILOVER_FUNCTION_NAME: FUNCTIONS.failover,
+    FAILBACK_FUNCTION_NAME: FUNCTIONS.failback,
+  });
+
+  const dynamoClient = new DynamoDBClient({});
+  await createStateTable(dynamoClient, TABLE);
+  const store = createStateStore({ client: dynamoClient, table: TABLE });
+  const r53 = new Route53Client({ region: 'us-east-1' });
+  const lambdaClient = new LambdaClient({});
+  const zone = await r53.send(
+    new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `chaos-${Date.now()}` }),
+  );
+  const zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+  const recordName = (service: string) => `${service}.${ZONE}`;
+  const weighted = (service: string, target: 'primary' | 'secondary', weight: number) => ({
+    Name: recordName(service),
+    Type: 'CNAME' as const,
+    SetIdentifier: target,
+    Weight: weight,
+    TTL: 30,
+    ResourceRecords: [{ Value: `${target}.${service}.example.net` }],
+  });
+
+  const pairs = new Map<string, { primary: ScriptedBackend; secondary: ScriptedBackend }>();
+  for (const service of services) {
+    pairs.set(service.name, {
+      primary: await startScriptedBackend(),
+      secondary: await startScriptedBackend(),
+    });
+    await r53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Changes: [
+            { Action: 'CREATE', ResourceRecordSet: weighted(service.name, 'primary', 100) },
+            { Action: 'CREATE', ResourceRecordSet: weighted(service.name, 'secondary', 0) },
+          ],
+        },
+      }),
+    );
+  }
+  const setupChanges = route53.changes.length;
+  const backends = (service: string) => {
+    const pair = pairs.get(service);
+    if (!pair) throw new Error(`no backends for ${service}`);
+    return pair;
+  };
+
+  const configFile = join(dir, 'failover.config.yml');
+  await writeFile(
+    configFile,
+    configYaml(services, zoneId, backends, webhook.url, options.notifiersYaml ?? []),
+  );
+  process.env.FAILOVER_CONFIG = configFile;
+
+  const real: Record<FunctionName, Flip> = {
+    failover: flipHandler('failover') as unknown as Flip,
+    failback: flipHandler('failback') as unknown as Flip,
+  };
+  const register = (fn: FunctionName, handler: Flip, timeoutMs = FLIP_TIMEOUT_MS) =>
+    lambda.register(FUNCTIONS[fn], {
+      handler: handler as LocalHandler,
+      timeoutMs,
+      maximumRetryAttempts: 1, // as serverless.yml deploys them
+    });
+  register('failover', real.failover);
+  register('failback', real.failback);
+
+  return {
+    dynamo,
+    route53,
+    lambda,
+    webhook,
+    zoneId,
+    store,
+    backends,
+    async runWatchdog(rounds, run = {}) {
+      const rt = runtime('watchdog');
+      const shift = run.shiftMs ?? 0;
+      const clock = shift === 0 ? rt.clock : { now: () => Date.now() + shift, sleep: rt.clock.sleep };
+      const only = run.only;
+      const config =
+        only === undefined
+          ? rt.config
+          : { ...rt.config, services: rt.config.services.filter((s) => only.includes(s.name)) };
+      const handler = watchdogHandler((): Runtime => ({ ...rt, clock, config }));
+      const event = { time: run.eventTime ?? new Date(clock.now()).toISOString() };
+      try {
+        return (await handler(event, contextFor(rounds))) as WatchdogReport;
+      } finally {
+        await lambda.idle();
+      }
+    },
+    async state(service) {
+      const found = await store.load(service);
+      if (!found) throw new Error(`no state for ${service}`);
+      return found.value;
+    },
+    history: (service) => store.history(service, 100),
+    changesFor: (service) =>
+      route53.changes
+        .slice(setupChanges)
+        .filter((c) => JSON.stringify(c.changes).includes(`"${recordName(service)}"`)),
+    hookEvents: (service) =>
+      webhook.requests
+        .filter((r) => r.path === `/${service}`)
+        .map((r) => (JSON.parse(r.body) as { event: string }).event),
+    flipRuns: (fn, service) =>
+      lambda.invocations
+        .filter(
+          (i) =>
+            i.functionName === FUNCTIONS[fn] &&
+            i.outcome !== undefined &&
+            (i.payload as { service?: unknown } | null)?.service === service &&
+            (i.result as { message?: unknown } | undefined)?.message !== CAPTURED,
+        )
+        .map((i) => ({
+          attempt: i.attempt,
+          outcome: i.outcome,
+          ...(i.result === undefined ? {} : { result: i.result as FlipResponse }),
+        })),
+    register,
+    capture(fn) {
+      const captured: unknown[] = [];
+      register(fn, async (event) => {
+        captured.push(event);
+        return { service: '', outcome: 'stale', message: CAPTURED };
+      });
+      return captured;
+    },
+    restore: (fn) => register(fn, real[fn]),
+    async invoke(fn, payload, type = 'RequestResponse') {
+      const out = await lambdaClient.send(
+        new InvokeCommand({
+          FunctionName: FUNCTIONS[fn],
+          InvocationType: type,
+          Payload: new TextEncoder().encode(JSON.stringify(payload)),
+        }),
+      );
+      if (type === 'Event') return null;
+      return JSON.parse(new TextDecoder().decode(out.Payload)) as FlipResponse;
+    },
+    async editWeights(service, weights) {
+      await r53.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: {
+            Comment: 'edited by hand',
+            Changes: (['primary', 'secondary'] as const).map((target) => ({
+              Action: 'UPSERT',
+              ResourceRecordSet: weighted(service, target, weights[target]),
+            })),
+          },
+        }),
+      );
+    },
+    async close() {
+      await lambda.idle();
+      dynamoClient.destroy();
+      r53.destroy();
+      lambdaClient.destroy();
+      await lambda.close();
+      await webhook.close();
+      for (const pair of pairs.values()) {
+        await pair.primary.close();
+        await pair.secondary.close();
+      }
+      await route53.close();
+      await dynamo.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Lambda context whose remaining time allows `rounds` probe rounds at 1 s. */
+export function contextFor(rounds: number): { getRemainingTimeInMillis(): number; functionName: string } {
+  // A round needs its check timeout (0.5 s) plus the watchdog's 2 s safety margin before it starts.
+  const deadline = Date.now() + (rounds - 1) * 1000 + 2_600;
+  return { functionName: 'watchdog', getRemainingTimeInMillis: () => deadline - Date.now() };
+}
+
+function configYaml(
+  services: readonly ChaosService[],
+  zoneId: string,
+  backends: (service: string) => { primary: ScriptedBackend; secondary: ScriptedBackend },
+  webhookUrl: string,
+  extraNotifiers: readonly string[],
+): string {
+  const lines = [
+    'defaults:',
+    '  probeIntervalSeconds: 1',
+    '  failureThreshold: 2',
+    '  recoveryThreshold: 2',
+    '  minDwellSeconds: 0',
+    '  failback: manual',
+    'services:',
+  ];
+  for (const service of services) {
+    const pair = backends(service.name);
+    const extra = service.primaryCheck === undefined ? '' : `, ${service.primaryCheck}`;
+    lines.push(
+      `  - name: ${service.name}`,
+      `    hostedZoneId: ${zoneId}`,
+      `    recordName: ${service.name}.${ZONE}`,
+      '    recordType: CNAME',
+      `    failback: ${service.failback ?? 'manual'}`,
+      `    minDwellSeconds: ${service.minDwellSeconds ?? 0}`,
+      ...(service.recoveryThreshold === undefined
+        ? []
+        : [`    recoveryThreshold: ${service.recoveryThreshold}`]),
+      ...(service.maxAutoFailbacksPerHour === undefined
+        ? []
+        : [`    maxAutoFailbacksPerHour: ${service.maxAutoFailbacksPerHour}`]),
+      '    primary:',
+      '      setIdentifier: primary',
+      '      checks:',
+      `        - http: { url: "${pair.primary.url}/health", timeoutMs: 500, bodyContains: ok${extra} }`,
+      '    secondary:',
+      '      setIdentifier: secondary',
+      '      checks:',
+      `        - http: { url: "${pair.secondary.url}/health", timeoutMs: 500, bodyContains: ok }`,
+      `    notify: [${(service.notify ?? [`hook-${service.name}`]).join(', ')}]`,
+    );
+  }
+  lines.push('notifiers:');
+  for (const service of services) {
+    lines.push(`  hook-${service.name}:`, `    - webhook: { url: "${webhookUrl}/${service.name}" }`);
+  }
+  lines.push(...extraNotifiers);
+  return `${lines.join('\n')}\n`;
+}
