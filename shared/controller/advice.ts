@@ -31,7 +31,7 @@ export function failoverAdvice(service: ServiceConfig, event: EventKind): Advice
 }
 
 export function failbackAdvice(service: ServiceConfig, event: EventKind): Advice {
-  if (event === 'failover-refused') {
+  if (event === 'failback-refused') {
     return {
       severity: 'error',
       next: `The primary of ${service.name} failed its re-check: traffic stays on the standby. Check the primary before trying again.`,

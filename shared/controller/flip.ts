@@ -307,13 +307,14 @@ class Flip {
     await this.saveWithRetry(loaded, () => next);
     const reasons = failedReasons(verification);
     const message =
-      `Refused to ${this.direction} ${this.service.name}: the ${this.to} failed its re-check right before the flip ` +
+      `Refused to ${this.direction === 'failover' ? 'fail over' : 'fail back'} ${this.service.name}: the ${this.to} failed its re-check right before the flip ` +
       `(${reasons}). Traffic stays on the ${this.from}.`;
     const evidence: Evidence =
       this.to === 'secondary'
         ? { primary: state.primary.last, secondary: verification.checks }
         : { primary: verification.checks, secondary: state.secondary.last };
-    const deliveries = await this.tell('failover-refused', message, state.epoch, null, evidence);
+    const refusal: EventKind = this.direction === 'failover' ? 'failover-refused' : 'failback-refused';
+    const deliveries = await this.tell(refusal, message, state.epoch, null, evidence);
     await this.audit('refused', state.epoch, message, null, deliveries);
     return { ...this.response('refused', message, state.epoch, null), verification, deliveries };
   }

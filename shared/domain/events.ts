@@ -10,6 +10,8 @@ export type EventKind =
   | 'flapping-frozen'
   | 'reconciled'
   | 'failover-refused'
+  /** A failback was asked for, but the primary failed its re-check right before the flip. */
+  | 'failback-refused'
   /** The primary is down and the standby up, but automation is paused or held: a human must act. */
   | 'failover-blocked'
   | 'planned-failover'

@@ -15,6 +15,7 @@
  * | flapping-frozen    | `flapping-frozen`  | —                                                              |
  * | failover-refused   | `failover-refused` | —                                                              |
  * | failover-blocked   | `failover-blocked` | —                                                              |
+ * | failback-refused   | —                  | —                                                              |
  * | reconciled         | —                  | — (healed by itself: Slack, SNS and the webhook carry it)      |
  * | paused             | —                  | —                                                              |
  * | resumed            | —                  | `failover-blocked`                                             |
@@ -48,6 +49,8 @@ const RULES: Readonly<Record<EventKind, IncidentRule>> = {
   'both-down': { triggers: 'both-down', resolves: [] },
   'flapping-frozen': { triggers: 'flapping-frozen', resolves: [] },
   'failover-refused': { triggers: 'failover-refused', resolves: [] },
+  // Traffic stays on the healthy standby: worth a message, not a page.
+  'failback-refused': { triggers: null, resolves: [] },
   'failover-blocked': { triggers: 'failover-blocked', resolves: [] },
   reconciled: { triggers: null, resolves: [] },
   paused: { triggers: null, resolves: [] },

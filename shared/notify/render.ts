@@ -48,6 +48,7 @@ const TITLES: Readonly<Record<EventKind, string>> = {
   'flapping-frozen': 'FAILBACK FROZEN (flapping)',
   reconciled: 'RECONCILED',
   'failover-refused': 'FAILOVER REFUSED',
+  'failback-refused': 'FAILBACK REFUSED',
   'failover-blocked': 'FAILOVER BLOCKED',
   paused: 'AUTOMATION PAUSED',
   resumed: 'AUTOMATION RESUMED',
@@ -60,6 +61,7 @@ const DIRECTED: ReadonlySet<EventKind> = new Set<EventKind>([
   'failback',
   'reconciled',
   'failover-refused',
+  'failback-refused',
   'failover-blocked',
 ]);
 

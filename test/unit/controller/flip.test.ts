@@ -106,6 +106,18 @@ describe('runFlip', () => {
     expect(notifier.sent.map((n) => [n.event, n.severity])).toEqual([['failover-refused', 'critical']]);
   });
 
+  it('refuses a failback to a primary that fails its re-check, without paging', async () => {
+    await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice', reason: 'maintenance' });
+    prober.set('api', 'primary', false);
+
+    const out = await runFlip(deps, 'failback', { service: 'api', requestedBy: 'alice' });
+
+    expect(out.outcome).toBe('refused');
+    expect(out.message).toMatch(/^Refused to fail back api/);
+    expect(state()).toMatchObject({ phase: 'secondary-active', primary: { status: 'down' } });
+    expect(notifier.sent.at(-1)).toMatchObject({ event: 'failback-refused', severity: 'error' });
+  });
+
   it('fails over to an unhealthy standby only when forced, and records it as a hold', async () => {
     prober.set('api', 'secondary', false);
 
