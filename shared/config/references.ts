@@ -47,7 +47,11 @@ export function resolveReferences(document: unknown, env: NodeJS.ProcessEnv): Re
 }
 
 function resolveText(text: string, path: FieldPath, env: NodeJS.ProcessEnv, issues: FieldIssue[]): unknown {
-  const found = [...text.matchAll(REFERENCE)];
+  // A reference ends at a "}", so none starts after the last one. Searching only up to it keeps
+  // an unterminated run such as "${a:${a:${a:..." from costing quadratic regex backtracking.
+  const end = text.lastIndexOf('}') + 1;
+  const head = text.slice(0, end);
+  const found = [...head.matchAll(REFERENCE)];
   if (found.length === 0) return text;
   const before = issues.length;
   const ssm = found.find((match) => match[1] === 'ssm');
@@ -70,7 +74,7 @@ function resolveText(text: string, path: FieldPath, env: NodeJS.ProcessEnv, issu
     }
     return text;
   }
-  const resolved = text.replace(REFERENCE, (reference, scheme: string, name: string) => {
+  const resolved = head.replace(REFERENCE, (reference, scheme: string, name: string) => {
     if (scheme !== 'env') {
       issues.push({ path, message: `unknown reference ${reference}; use \${env:NAME} or \${ssm:/path}` });
     } else if (!ENV_NAME.test(name)) {
@@ -86,5 +90,5 @@ function resolveText(text: string, path: FieldPath, env: NodeJS.ProcessEnv, issu
     }
     return reference;
   });
-  return issues.length === before ? resolved : text;
+  return issues.length === before ? resolved + text.slice(end) : text;
 }

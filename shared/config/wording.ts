@@ -22,13 +22,23 @@ export function listChoices(names: readonly string[]): string {
   return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
+/**
+ * Names longer than this get no suggestion: the edit distance costs the product of the two
+ * lengths, and two long names written into a hostile file could stall loading for hours.
+ */
+const MAX_SUGGESTED_LENGTH = 128;
+
 /** The candidate closest to a misspelt name (a few edits away), if any. */
 export function closestName(word: string, candidates: readonly string[]): string | undefined {
+  if (word.length > MAX_SUGGESTED_LENGTH) return undefined;
   const lower = word.toLowerCase();
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {
-    const distance = editDistance(lower, candidate.toLowerCase());
+    const other = candidate.toLowerCase();
+    // The distance is at least the difference in length: skip a candidate that cannot win.
+    if (Math.abs(other.length - lower.length) >= bestDistance) continue;
+    const distance = editDistance(lower, other);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;

@@ -1,6 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import type { FieldPath } from './field-path.ts';
+import { MAX_NESTING_DEPTH, valueNestingExceeds, writtenNestingExceeds } from './yaml-nesting.ts';
 
 /** A configuration file larger than this is refused before parsing. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -14,9 +15,13 @@ export interface YamlSource {
   lineOf(path: FieldPath): number | undefined;
 }
 
+/** What is said of a document nested too deeply (or cyclic, which is nested without end). */
+const TOO_DEEP = `collections are nested more than ${MAX_NESTING_DEPTH} levels deep, or an alias (*name) is used inside the collection it names; a configuration needs about 8 levels`;
+
 /**
  * Parses one YAML document (YAML 1.2 core schema; `<<` merge keys allowed). Syntax errors,
- * duplicate keys, unknown tags, oversized input and alias bombs throw a `ConfigError`.
+ * duplicate keys, unknown tags, oversized input, alias bombs, deep nesting and cyclic aliases
+ * throw a `ConfigError`.
  */
 export function readYaml(text: string, file: string): YamlSource {
   const size = Buffer.byteLength(text, 'utf8');
@@ -24,6 +29,10 @@ export function readYaml(text: string, file: string): YamlSource {
     throw new ConfigError(file, [
       { path: '', message: `the file is ${size} bytes; a configuration file may be at most 1 MiB` },
     ]);
+  }
+  // Checked before composing: the composer recurses once per level of nesting.
+  if (writtenNestingExceeds(text)) {
+    throw new ConfigError(file, [{ path: '', message: TOO_DEEP }], { headline: `Invalid YAML in ${file}:` });
   }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: true });
@@ -47,6 +56,9 @@ export function readYaml(text: string, file: string): YamlSource {
       cause: error,
       headline: `Invalid YAML in ${file}:`,
     });
+  }
+  if (valueNestingExceeds(value)) {
+    throw new ConfigError(file, [{ path: '', message: TOO_DEEP }], { headline: `Invalid YAML in ${file}:` });
   }
   return {
     value,

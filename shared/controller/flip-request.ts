@@ -49,6 +49,14 @@ export type ParsedRequest<T> =
 const ALLOWED_FIELDS = Object.keys(flipRequest.shape).join(', ');
 
 /**
+ * A rejection lists at most this many problems and unknown keys, each key cut to a readable
+ * length: the payload is the caller's, and an answer that echoed 100,000 bad array entries or a
+ * megabyte-long key would itself break the response and the logs.
+ */
+const MAX_LISTED = 10;
+const MAX_KEY_CHARS = 60;
+
+/**
  * Parse an invocation payload into a {@link FlipRequest}, or readable errors.
  * @example
  * parseFlipRequest({ service: 'payments-api', reason: 'planned maintenance', requestedBy: 'alice' })
@@ -60,16 +68,19 @@ export function parseFlipRequest(payload: unknown): ParsedRequest<FlipRequest> {
   }
   const parsed = flipRequest.safeParse(payload);
   if (parsed.success) return { ok: true, request: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map((issue) => describeIssue(issue, payload)) };
+  const { issues } = parsed.error;
+  const errors = issues.slice(0, MAX_LISTED).map((issue) => describeIssue(issue, payload));
+  if (issues.length > MAX_LISTED) errors.push(`and ${issues.length - MAX_LISTED} more problems`);
+  return { ok: false, errors };
 }
 
 function describeIssue(issue: z.core.$ZodIssue, payload: object): string {
   const where = issue.path.length === 0 ? 'payload' : issue.path.map(String).join('.');
   switch (issue.code) {
     case 'unrecognized_keys':
-      return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys
-        .map((k) => `'${k}'`)
-        .join(', ')}; allowed: ${where === 'payload' ? ALLOWED_FIELDS : 'see the documentation'}`;
+      return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${listKeys(issue.keys)}; allowed: ${
+        where === 'payload' ? ALLOWED_FIELDS : 'see the documentation'
+      }`;
     case 'too_big':
       return issue.origin === 'string'
         ? `${where}: at most ${issue.maximum} characters`
@@ -83,6 +94,15 @@ function describeIssue(issue: z.core.$ZodIssue, payload: object): string {
     default:
       return `${where}: ${issue.message}`;
   }
+}
+
+function listKeys(keys: readonly string[]): string {
+  const shown = keys
+    .slice(0, MAX_LISTED)
+    .map((key) => `'${key.length > MAX_KEY_CHARS ? `${key.slice(0, MAX_KEY_CHARS)}...` : key}'`);
+  return keys.length > MAX_LISTED
+    ? `${shown.join(', ')} and ${keys.length - MAX_LISTED} more`
+    : shown.join(', ');
 }
 
 function isMissing(payload: object, path: readonly PropertyKey[]): boolean {

@@ -160,7 +160,7 @@ describe('notifications end to end', () => {
     expect(dead.requests.length).toBeGreaterThan(0);
     const audit = await store.history('outage', 10);
     const flip = audit.find((e) => e.outcome === 'failed-over');
-    expect((flip?.details?.failedChannels as unknown[]).length).toBe(2);
+    expect(flip?.details?.failedChannels).toHaveLength(2);
     expect(JSON.stringify(audit)).not.toContain('broken-secret-token');
   });
 });

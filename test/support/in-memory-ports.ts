@@ -3,7 +3,7 @@
  * semantics that matter (optimistic versions, compare-and-swap on records) so a use case cannot
  * pass here and fail against DynamoDB or Route 53 for those reasons.
  */
-import { otherTarget, type ServiceConfig, type TargetName } from '../../shared/domain/config.ts';
+import type { ServiceConfig, TargetName } from '../../shared/domain/config.ts';
 import type { AuditEvent } from '../../shared/domain/events.ts';
 import type {
   Clock,

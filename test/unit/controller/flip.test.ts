@@ -1,7 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/index.ts';
 import { type FlipDeps, runFlip } from '../../../shared/controller/flip.ts';
-import type { ServiceConfig } from '../../../shared/domain/config.ts';
 import { initialState } from '../../../shared/domain/initial-state.ts';
 import { silentLogger } from '../../../shared/telemetry/log.ts';
 import { noMetrics } from '../../../shared/telemetry/metrics.ts';
@@ -24,7 +23,6 @@ services:
 `;
 
 describe('runFlip', () => {
-  let service: ServiceConfig;
   let store: MemoryStore;
   let traffic: MemoryTraffic;
   let prober: ScriptedProber;
@@ -39,7 +37,6 @@ describe('runFlip', () => {
 
   beforeEach(() => {
     const config = parseConfig(CONFIG, 'test.yml', {});
-    service = config.services[0] as ServiceConfig;
     store = new MemoryStore();
     traffic = new MemoryTraffic(config.services);
     prober = new ScriptedProber();
