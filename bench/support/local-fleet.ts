@@ -3,6 +3,7 @@
  * per service, one local HTTP backend that answers every target's health check (and can fail
  * any of them), and a configuration file the real handlers load.
  */
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +16,7 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { SAFETY_MARGIN_MS } from '../../shared/controller/watchdog.ts';
 
 export interface FleetOptions {
   readonly services: number;
@@ -131,8 +133,8 @@ export function watchdogContext(rounds: number): {
   functionName: string;
   getRemainingTimeInMillis(): number;
 } {
-  // A round starts only while its timeout (0.5 s) and the watchdog's 2 s margin still fit.
-  const deadline = Date.now() + (rounds - 1) * 1000 + 2_600;
+  // A round starts only while its check timeout (0.5 s) and the watchdog's safety margin still fit.
+  const deadline = Date.now() + (rounds - 1) * 1000 + 600 + SAFETY_MARGIN_MS;
   return { functionName: 'watchdog', getRemainingTimeInMillis: () => deadline - Date.now() };
 }
 

@@ -33,8 +33,11 @@ import { watchdogAdvice } from './advice.ts';
 
 /** A scheduled event older than this is a late redelivery: dropped. */
 export const MAX_EVENT_AGE_MS = 90_000;
-/** Kept free at the end of a run: the final writes, notifications and metrics. */
-export const SAFETY_MARGIN_MS = 2_000;
+/**
+ * Kept free at the end of a run for a round's writes when DynamoDB throttles (the SDK's backoff can
+ * take 3-4 s), the final notifications and metrics: a run must never reach the Lambda timeout.
+ */
+export const SAFETY_MARGIN_MS = 5_000;
 
 export interface WatchdogDeps {
   readonly services: readonly ServiceConfig[];

@@ -39,7 +39,7 @@ describe('chaos: DynamoDB faults', () => {
     stack.dynamo.faults.failNext(4, 'ProvisionedThroughputExceededException', 'PutItem');
 
     // Room for the SDK's throttling backoff (up to ~4 s here) plus the two rounds that decide.
-    const report = await stack.runWatchdog(7, { only: ['throttled-rounds'] });
+    const report = await stack.runWatchdog(12, { only: ['throttled-rounds'] });
 
     expect(report.invoked).toEqual([{ fn: 'failover', service: 'throttled-rounds', epoch: 0 }]);
     expect(outcomes('throttled-rounds')).toEqual(['failed-over']);

@@ -3,6 +3,7 @@
  * real HTTP backends per service, a webhook receiver, a config file written for them, and the
  * real watchdog handler run for a given number of 1 s rounds.
  */
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { type DemoBackend, startDemoBackend } from '../../local/backend/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { SAFETY_MARGIN_MS } from '../../shared/controller/watchdog.ts';
 import { type Receiver, startReceiver } from '../support/receivers.ts';
 
 export const ZONE = 'example.test.';
@@ -161,7 +163,7 @@ function configYaml(
 
 /** A Lambda context whose remaining time allows `rounds` probe rounds at 1 s. */
 export function contextFor(rounds: number): { getRemainingTimeInMillis(): number; functionName: string } {
-  // A round needs its check timeout (0.5 s) plus the watchdog's 2 s safety margin before it starts.
-  const deadline = Date.now() + (rounds - 1) * 1000 + 2_600;
+  // A round starts only while its check timeout (0.5 s) and the watchdog's safety margin still fit.
+  const deadline = Date.now() + (rounds - 1) * 1000 + 600 + SAFETY_MARGIN_MS;
   return { functionName: 'watchdog', getRemainingTimeInMillis: () => deadline - Date.now() };
 }

@@ -5,6 +5,7 @@
  * file written for them. Every AWS client is a real SDK client over HTTP, pointed here by the
  * standard `AWS_ENDPOINT_URL_<SERVICE>` variables. Faults are injected in the stand-ins.
  */
+
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import { createStateStore } from '../../../shared/aws/state-store.ts';
 import type { FlipResponse } from '../../../shared/controller/flip.ts';
 import { type Runtime, runtime } from '../../../shared/controller/runtime.ts';
 import type { WatchdogReport } from '../../../shared/controller/watchdog.ts';
+import { SAFETY_MARGIN_MS } from '../../../shared/controller/watchdog.ts';
 import type { AuditEvent } from '../../../shared/domain/events.ts';
 import type { StateStore } from '../../../shared/domain/ports.ts';
 import type { ServiceState } from '../../../shared/domain/state.ts';
@@ -291,8 +293,8 @@ export async function startChaosStack(
 
 /** A Lambda context whose remaining time allows `rounds` probe rounds at 1 s. */
 export function contextFor(rounds: number): { getRemainingTimeInMillis(): number; functionName: string } {
-  // A round needs its check timeout (0.5 s) plus the watchdog's 2 s safety margin before it starts.
-  const deadline = Date.now() + (rounds - 1) * 1000 + 2_600;
+  // A round starts only while its check timeout (0.5 s) and the watchdog's safety margin still fit.
+  const deadline = Date.now() + (rounds - 1) * 1000 + 600 + SAFETY_MARGIN_MS;
   return { functionName: 'watchdog', getRemainingTimeInMillis: () => deadline - Date.now() };
 }
 

@@ -116,7 +116,7 @@ describe('failoverctl operations', () => {
     const run = await runCli(['failover', 'sickstandby', '--reason', 'test']);
 
     expect(run.code).toBe(1);
-    expect(run.out).toContain('REFUSED: Refused to failover sickstandby: the secondary failed its re-check');
+    expect(run.out).toContain('REFUSED: Refused to fail over sickstandby: the secondary failed its re-check');
     expect(changesFor('sickstandby')).toHaveLength(0);
     expect((await state('sickstandby')).phase).toBe('primary-active');
   });

@@ -11,8 +11,8 @@ describe('estimateMonthlyCost', () => {
   const basic = estimateMonthlyCost(parse({ services: [aService('payments-api')] }));
 
   it('bills the watchdog for 60 s less one round, every minute of 730 hours, at 256 MB on arm64', () => {
-    // 43,800 runs x (60 - (3 + 2)) s x 0.25 GB = 602,250 GB-s x $0.0000133334
-    expect(usd(basic.controller, 'Lambda watchdog')).toBeCloseTo(8.03004015, 8);
+    // 43,800 runs x (60 - (3 + 5)) s x 0.25 GB = 569,400 GB-s x $0.0000133334
+    expect(usd(basic.controller, 'Lambda watchdog')).toBeCloseTo(7.59203796, 8);
     // (24 x 730/24 + 2 flips) = 732 cold starts x 0.4 s x 0.25 GB = 73.2 GB-s
     expect(usd(basic.controller, 'Lambda INIT')).toBeCloseTo(0.000976005, 9);
     // 2 flips x 10 s x 0.25 GB = 5 GB-s
@@ -33,7 +33,7 @@ describe('estimateMonthlyCost', () => {
     expect(usd(basic.controller, 'CloudWatch alarms')).toBeCloseTo(0.6, 10);
     // 43,800 runs x 1,700 bytes = 74,460,000 bytes = 0.0693458 GiB x $0.50
     expect(usd(basic.controller, 'CloudWatch Logs')).toBeCloseTo(0.0346729, 6);
-    expect(basic.controllerUsd).toBeCloseTo(10.78002, 4);
+    expect(basic.controllerUsd).toBeCloseTo(10.34202, 4);
   });
 
   it('prices one Route 53 health check per check of each target, with the options the probing needs', () => {
