@@ -13,45 +13,22 @@ import { createTrafficSwitch } from '../shared/aws/traffic-switch.ts';
 import { loadConfig } from '../shared/config/index.ts';
 import { runWatchdog, SAFETY_MARGIN_MS } from '../shared/controller/watchdog.ts';
 import { afterFlip } from '../shared/domain/after-flip.ts';
-import type { Policy } from '../shared/domain/config.ts';
 import { decide } from '../shared/domain/decide.ts';
 import { initialState } from '../shared/domain/initial-state.ts';
 import { needsWrite } from '../shared/domain/persist.ts';
 import type { Clock, Prober } from '../shared/domain/ports.ts';
-import type { Observation, ServiceState, TargetObservation } from '../shared/domain/state.ts';
+import type { Observation, ServiceState } from '../shared/domain/state.ts';
 import { createProber } from '../shared/probes/index.ts';
 import { silentLogger } from '../shared/telemetry/log.ts';
 import { noMetrics } from '../shared/telemetry/metrics.ts';
 import { startFleet } from './support/local-fleet.ts';
+import { BENCH_POLICY, FAIL, OK } from './support/observations.ts';
 
 const SERVICES = 100;
 const MEASURE_MS = 1500;
 const STACK_ROUNDS = 20;
 
-const policy: Policy = {
-  probeIntervalSeconds: 10,
-  failureThreshold: 3,
-  recoveryThreshold: 6,
-  minDwellSeconds: 600,
-  failback: 'auto',
-  maxAutoFailbacksPerHour: 2,
-};
-
-function target(ok: boolean): TargetObservation {
-  return {
-    ok,
-    checks: [
-      {
-        check: 'http GET https://app.example.com/health',
-        ok,
-        latencyMs: 20,
-        reason: ok ? 'status 200' : 'status 503',
-      },
-    ],
-  };
-}
-const OK = target(true);
-const FAIL = target(false);
+const policy = BENCH_POLICY;
 
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

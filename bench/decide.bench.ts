@@ -4,40 +4,16 @@
  * and recovering, both down) so that every phase's rules take their share.
  */
 import { afterFlip } from '../shared/domain/after-flip.ts';
-import type { Policy } from '../shared/domain/config.ts';
 import { decide } from '../shared/domain/decide.ts';
 import { initialState } from '../shared/domain/initial-state.ts';
-import type { Observation, ServiceState, TargetObservation } from '../shared/domain/state.ts';
+import type { Observation, ServiceState } from '../shared/domain/state.ts';
+import { BENCH_POLICY, FAIL, OK } from './support/observations.ts';
 
 const SERVICES = 1000;
 const WARMUP_MS = 500;
 const MEASURE_MS = 2000;
 
-const policy: Policy = {
-  probeIntervalSeconds: 10,
-  failureThreshold: 3,
-  recoveryThreshold: 6,
-  minDwellSeconds: 600,
-  failback: 'auto',
-  maxAutoFailbacksPerHour: 2,
-};
-
-function target(ok: boolean): TargetObservation {
-  return {
-    ok,
-    checks: [
-      {
-        check: 'http GET https://app.example.com/health',
-        ok,
-        latencyMs: 20,
-        reason: ok ? 'status 200' : 'status 503 not in [200]',
-      },
-    ],
-  };
-}
-
-const OK = target(true);
-const FAIL = target(false);
+const policy = BENCH_POLICY;
 
 /** Service `i` in round `r`: 70% healthy, the rest in outages that start, last and end. */
 function observe(i: number, r: number, now: number): Observation {

@@ -11,10 +11,7 @@ import { logErrors } from './middleware.ts';
 export function controlHandler(getRuntime: () => Runtime = () => runtime('control')) {
   const control = async (event: unknown): Promise<ControlResponse> => {
     const rt = getRuntime();
-    return runControl(
-      { services: rt.config.services, store: rt.store, notifier: rt.notifier, clock: rt.clock, log: rt.log },
-      event,
-    );
+    return runControl({ ...rt, services: rt.config.services }, event);
   };
   return middy(control).use(logErrors('control'));
 }

@@ -19,15 +19,8 @@ export function flipHandler(direction: Direction, getRuntime: () => Runtime = ()
     const rt = getRuntime();
     return runFlip(
       {
+        ...rt,
         services: rt.config.services,
-        store: rt.store,
-        traffic: rt.traffic,
-        prober: rt.prober,
-        notifier: rt.notifier,
-        clock: rt.clock,
-        log: rt.log,
-        metrics: rt.metrics,
-        stage: rt.stage,
         inSyncWaitMs: Math.max(0, Math.min(30_000, context.getRemainingTimeInMillis() - END_MARGIN_MS)),
       },
       direction,

@@ -18,22 +18,9 @@ interface Context {
 export function watchdogHandler(getRuntime: () => Runtime = () => runtime('watchdog')) {
   const watchdog = async (event: ScheduledEvent | null, context: Context): Promise<WatchdogReport> => {
     const rt = getRuntime();
-    return runWatchdog(
-      {
-        services: rt.config.services,
-        store: rt.store,
-        traffic: rt.traffic,
-        prober: rt.prober,
-        invoker: rt.invoker(),
-        notifier: rt.notifier,
-        clock: rt.clock,
-        log: rt.log,
-        metrics: rt.metrics,
-        stage: rt.stage,
-      },
-      event ?? {},
-      { remainingMs: () => context.getRemainingTimeInMillis() },
-    );
+    return runWatchdog({ ...rt, services: rt.config.services, invoker: rt.invoker() }, event ?? {}, {
+      remainingMs: () => context.getRemainingTimeInMillis(),
+    });
   };
   return middy(watchdog).use(logErrors('watchdog'));
 }
