@@ -19,7 +19,8 @@ import { initialState } from '../domain/initial-state.ts';
 import type { Clock, DeliveryReport, Notification, Notifier, StateStore } from '../domain/ports.ts';
 import { activeTarget, type Hold, type ServiceState } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
-import { MAX_REASON_CHARS, MAX_REQUESTED_BY_CHARS, type ParsedRequest } from './flip-request.ts';
+import { MAX_REASON_CHARS, MAX_REQUESTED_BY_CHARS } from './flip-request.ts';
+import { type ParsedRequest, parseStrictPayload } from './strict-payload.ts';
 
 export type ControlAction = 'pause' | 'resume';
 export type ControlOutcome = 'paused' | 'resumed' | 'already-paused' | 'already-running' | 'rejected';
@@ -74,8 +75,6 @@ const controlRequest = z.strictObject({
   requestedBy: z.string().min(1).max(MAX_REQUESTED_BY_CHARS).optional(),
 });
 
-const ALLOWED_FIELDS = Object.keys(controlRequest.shape).join(', ');
-
 /**
  * Parse a control payload strictly: unknown fields (`__proto__` and `constructor` included) are
  * rejected, never stripped.
@@ -84,32 +83,7 @@ const ALLOWED_FIELDS = Object.keys(controlRequest.shape).join(', ');
  * // => { ok: true, request: { action: 'pause', service: 'payments-api', reason: 'db migration' } }
  */
 export function parseControlRequest(payload: unknown): ParsedRequest<ControlRequest> {
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-    return { ok: false, errors: [`the payload must be a JSON object with the fields: ${ALLOWED_FIELDS}`] };
-  }
-  const parsed = controlRequest.safeParse(payload);
-  if (parsed.success) return { ok: true, request: parsed.data };
-  return { ok: false, errors: parsed.error.issues.map(describeIssue) };
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.length === 0 ? 'payload' : issue.path.map(String).join('.');
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return `${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys
-        .map((k) => `'${k}'`)
-        .join(', ')}; allowed: ${ALLOWED_FIELDS}`;
-    case 'invalid_value':
-      return `${where}: must be one of ${issue.values.map((v) => `'${String(v)}'`).join(', ')}`;
-    case 'too_big':
-      return `${where}: at most ${issue.maximum} characters`;
-    case 'too_small':
-      return `${where}: must not be empty`;
-    case 'invalid_type':
-      return `${where}: expected ${issue.expected}`;
-    default:
-      return `${where}: ${issue.message}`;
-  }
+  return parseStrictPayload(controlRequest, payload);
 }
 
 /**
