@@ -112,19 +112,33 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
     }
     const results = new Map<string, ReadResult>();
     for (const [zoneId, inZone] of zones) {
+      // One unreadable zone must not hide the others: its services get an `unavailable` result.
+      const unavailable = (error: unknown) => {
+        const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        for (const service of inZone) {
+          results.set(service.name, {
+            ok: false,
+            reason: 'unavailable',
+            message: `Service "${service.name}": hosted zone ${zoneId} could not be read (${why}).`,
+          });
+        }
+      };
       const [only] = inZone;
       if (inZone.length === 1 && only !== undefined) {
-        results.set(only.name, await read(only));
+        const outcome = await tryRead(only);
+        if ('result' in outcome) results.set(only.name, outcome.result);
+        else unavailable(outcome.error);
         continue;
       }
       let sets: ResourceRecordSet[];
       try {
         sets = await listZone(client, zoneId);
       } catch (error) {
-        if (!isNoSuchHostedZone(error)) {
-          throw new TrafficReadError(inZone.map((service) => service.name).join(', '), zoneId, error);
+        if (isNoSuchHostedZone(error)) {
+          for (const service of inZone) results.set(service.name, noSuchZone(service));
+        } else {
+          unavailable(error);
         }
-        for (const service of inZone) results.set(service.name, noSuchZone(service));
         continue;
       }
       for (const service of inZone)

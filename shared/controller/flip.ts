@@ -232,6 +232,15 @@ class Flip {
     const { epoch } = this.request;
     const active = activeTarget(state.phase);
     if (epoch === undefined) {
+      const otherPending: Phase = this.direction === 'failover' ? 'failing-back' : 'failing-over';
+      if (state.phase === otherPending && !this.request.force) {
+        return {
+          outcome: 'stale',
+          message:
+            `A ${this.direction === 'failover' ? 'failback' : 'failover'} of ${this.service.name} is under way ` +
+            `(epoch ${state.epoch}); try again once it has finished, or add force to override.`,
+        };
+      }
       if (active === this.to && state.phase !== this.pendingPhase) {
         return { outcome: 'already-active', message: `${this.service.name} is already on the ${this.to}.` };
       }
@@ -287,24 +296,24 @@ class Flip {
     const now = this.deps.clock.now();
     const policy = this.service.policy;
     const state = loaded.value;
-    const next: ServiceState = {
-      ...state,
-      phase:
-        state.phase === this.pendingPhase
-          ? this.from === 'primary'
-            ? 'primary-active'
-            : 'secondary-active'
-          : state.phase,
-      pendingSince: state.phase === this.pendingPhase ? null : state.pendingSince,
-      [this.to]: {
-        status: 'down',
-        okStreak: 0,
-        failStreak: policy.failureThreshold,
-        since: state[this.to].status === 'down' ? state[this.to].since : now,
-        last: verification.checks,
-      },
-    };
-    await this.saveWithRetry(loaded, () => next);
+    // Applied to the state as stored at write time: a pause, a hold or a newer epoch written
+    // meanwhile is kept (a newer epoch means someone else moved the traffic: nothing to write).
+    await this.saveWithRetry(loaded, (s) =>
+      s.epoch !== state.epoch
+        ? null
+        : {
+            ...s,
+            phase: s.phase === this.pendingPhase ? settledPhase(this.from) : s.phase,
+            pendingSince: s.phase === this.pendingPhase ? null : s.pendingSince,
+            [this.to]: {
+              status: 'down',
+              okStreak: 0,
+              failStreak: policy.failureThreshold,
+              since: s[this.to].status === 'down' ? s[this.to].since : now,
+              last: verification.checks,
+            },
+          },
+    );
     const reasons = failedReasons(verification);
     const message =
       `Refused to ${this.direction === 'failover' ? 'fail over' : 'fail back'} ${this.service.name}: the ${this.to} failed its re-check right before the flip ` +
@@ -344,12 +353,11 @@ class Flip {
           fresh.value.epoch !== before.epoch
             ? `${this.service.name} moved to epoch ${fresh.value.epoch} while this ${this.direction} was starting; nothing done.`
             : `Another invocation is already carrying out this ${this.direction} of ${this.service.name}; nothing done.`;
-        return this.finishWithoutFlip(
-          fresh.value,
-          fresh.value.epoch !== before.epoch ? 'stale' : 'stale',
-          message,
-        );
+        return this.finishWithoutFlip(fresh.value, 'stale', message);
       }
+      // Whatever changed meanwhile (a pause, a hold) must still let this request through.
+      const fence = this.checkFence(fresh.value);
+      if (fence) return this.finishWithoutFlip(fresh.value, fence.outcome, fence.message);
       current = fresh;
     }
     throw new FlipError(
@@ -359,10 +367,9 @@ class Flip {
 
   /** Undo a claim whose flip did not happen, so the watchdog decides afresh. */
   async release(claimed: { value: ServiceState; version: number }): Promise<void> {
-    const settled: Phase = this.from === 'primary' ? 'primary-active' : 'secondary-active';
     await this.saveWithRetry(claimed, (s) =>
       s.epoch === claimed.value.epoch && s.phase === this.pendingPhase
-        ? { ...s, phase: settled, pendingSince: null }
+        ? { ...s, phase: settledPhase(this.from), pendingSince: null }
         : null,
     );
   }
@@ -558,4 +565,8 @@ class Flip {
 function failedReasons(observation: TargetObservation): string {
   const reasons = observation.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.reason}`);
   return reasons.length > 0 ? reasons.join('; ') : 'no passing check';
+}
+
+function settledPhase(target: TargetName): Phase {
+  return target === 'primary' ? 'primary-active' : 'secondary-active';
 }

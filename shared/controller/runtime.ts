@@ -54,6 +54,17 @@ export const DYNAMODB_TIMEOUTS = {
   throwOnRequestTimeout: true,
 } as const;
 
+/**
+ * Route 53 calls: a connection within 2 s, an answer within 15 s (a slow change call still lands;
+ * the SDK's default would wait on a silent socket until the Lambda times out, before the flip's
+ * notification and audit could be written).
+ */
+export const ROUTE53_TIMEOUTS = {
+  connectionTimeout: 2_000,
+  requestTimeout: 15_000,
+  throwOnRequestTimeout: true,
+} as const;
+
 const cached = new Map<string, Runtime>();
 
 /** The runtime of this cold start of function `fn` (the local stack runs several in one process). */
@@ -78,7 +89,10 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
       env,
       clock,
     }),
-    traffic: createTrafficSwitch({ client: new Route53Client({ region: 'us-east-1' }), clock }),
+    traffic: createTrafficSwitch({
+      client: new Route53Client({ region: 'us-east-1', requestHandler: ROUTE53_TIMEOUTS }),
+      clock,
+    }),
     prober: createProber({ cloudwatch: new CloudWatchClient({}), clock }),
     notifier: createNotifier({
       notifiers: config.notifiers,

@@ -71,7 +71,8 @@ export type ReadResult =
   | { readonly ok: true; readonly reading: TrafficReading }
   | {
       readonly ok: false;
-      readonly reason: 'missing-set' | 'not-weighted' | 'ambiguous-weights' | 'no-such-zone';
+      /** `unavailable`: Route 53 could not be read (access denied, persistent errors); only `readAll` reports it. */
+      readonly reason: 'missing-set' | 'not-weighted' | 'ambiguous-weights' | 'no-such-zone' | 'unavailable';
       readonly message: string;
     };
 

@@ -283,12 +283,22 @@ describe('TrafficSwitch.readAll', () => {
     ]);
   });
 
-  it('throws a TrafficReadError naming the services when a zone cannot be listed', async () => {
-    r53.on(ListResourceRecordSetsCommand).rejects(serviceError('Throttling', 400, 'Rate exceeded'));
+  it('reports the services of a zone that cannot be listed as unavailable, and still reads the other zones', async () => {
+    r53
+      .on(ListResourceRecordSetsCommand, { HostedZoneId: 'Z0123456789ABC' })
+      .rejects(serviceError('AccessDenied', 403, 'User is not authorized'));
+    r53
+      .on(ListResourceRecordSetsCommand, { HostedZoneId: 'ZOTHER' })
+      .resolves(page([cnamePrimary, cnameSecondary]));
 
-    const error = await traffic.readAll([service, billing]).catch((caught: unknown) => caught);
+    const results = await traffic.readAll([service, billing, elsewhere]);
 
-    expect(error).toBeInstanceOf(TrafficReadError);
-    expect(error).toMatchObject({ service: 'payments-api, billing-api', hostedZoneId: 'Z0123456789ABC' });
+    expect([...results.entries()].map(([name, r]) => [name, r.ok ? r.reading.active : r.reason])).toEqual([
+      ['payments-api', 'unavailable'],
+      ['billing-api', 'unavailable'],
+      ['search-api', 'primary'],
+    ]);
+    const failed = results.get('payments-api');
+    expect(failed && !failed.ok && failed.message).toMatch(/hosted zone Z0123456789ABC could not be read/);
   });
 });

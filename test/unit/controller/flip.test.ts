@@ -192,6 +192,76 @@ describe('runFlip', () => {
     expect(traffic.changes).toBe(0);
   });
 
+  /** An operator pauses automation while the flip function is re-checking the target. */
+  const pauseDuringRecheck = () => {
+    const probe = prober.probeTarget.bind(prober);
+    prober.probeTarget = async (service, target) => {
+      const current = store.items.get('api');
+      if (current) await store.save({ ...current.value, paused: true }, current.version);
+      return probe(service, target);
+    };
+  };
+
+  it('does not carry out an automatic failover when automation is paused while it runs', async () => {
+    await decidedFailover(0);
+    pauseDuringRecheck();
+
+    const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    expect(out.outcome).toBe('stale');
+    expect(out.message).toMatch(/paused/);
+    expect(traffic.changes).toBe(0);
+    expect(state()?.paused).toBe(true);
+  });
+
+  it('keeps a pause written while the refused target was being re-checked', async () => {
+    await decidedFailover(0);
+    prober.set('api', 'secondary', false);
+    pauseDuringRecheck();
+
+    const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    expect(out.outcome).toBe('refused');
+    expect(state()).toMatchObject({ paused: true, phase: 'primary-active', secondary: { status: 'down' } });
+  });
+
+  it('never takes a refused flip back over a newer epoch written meanwhile', async () => {
+    await decidedFailover(0);
+    prober.set('api', 'secondary', false);
+    const probe = prober.probeTarget.bind(prober);
+    prober.probeTarget = async (service, target) => {
+      const current = store.items.get('api');
+      if (current) {
+        await store.save(
+          { ...current.value, phase: 'secondary-active', epoch: 1, pendingSince: null },
+          current.version,
+        );
+      }
+      return probe(service, target);
+    };
+
+    await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+    expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1 });
+  });
+
+  it('asks an operator to wait while a flip the other way is under way, unless forced', async () => {
+    await store.save({ ...initialState('api'), phase: 'failing-back', epoch: 1, pendingSince: 1 }, null);
+    traffic.handEdit('api', 'secondary');
+
+    const waiting = await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice', reason: 'x' });
+    const forced = await runFlip(deps, 'failover', {
+      service: 'api',
+      requestedBy: 'alice',
+      reason: 'x',
+      force: true,
+    });
+
+    expect(waiting.outcome).toBe('stale');
+    expect(waiting.message).toMatch(/failback of api is under way/);
+    expect(forced.outcome).toBe('already-active');
+  });
+
   it('rejects an unknown service by name, listing the configured ones', async () => {
     const out = await runFlip(deps, 'failover', { service: 'nope' });
 
