@@ -101,6 +101,13 @@ export class FlipError extends Error {
 }
 
 const CLAIM_ATTEMPTS = 4;
+
+/** A claimed flip: the state as written by the claim, its version, and the state it replaced. */
+interface Claim {
+  readonly value: ServiceState;
+  readonly version: number;
+  readonly before: ServiceState;
+}
 const RECORD_ATTEMPTS = 6;
 
 export async function runFlip(deps: FlipDeps, direction: Direction, payload: unknown): Promise<FlipResponse> {
@@ -329,19 +336,12 @@ class Flip {
   }
 
   /** Step 5: the conditional write that lets exactly one invocation go on to Route 53. */
-  async claim(loaded: {
-    value: ServiceState;
-    version: number | null;
-  }): Promise<{ value: ServiceState; version: number } | FlipResponse> {
+  async claim(loaded: { value: ServiceState; version: number | null }): Promise<Claim | FlipResponse> {
     let current = loaded;
     for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt++) {
-      const claimedState: ServiceState = {
-        ...current.value,
-        phase: this.pendingPhase,
-        pendingSince: this.deps.clock.now(),
-      };
+      const claimedState = this.claimed(current.value);
       const saved = await this.deps.store.save(claimedState, current.version);
-      if (saved.ok) return { value: claimedState, version: saved.version };
+      if (saved.ok) return { value: claimedState, version: saved.version, before: current.value };
       const fresh = saved.current ?? (await this.load());
       const before = current.value;
       const stillOurs =
@@ -365,13 +365,36 @@ class Flip {
     );
   }
 
+  /**
+   * The claim. An automatic flip moves the phase to `failing-*` (the watchdog decided it). An
+   * operator's flip keeps the phase — so the watchdog's rules, which would withdraw a pending flip
+   * they see no reason for, leave it alone — and marks it in flight with `pendingSince` and the hold
+   * it will set: reconciliation waits for it, and records it as the operator's if it never records
+   * itself (the function stopped between the Route 53 change and its write).
+   */
+  claimed(state: ServiceState): ServiceState {
+    const now = this.deps.clock.now();
+    if (this.automatic) return { ...state, phase: this.pendingPhase, pendingSince: now };
+    return {
+      ...state,
+      pendingSince: now,
+      hold: this.direction === 'failover' ? this.holdAfter() : state.hold,
+    };
+  }
+
   /** Undo a claim whose flip did not happen, so the watchdog decides afresh. */
-  async release(claimed: { value: ServiceState; version: number }): Promise<void> {
-    await this.saveWithRetry(claimed, (s) =>
-      s.epoch === claimed.value.epoch && s.phase === this.pendingPhase
-        ? { ...s, phase: settledPhase(this.from), pendingSince: null }
-        : null,
-    );
+  async release(claimed: Claim): Promise<void> {
+    await this.saveWithRetry(claimed, (s) => {
+      if (s.epoch !== claimed.value.epoch) return null;
+      if (this.automatic) {
+        return s.phase === this.pendingPhase
+          ? { ...s, phase: settledPhase(this.from), pendingSince: null }
+          : null;
+      }
+      return s.pendingSince === claimed.value.pendingSince
+        ? { ...s, pendingSince: claimed.before.pendingSince, hold: claimed.before.hold }
+        : null;
+    });
   }
 
   /** Step 7: the state after the flip, whoever else wrote meanwhile (a watchdog round, a reconciliation). */

@@ -7,9 +7,12 @@
  *   failing-back    primary          the same, the other way                  primary-active, epoch+1
  *   primary-active  secondary        someone edited the weights by hand       secondary-active, epoch+1, hold
  *   secondary-active primary         the same                                 primary-active, epoch+1, hold
+ *   *-active, claimed  the other     an operator's flip, its write was lost   the other active, epoch+1,
+ *                                                                             the claim's hold (failover)
  *
- * A `failing-*` phase younger than `graceMs` is left alone: its flip function may be between the
- * Route 53 change and its own state write right now.
+ * A `failing-*` phase, or an operator's claim (`pendingSince` on an active phase), younger than
+ * `graceMs` is left alone: its flip function may be between the Route 53 change and its own state
+ * write right now.
  */
 
 import { afterFlip } from './after-flip.ts';
@@ -57,6 +60,23 @@ export function reconcile(
     };
   }
   if (actual === recorded) return null;
+  if (state.pendingSince !== null) {
+    // An operator's flip is claimed (its phase stays put, see the flip function's claim).
+    const age = now - state.pendingSince;
+    if (age >= 0 && age < graceMs) return null;
+    const flipped = afterFlip(state, actual, now, 'operator');
+    return {
+      // A failover by hand keeps the hold its claim recorded; a failback by hand releases it.
+      next: { ...flipped, hold: actual === 'secondary' ? state.hold : null },
+      kind: 'lost-write',
+      from: recorded,
+      to: actual,
+      message:
+        `Route 53 already sends ${state.service} traffic to the ${actual}, but the operator's flip of epoch ` +
+        `${state.epoch} was never recorded (the flip function stopped between the Route 53 change and its ` +
+        `state write). Recorded it now as epoch ${state.epoch + 1}; no second change was made.`,
+    };
+  }
   const flipped = afterFlip(state, actual, now, 'operator');
   return {
     next: {

@@ -262,6 +262,37 @@ describe('runFlip', () => {
     expect(forced.outcome).toBe('already-active');
   });
 
+  it("claims an operator's failover without moving the phase, so the watchdog leaves it alone", async () => {
+    let during: unknown;
+    const flip = traffic.flip.bind(traffic);
+    traffic.flip = async (s, to, expected) => {
+      during = structuredClone(state());
+      return flip(s, to, expected);
+    };
+
+    await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice', reason: 'db upgrade' });
+
+    expect(during).toMatchObject({
+      phase: 'primary-active',
+      hold: { kind: 'planned-failover', by: 'alice' },
+    });
+    expect((during as { pendingSince: number | null }).pendingSince).not.toBeNull();
+    expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1, pendingSince: null });
+  });
+
+  it("releases an operator's claim when the records changed underneath, restoring the hold it replaced", async () => {
+    const flip = traffic.flip.bind(traffic);
+    traffic.flip = async (s, to, expected) => {
+      traffic.handEdit('api', 'primary', 50);
+      return flip(s, to, expected);
+    };
+
+    const out = await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice', reason: 'x' });
+
+    expect(out.outcome).toBe('stale');
+    expect(state()).toMatchObject({ phase: 'primary-active', epoch: 0, pendingSince: null, hold: null });
+  });
+
   it('rejects an unknown service by name, listing the configured ones', async () => {
     const out = await runFlip(deps, 'failover', { service: 'nope' });
 
