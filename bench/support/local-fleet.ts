@@ -16,7 +16,7 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { SAFETY_MARGIN_MS } from '../../shared/controller/watchdog.ts';
+import { contextFor } from '../../test/e2e/harness.ts';
 
 export interface FleetOptions {
   readonly services: number;
@@ -128,16 +128,8 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   };
 }
 
-/** A Lambda context whose remaining time allows `rounds` probe rounds at 1 s with a 500 ms timeout. */
-export function watchdogContext(rounds: number): {
-  functionName: string;
-  getRemainingTimeInMillis(): number;
-} {
-  // A round starts only while its check timeout (0.5 s) and the watchdog's safety margin still fit;
-  // 0.8 s of slack absorbs late round starts on a busy machine without allowing one round more.
-  const deadline = Date.now() + (rounds - 1) * 1000 + 1_300 + SAFETY_MARGIN_MS;
-  return { functionName: 'watchdog', getRemainingTimeInMillis: () => deadline - Date.now() };
-}
+/** The watchdog context of a run of `rounds` 1 s rounds (the e2e harness's). */
+export const watchdogContext = contextFor;
 
 /**
  * Keeps the handlers' JSON log lines and EMF metric documents off the benchmark's output (they

@@ -13,17 +13,9 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { WatchdogReport } from '../../shared/controller/watchdog.ts';
+import type { InvocationContext } from '../lambda/index.ts';
 
-export type WatchdogLambda = (event: unknown, context: WatchdogContext) => Promise<WatchdogReport>;
-
-export interface WatchdogContext {
-  readonly functionName: string;
-  readonly awsRequestId: string;
-  readonly invokedFunctionArn: string;
-  readonly memoryLimitInMB: string;
-  getRemainingTimeInMillis(): number;
-  callbackWaitsForEmptyEventLoop: boolean;
-}
+export type WatchdogLambda = (event: unknown, context: InvocationContext) => Promise<WatchdogReport>;
 
 export interface ScheduleOptions {
   readonly handler: WatchdogLambda;
@@ -50,7 +42,7 @@ export function playSchedule(options: ScheduleOptions): WatchdogSchedule {
     let scheduledAt = Date.now();
     while (!stopping.signal.aborted) {
       const deadline = Date.now() + periodMs;
-      const context: WatchdogContext = {
+      const context: InvocationContext = {
         functionName: options.functionName,
         awsRequestId: randomUUID(),
         invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${options.functionName}`,

@@ -25,10 +25,10 @@ import { createStateStore } from '../../../shared/aws/state-store.ts';
 import type { FlipResponse } from '../../../shared/controller/flip.ts';
 import { type Runtime, runtime } from '../../../shared/controller/runtime.ts';
 import type { WatchdogReport } from '../../../shared/controller/watchdog.ts';
-import { SAFETY_MARGIN_MS } from '../../../shared/controller/watchdog.ts';
 import type { AuditEvent } from '../../../shared/domain/events.ts';
 import type { StateStore } from '../../../shared/domain/ports.ts';
 import type { ServiceState } from '../../../shared/domain/state.ts';
+import { contextFor } from '../../e2e/harness.ts';
 import { type Receiver, startReceiver } from '../../support/receivers.ts';
 import { type ScriptedBackend, startScriptedBackend } from './scripted-backend.ts';
 
@@ -289,14 +289,6 @@ export async function startChaosStack(
       await rm(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** A Lambda context whose remaining time allows `rounds` probe rounds at 1 s. */
-export function contextFor(rounds: number): { getRemainingTimeInMillis(): number; functionName: string } {
-  // A round starts only while its check timeout (0.5 s) and the watchdog's safety margin still fit;
-  // 0.8 s of slack absorbs late round starts on a busy machine without allowing one round more.
-  const deadline = Date.now() + (rounds - 1) * 1000 + 1_300 + SAFETY_MARGIN_MS;
-  return { functionName: 'watchdog', getRemainingTimeInMillis: () => deadline - Date.now() };
 }
 
 function configYaml(
