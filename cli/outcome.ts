@@ -1,6 +1,6 @@
 /**
  * How the answers of the flip and control functions read on a terminal, and which exit code each
- * outcome means: `refused`, `stale` and `rejected` are exit 1; everything else succeeded.
+ * outcome means: `refused`, `stale`, `rejected` and `failed` are exit 1; everything else succeeded.
  */
 import type { ControlResponse } from '../shared/controller/control.ts';
 import type { FlipResponse, FlipTimings } from '../shared/controller/flip.ts';
@@ -9,7 +9,7 @@ import { EXIT_FAILED, EXIT_OK } from './errors.ts';
 import { duration } from './format.ts';
 import type { FunctionAnswer } from './invoke.ts';
 
-const FAILED_OUTCOMES = new Set(['refused', 'stale', 'rejected']);
+const FAILED_OUTCOMES = new Set(['refused', 'stale', 'rejected', 'failed']);
 
 export function exitCodeOfOutcome(outcome: string): number {
   return FAILED_OUTCOMES.has(outcome) ? EXIT_FAILED : EXIT_OK;
@@ -21,6 +21,7 @@ const HEADLINES: Readonly<Record<string, string>> = {
   'already-active': 'Nothing to do',
   stale: 'Not done (stale)',
   refused: 'REFUSED',
+  failed: 'FAILED',
   rejected: 'REJECTED',
   'dry-run': 'Dry run',
   paused: 'Paused',

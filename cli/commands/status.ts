@@ -3,7 +3,7 @@
  * recorded about its targets, read from the state table in one batch.
  */
 import type { Versioned } from '../../shared/domain/ports.ts';
-import { activeTarget, type ServiceState, type TargetHealth } from '../../shared/domain/state.ts';
+import { activeTarget, movingTo, type ServiceState, type TargetHealth } from '../../shared/domain/state.ts';
 import { type Command, flagOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT_OK } from '../errors.ts';
@@ -52,9 +52,11 @@ export const statusCommand: Command = {
 
 function statusRow(name: string, state: ServiceState | undefined): string[] {
   if (!state) return [name, 'not seen yet', 'primary?', 'unknown', 'unknown', '-', '-', 'no', '-'];
+  const moving = movingTo(state);
   return [
     name,
-    state.phase,
+    // A flip in flight shows by its direction, the operator's too (its phase stays put meanwhile).
+    moving === null ? state.phase : moving.to === 'secondary' ? 'failing-over' : 'failing-back',
     activeTarget(state.phase),
     state.primary.status,
     state.secondary.status,
@@ -83,9 +85,18 @@ function evidenceLines(state: ServiceState, now: number): string[] {
   }
   if (state.paused) lines.push(`  paused    automation is paused (failoverctl resume ${state.service})`);
   if (state.frozen) lines.push('  frozen    automatic failback is frozen (flapping): fail back by hand');
-  if (state.pendingSince !== null) {
+  const moving = movingTo(state);
+  if (moving !== null) {
+    const verb = moving.to === 'secondary' ? 'failing over to the secondary' : 'failing back to the primary';
+    const since =
+      moving.since === null ? '' : ` since ${isoSeconds(moving.since)} (${ago(moving.since, now)})`;
+    lines.push(`  moving    ${verb}${since}, requested by ${moving.by} (epoch ${state.epoch})`);
+  }
+  if (state.lastFailure !== null) {
+    const f = state.lastFailure;
     lines.push(
-      `  pending   ${state.phase} since ${isoSeconds(state.pendingSince)} (${ago(state.pendingSince, now)})`,
+      `  failed    the last flip to the ${f.to} (by ${f.by}, epoch ${f.epoch}) failed at ${isoSeconds(f.at)} ` +
+        `(${ago(f.at, now)}): ${f.error} (failoverctl history ${state.service})`,
     );
   }
   return lines;
@@ -109,12 +120,19 @@ function statusJson(name: string, stored: Versioned<ServiceState> | undefined): 
     version: stored.version,
     lastFlipAt: isoOrNull(state.lastFlipAt),
     pendingSince: isoOrNull(state.pendingSince),
+    moving: movingJson(state),
+    lastFailure: state.lastFailure ? { ...state.lastFailure, at: isoOrNull(state.lastFailure.at) } : null,
     hold: state.hold ? { ...state.hold, at: isoOrNull(state.hold.at) } : null,
     paused: state.paused,
     frozen: state.frozen,
     primary: targetJson(state.primary),
     secondary: targetJson(state.secondary),
   };
+}
+
+function movingJson(state: ServiceState): Record<string, unknown> | null {
+  const moving = movingTo(state);
+  return moving === null ? null : { to: moving.to, since: isoOrNull(moving.since), by: moving.by };
 }
 
 function targetJson(health: TargetHealth): Record<string, unknown> {

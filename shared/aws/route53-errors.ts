@@ -56,6 +56,16 @@ export function isRetryableRoute53Error(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether Route 53 itself answered (an HTTP status came back), as opposed to a client-side timeout
+ * or a broken connection, after which a change that reached Route 53 may still be applied.
+ */
+export function answeredByRoute53(error: unknown): boolean {
+  const { name, $metadata } = shapeOf(error);
+  if (name === 'TimeoutError' || name === 'RequestTimeout') return false;
+  return typeof $metadata?.httpStatusCode === 'number' && $metadata.httpStatusCode > 0;
+}
+
 export function isNoSuchHostedZone(error: unknown): boolean {
   return shapeOf(error).name === 'NoSuchHostedZone';
 }

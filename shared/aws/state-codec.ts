@@ -48,6 +48,15 @@ const targetHealthSchema = z.object({
   last: z.array(checkResultSchema),
 });
 
+const target = z.enum(['primary', 'secondary']);
+
+const holdSchema = z.object({
+  kind: z.enum(['planned-failover', 'manual-edit', 'forced']),
+  by: z.string(),
+  reason: z.string(),
+  at: epochMs,
+});
+
 const serviceStateSchema = z.object({
   service: z.string().min(1),
   phase: z.enum(['primary-active', 'failing-over', 'secondary-active', 'failing-back']),
@@ -56,21 +65,40 @@ const serviceStateSchema = z.object({
   secondary: targetHealthSchema,
   lastFlipAt: epochMs.nullable(),
   pendingSince: epochMs.nullable(),
-  hold: z
-    .object({
-      kind: z.enum(['planned-failover', 'manual-edit', 'forced']),
-      by: z.string(),
-      reason: z.string(),
-      at: epochMs,
-    })
-    .nullable(),
+  // Absent from items written before issue #17: read as null, then `migrateLegacyClaim`.
+  claim: z
+    .object({ to: target, by: z.string(), at: epochMs, hold: holdSchema.nullable() })
+    .nullable()
+    .default(null),
+  lastFailure: z
+    .object({ to: target, by: z.string(), at: epochMs, epoch: count, error: z.string() })
+    .nullable()
+    .default(null),
+  hold: holdSchema.nullable(),
   paused: z.boolean(),
   autoFailbacks: z.array(epochMs),
   frozen: z.boolean(),
   announced: z.array(z.enum(['both-down', 'failback-ready', 'flapping-frozen', 'failover-blocked'])),
-}) satisfies z.ZodType<ServiceState>;
+}) satisfies z.ZodType<ServiceState, unknown>;
 
-const target = z.enum(['primary', 'secondary']);
+/**
+ * Items written before issue #17 marked an operator's flip in flight with `pendingSince` on an
+ * active phase, and a failover's claim set its hold at once (so a failed one left the hold behind).
+ * Read such an item as the explicit claim it was, its hold moved into the claim: reconciliation then
+ * records the flip with that hold if it landed, or releases claim and hold if it never did.
+ */
+export function migrateLegacyClaim(state: ServiceState): ServiceState {
+  const active = state.phase === 'primary-active' || state.phase === 'secondary-active';
+  if (!active || state.pendingSince === null || state.claim !== null) return state;
+  const to = state.phase === 'primary-active' ? 'secondary' : 'primary';
+  const hold = to === 'secondary' ? state.hold : null;
+  return {
+    ...state,
+    pendingSince: null,
+    claim: { to, by: state.hold?.by ?? 'operator', at: state.pendingSince, hold },
+    hold: to === 'secondary' ? null : state.hold,
+  };
+}
 
 const auditEventSchema = z.object({
   service: z.string().min(1),
@@ -143,7 +171,7 @@ export function decodeState(item: Item, table: string): Versioned<ServiceState> 
 
   const parsed = serviceStateSchema.safeParse(json.value);
   if (!parsed.success) throw corrupt(describeIssues('state', parsed.error));
-  const state = parsed.data;
+  const state = migrateLegacyClaim(parsed.data);
 
   const disagreements: string[] = [];
   if (state.service !== service) disagreements.push(`state.service is "${state.service}"`);

@@ -23,6 +23,7 @@ import {
   type TrafficSwitch,
 } from '../domain/ports.ts';
 import {
+  answeredByRoute53,
   describeRoute53Error,
   isNoSuchHostedZone,
   isRetryableRoute53Error,
@@ -186,6 +187,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
         outcome: 'error',
         message: `Service "${service.name}": traffic was expected on ${to} already, but re-reading the records failed: ${describeRoute53Error(found.error)}`,
         found: null,
+        applied: 'no',
       };
     }
     if (found.result.ok && found.result.reading.active === to) {
@@ -200,7 +202,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
       plan = planFlip(expected, to, service.activeWeight);
     } catch (error) {
       if (error instanceof FlipPlanError) {
-        return { outcome: 'error', message: error.message, found: null };
+        return { outcome: 'error', message: error.message, found: null, applied: 'no' };
       }
       throw error;
     }
@@ -230,6 +232,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
             `and the records could not be re-read (${describeRoute53Error(after.readError)}): ` +
             'the state is unknown, read again before acting.',
           found: null,
+          applied: 'unknown',
         };
       }
       const { found } = after;
@@ -244,12 +247,17 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
         const why = retryable
           ? `gave up after ${attempts} (maxRetryMs ${maxRetryMs})`
           : `${attempts}, not retryable`;
+        // Route 53 answered: its error came after it decided, and the re-read after that shows
+        // nothing applied. Without an answer (a timeout, a broken connection) the call may still land.
+        const answered = answeredByRoute53(changeError);
         return {
           outcome: 'error',
           message:
-            `Service "${service.name}": Route 53 refused the flip to ${to}: ${describeRoute53Error(changeError)} ` +
-            `(${why}). The records are unchanged: ${otherTarget(to)} is still active.`,
+            `Service "${service.name}": ${answered ? 'Route 53 refused' : 'no answer from Route 53 for'} the flip to ${to}: ` +
+            `${describeRoute53Error(changeError)} (${why}). The records are unchanged: ${otherTarget(to)} is still active` +
+            `${answered ? '.' : ', unless the unanswered change still lands.'}`,
           found,
+          applied: answered ? 'no' : 'unknown',
         };
       }
     }

@@ -17,6 +17,12 @@ export function failoverAdvice(service: ServiceConfig, event: EventKind): Advice
       next: `The standby is not healthy either: check both targets of ${service.name} now. Force a failover only if you know the standby can serve (failoverctl failover ${service.name} --force).`,
     };
   }
+  if (event === 'failover-failed') {
+    return {
+      severity: 'critical',
+      next: `Traffic did not move and is still on the primary of ${service.name}. If Route 53's API is impaired, the watchdog keeps trying by itself; check failoverctl status ${service.name} and history, and retry by hand when Route 53 answers (failoverctl failover ${service.name}).`,
+    };
+  }
   if (event === 'planned-failover') {
     return {
       severity: 'warning',
@@ -31,6 +37,12 @@ export function failoverAdvice(service: ServiceConfig, event: EventKind): Advice
 }
 
 export function failbackAdvice(service: ServiceConfig, event: EventKind): Advice {
+  if (event === 'failback-failed') {
+    return {
+      severity: 'error',
+      next: `Traffic did not move and stays on the standby of ${service.name}. Check failoverctl history ${service.name}; retry when Route 53 answers (failoverctl failback ${service.name}).`,
+    };
+  }
   if (event === 'failback-refused') {
     return {
       severity: 'error',
@@ -46,6 +58,10 @@ export function failbackAdvice(service: ServiceConfig, event: EventKind): Advice
 /** Advice for what the watchdog announces (both down, blocked, ready to fail back, frozen, reconciled). */
 export function watchdogAdvice(service: ServiceConfig, event: EventKind): Advice {
   switch (event) {
+    case 'failover-failed':
+      return failoverAdvice(service, event);
+    case 'failback-failed':
+      return failbackAdvice(service, event);
     case 'both-down':
       return {
         severity: 'critical',

@@ -10,6 +10,10 @@
  *  5. Claim the flip with a conditional write (phase `failing-*`), so one invocation proceeds
  *  6. Flip the weights with one compare-and-swap change batch
  *  7. Record the new state (epoch + 1), wait (bounded) for INSYNC, notify, audit
+ *  Route 53 refused the change and the records did not move: release the claim and record the
+ *  failed attempt in one conditional write, notify once per failing streak, audit every attempt
+ *  (issue #17: a failed flip must never block the next one). Whether it landed is unknown (a
+ *  timeout): keep the claim, fail the invocation; the watchdog settles it from Route 53 later.
  *
  *   watchdog ──decide──> failing-over (epoch N) ──invoke {epoch N}──> claim ─> Route 53 CAS ─> secondary-active (N+1)
  *   a duplicate {epoch N} after that point finds epoch N+1: stale; one racing it loses the claim.
@@ -23,15 +27,20 @@ import { initialState } from '../domain/initial-state.ts';
 import type {
   Clock,
   DeliveryReport,
+  FlipResult,
   Notifier,
   Prober,
   StateStore,
   TrafficReading,
   TrafficSwitch,
 } from '../domain/ports.ts';
+import { formatDuration } from '../domain/reasons.ts';
+import { RECONCILE_GRACE_MS } from '../domain/reconcile.ts';
 import {
   activeTarget,
+  type FlipFailure,
   type Hold,
+  type OperatorClaim,
   type Phase,
   type ServiceState,
   type TargetObservation,
@@ -49,7 +58,9 @@ export type FlipOutcome =
   | 'stale'
   | 'refused'
   | 'dry-run'
-  | 'rejected';
+  | 'rejected'
+  /** Route 53 did not take the change: nothing moved (claim released) or, if it threw, unknown. */
+  | 'failed';
 
 export interface FlipTimings {
   /** When the watchdog decided (automatic flips), epoch ms. */
@@ -223,10 +234,57 @@ class Flip {
         );
       }
       case 'error':
-        // The records may or may not have changed: keep the claim so the watchdog reconciles from
-        // what Route 53 shows, and fail the invocation so the alarm fires.
-        throw new FlipError(`Route 53 change for ${this.service.name} failed: ${result.message}`);
+        return this.failed(claimed, result);
     }
+  }
+
+  /**
+   * The change did not go through. When Route 53 answered and the records are unchanged, nothing
+   * can land later: release the claim (and record the failure) so the watchdog and the next
+   * request go on. When it cannot be known (no answer), keep the claim for the watchdog to settle
+   * from what Route 53 shows, and fail the invocation so the alarm fires.
+   */
+  async failed(claimed: Claim, result: FlipResult & { outcome: 'error' }): Promise<FlipResponse> {
+    const epoch = claimed.value.epoch;
+    const certain = result.applied === 'no';
+    const failure: FlipFailure = {
+      to: this.to,
+      by: this.requestedBy,
+      at: this.deps.clock.now(),
+      epoch,
+      error: result.message,
+    };
+    if (certain) await this.release(claimed, failure);
+    const verb = this.direction === 'failover' ? 'fail over' : 'fail back';
+    const message = certain
+      ? `Could not ${verb} ${this.service.name}: ${result.message} Nothing moved: the claim was released ` +
+        `(no hold was set), so automation and the next flip go on. See failoverctl history ${this.service.name}.`
+      : `Could not ${verb} ${this.service.name}: ${result.message} Whether the change landed is unknown: the ` +
+        `watchdog decides from what Route 53 shows on its next run, and releases the claim after ` +
+        `${formatDuration(RECONCILE_GRACE_MS)} if the records did not move.`;
+    this.log.error(`${this.direction} failed`, { epoch, recordsMoved: certain ? 'no' : 'unknown', message });
+    this.deps.metrics.put(
+      { Stage: this.deps.stage ?? 'local', Service: this.service.name, Direction: this.direction },
+      [{ name: 'FlipFailures', unit: 'Count', value: 1 }],
+      [['Stage']],
+    );
+    // One notification per failing streak: an automatic flip retried every round until Route 53
+    // takes it again must not page every round. The audit trail keeps every attempt.
+    const previous = claimed.before.lastFailure;
+    const repeated = previous !== null && previous.to === this.to && previous.epoch === epoch;
+    const evidence: Evidence = {
+      primary: claimed.value.primary.last,
+      secondary: claimed.value.secondary.last,
+    };
+    const event: EventKind = this.direction === 'failover' ? 'failover-failed' : 'failback-failed';
+    const deliveries = repeated ? [] : await this.tell(event, message, epoch, null, evidence);
+    await this.audit('failed', epoch, message, null, deliveries, undefined, {
+      error: result.message,
+      recordsMoved: certain ? 'no' : 'unknown',
+      claimReleased: certain,
+    });
+    if (!certain) throw new FlipError(message, { cause: result });
+    return { ...this.response('failed', message, epoch, null), deliveries };
   }
 
   async load(): Promise<{ value: ServiceState; version: number | null }> {
@@ -347,7 +405,8 @@ class Flip {
       const stillOurs =
         fresh.value.epoch === before.epoch &&
         fresh.value.phase === before.phase &&
-        fresh.value.pendingSince === before.pendingSince;
+        fresh.value.pendingSince === before.pendingSince &&
+        sameClaim(fresh.value.claim, before.claim);
       if (!stillOurs) {
         const message =
           fresh.value.epoch !== before.epoch
@@ -368,32 +427,33 @@ class Flip {
   /**
    * The claim. An automatic flip moves the phase to `failing-*` (the watchdog decided it). An
    * operator's flip keeps the phase — so the watchdog's rules, which would withdraw a pending flip
-   * they see no reason for, leave it alone — and marks it in flight with `pendingSince` and the hold
-   * it will set: reconciliation waits for it, and records it as the operator's if it never records
-   * itself (the function stopped between the Route 53 change and its write).
+   * they see no reason for, leave it alone — and records an explicit `claim` with the hold it will
+   * set when it lands: reconciliation waits for it, records it as the operator's if it landed and
+   * never recorded itself, and releases it if it never landed. The hold itself is set only when the
+   * flip lands, so a flip that fails leaves none behind (issue #17).
    */
   claimed(state: ServiceState): ServiceState {
     const now = this.deps.clock.now();
     if (this.automatic) return { ...state, phase: this.pendingPhase, pendingSince: now };
-    return {
-      ...state,
-      pendingSince: now,
-      hold: this.direction === 'failover' ? this.holdAfter() : state.hold,
-    };
+    const claim: OperatorClaim = { to: this.to, by: this.requestedBy, at: now, hold: this.holdAfter() };
+    return { ...state, claim };
   }
 
-  /** Undo a claim whose flip did not happen, so the watchdog decides afresh. */
-  async release(claimed: Claim): Promise<void> {
+  /**
+   * Undo a claim whose flip did not happen, so the watchdog decides afresh; with `failure`, record
+   * the failed attempt in the same conditional write. Applied to the state as stored, fenced by the
+   * epoch: a newer flip, or another invocation's claim, is never undone.
+   */
+  async release(claimed: Claim, failure: FlipFailure | null = null): Promise<void> {
+    const recorded = failure === null ? {} : { lastFailure: failure };
     await this.saveWithRetry(claimed, (s) => {
       if (s.epoch !== claimed.value.epoch) return null;
       if (this.automatic) {
         return s.phase === this.pendingPhase
-          ? { ...s, phase: settledPhase(this.from), pendingSince: null }
+          ? { ...s, phase: settledPhase(this.from), pendingSince: null, ...recorded }
           : null;
       }
-      return s.pendingSince === claimed.value.pendingSince
-        ? { ...s, pendingSince: claimed.before.pendingSince, hold: claimed.before.hold }
-        : null;
+      return sameClaim(s.claim, claimed.value.claim) ? { ...s, claim: null, ...recorded } : null;
     });
   }
 
@@ -553,6 +613,7 @@ class Flip {
     changeId: string | null,
     deliveries: readonly DeliveryReport[],
     evidence?: Evidence,
+    extra: Readonly<Record<string, unknown>> = {},
   ): Promise<void> {
     const at = this.deps.clock.now();
     const event: AuditEvent = {
@@ -573,6 +634,7 @@ class Flip {
         automatic: this.automatic,
         ...(this.request.force ? { force: true } : {}),
         ...(this.request.epoch !== undefined ? { requestedEpoch: this.request.epoch } : {}),
+        ...extra,
         failedChannels: deliveries.filter((d) => !d.ok).map((d) => ({ channel: d.channel, error: d.error })),
       },
     };
@@ -588,6 +650,11 @@ class Flip {
 function failedReasons(observation: TargetObservation): string {
   const reasons = observation.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.reason}`);
   return reasons.length > 0 ? reasons.join('; ') : 'no passing check';
+}
+
+function sameClaim(a: OperatorClaim | null, b: OperatorClaim | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.at === b.at && a.by === b.by && a.to === b.to;
 }
 
 function settledPhase(target: TargetName): Phase {

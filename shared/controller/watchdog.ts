@@ -203,11 +203,18 @@ class WatchdogRun {
         kind: result.kind,
         message: result.message,
       });
+      // A released claim is a flip that never happened: told as the failed flip it was.
+      const event =
+        result.kind !== 'claim-released'
+          ? 'reconciled'
+          : result.to === 'secondary'
+            ? 'failover-failed'
+            : 'failback-failed';
       this.announce(
         t,
         {
           type: 'alert',
-          event: 'reconciled',
+          event,
           message: result.message,
           evidence: { primary: t.state.primary.last, secondary: t.state.secondary.last },
         },

@@ -8,7 +8,7 @@ export type FlipKind = 'automatic' | 'operator';
 /**
  * The state after a flip to `to` has completed: the matching `*-active` phase, the epoch
  * advanced (the fencing token: every flip decided on the old epoch is now stale), `lastFlipAt`
- * set, nothing pending. An operator's failback also lifts the flap freeze (the freeze lasts
+ * set, nothing pending or claimed, no failed attempt outstanding. An operator's failback also lifts the flap freeze (the freeze lasts
  * "until an operator fails back by hand"); the flap window itself still ages out normally.
  *
  * An operator's flip also forgets what the watchdog had concluded about `to` (its health becomes
@@ -31,6 +31,8 @@ export function afterFlip(state: ServiceState, to: TargetName, now: number, kind
     epoch: state.epoch + 1,
     lastFlipAt: now,
     pendingSince: null,
+    claim: null,
+    lastFailure: null,
     frozen: kind === 'operator' && to === 'primary' ? false : state.frozen,
   };
 }

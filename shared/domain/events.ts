@@ -12,6 +12,10 @@ export type EventKind =
   | 'failover-refused'
   /** A failback was asked for, but the primary failed its re-check right before the flip. */
   | 'failback-refused'
+  /** Route 53 did not take a failover (or its function never reported back): nothing moved. */
+  | 'failover-failed'
+  /** The same for a failback: traffic stays on the standby. */
+  | 'failback-failed'
   /** The primary is down and the standby up, but automation is paused or held: a human must act. */
   | 'failover-blocked'
   | 'planned-failover'

@@ -18,6 +18,8 @@ export function initialState(service: string): ServiceState {
     secondary: initialTargetHealth(),
     lastFlipAt: null,
     pendingSince: null,
+    claim: null,
+    lastFailure: null,
     hold: null,
     paused: false,
     autoFailbacks: [],

@@ -83,8 +83,19 @@ export type FlipResult =
   | { readonly outcome: 'already-flipped'; readonly reading: TrafficReading }
   /** The records are not as expected: someone changed them. Nothing was written. */
   | { readonly outcome: 'changed-underneath'; readonly found: ReadResult }
-  /** Route 53 kept failing (after bounded retries); the records were re-read where possible. */
-  | { readonly outcome: 'error'; readonly message: string; readonly found: ReadResult | null };
+  /**
+   * Route 53 kept failing (after bounded retries); the records were re-read where possible.
+   * `applied`: `no` when nothing can have been applied (Route 53 answered every call with an error
+   * and a re-read shows the records exactly as expected, or nothing was sent); `unknown` when a
+   * call may still land (a timeout or broken connection without Route 53's answer) or the records
+   * could not be re-read — then only a later read can tell.
+   */
+  | {
+      readonly outcome: 'error';
+      readonly message: string;
+      readonly found: ReadResult | null;
+      readonly applied: 'no' | 'unknown';
+    };
 
 export interface TrafficSwitch {
   read(service: ServiceConfig): Promise<ReadResult>;

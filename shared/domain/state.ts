@@ -52,6 +52,34 @@ export interface Hold {
 }
 
 /**
+ * An operator's flip in flight: written (conditionally) before its Route 53 change, cleared when the
+ * flip is recorded or released. The phase stays put while it is in flight, so the watchdog's rules
+ * neither withdraw it nor call it a hand edit. The hold the flip sets lands with the flip (`hold`),
+ * never with the claim: a flip that never happens must not leave a hold behind.
+ */
+export interface OperatorClaim {
+  /** Where the operator moves the traffic. */
+  readonly to: TargetName;
+  readonly by: string;
+  /** When it was claimed (epoch ms): reconciliation waits `RECONCILE_GRACE_MS` from here. */
+  readonly at: number;
+  /** The hold set when the flip lands (planned or forced failover); null releases any hold (failback). */
+  readonly hold: Hold | null;
+}
+
+/** The last flip attempt that did not move the traffic (cleared by the next flip that does). */
+export interface FlipFailure {
+  readonly to: TargetName;
+  readonly by: string;
+  /** When the attempt was given up (epoch ms). */
+  readonly at: number;
+  /** The epoch the attempt was made on. */
+  readonly epoch: number;
+  /** What went wrong, in a sentence (never a secret: Route 53 errors and our own words). */
+  readonly error: string;
+}
+
+/**
  * The one DynamoDB item per service. `epoch` is the fencing token: +1 on every flip.
  * The optimistic-lock `version` is not part of it; the store carries it beside (`Versioned`).
  */
@@ -65,6 +93,10 @@ export interface ServiceState {
   readonly lastFlipAt: number | null;
   /** When the current `failing-*` phase was entered (epoch ms), else null. */
   readonly pendingSince: number | null;
+  /** An operator's flip in flight (the phase stays `*-active` meanwhile), else null. */
+  readonly claim: OperatorClaim | null;
+  /** The last flip attempt that failed with the records unchanged, until a flip lands. */
+  readonly lastFailure: FlipFailure | null;
   readonly hold: Hold | null;
   /** Automation paused by an operator: probes and records, never flips. */
   readonly paused: boolean;
@@ -77,6 +109,22 @@ export interface ServiceState {
 }
 
 export type AnnouncedCondition = 'both-down' | 'failback-ready' | 'flapping-frozen' | 'failover-blocked';
+
+/**
+ * Where a flip in flight is taking the traffic: the watchdog's (`failing-*`) or an operator's
+ * (`claim`), with when it started; null when nothing is moving.
+ *
+ * @example
+ * movingTo({ ...state, phase: 'failing-over', pendingSince: t }); // { to: 'secondary', since: t, by: 'watchdog' }
+ */
+export function movingTo(
+  state: ServiceState,
+): { readonly to: TargetName; readonly since: number | null; readonly by: string } | null {
+  if (state.phase === 'failing-over') return { to: 'secondary', since: state.pendingSince, by: 'watchdog' };
+  if (state.phase === 'failing-back') return { to: 'primary', since: state.pendingSince, by: 'watchdog' };
+  if (state.claim !== null) return { to: state.claim.to, since: state.claim.at, by: state.claim.by };
+  return null;
+}
 
 export function activeTarget(phase: Phase): TargetName {
   return phase === 'primary-active' || phase === 'failing-over' ? 'primary' : 'secondary';

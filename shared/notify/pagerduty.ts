@@ -7,15 +7,17 @@
  *
  * | event              | triggers           | resolves                                                       |
  * |--------------------|--------------------|----------------------------------------------------------------|
- * | failover           | `failover`         | `both-down`, `failover-blocked`, `failover-refused`            |
- * | planned-failover   | `failover`         | `failover-blocked`, `failover-refused`                         |
- * | failback           | —                  | `failover`, `both-down`, `failover-blocked`, `failover-refused`, `flapping-frozen` |
+ * | failover           | `failover`         | `both-down`, `failover-blocked`, `failover-refused`, `failover-failed` |
+ * | planned-failover   | `failover`         | `failover-blocked`, `failover-refused`, `failover-failed`      |
+ * | failback           | —                  | `failover`, `both-down`, `failover-blocked`, `failover-refused`, `failover-failed`, `flapping-frozen` |
  * | failback-ready     | —                  | `both-down` (the primary is verified healthy again)            |
  * | both-down          | `both-down`        | —                                                              |
  * | flapping-frozen    | `flapping-frozen`  | —                                                              |
  * | failover-refused   | `failover-refused` | —                                                              |
  * | failover-blocked   | `failover-blocked` | —                                                              |
  * | failback-refused   | —                  | —                                                              |
+ * | failover-failed    | `failover-failed`  | —                                                              |
+ * | failback-failed    | —                  | —                                                              |
  * | reconciled         | —                  | — (healed by itself: Slack, SNS and the webhook carry it)      |
  * | paused             | —                  | —                                                              |
  * | resumed            | —                  | `failover-blocked`                                             |
@@ -30,7 +32,13 @@ export const PAGERDUTY_EVENTS_URL = 'https://events.pagerduty.com/v2/enqueue';
 /** PagerDuty truncates nothing for us: a longer summary is rejected with 400. */
 const SUMMARY_MAX = 1024;
 
-export type Incident = 'failover' | 'both-down' | 'flapping-frozen' | 'failover-refused' | 'failover-blocked';
+export type Incident =
+  | 'failover'
+  | 'both-down'
+  | 'flapping-frozen'
+  | 'failover-refused'
+  | 'failover-blocked'
+  | 'failover-failed';
 
 interface IncidentRule {
   readonly triggers: Incident | null;
@@ -38,12 +46,25 @@ interface IncidentRule {
 }
 
 const RULES: Readonly<Record<EventKind, IncidentRule>> = {
-  failover: { triggers: 'failover', resolves: ['both-down', 'failover-blocked', 'failover-refused'] },
+  failover: {
+    triggers: 'failover',
+    resolves: ['both-down', 'failover-blocked', 'failover-refused', 'failover-failed'],
+  },
   // A planned failover may be forced onto a standby that is down: it does not prove both-down is over.
-  'planned-failover': { triggers: 'failover', resolves: ['failover-blocked', 'failover-refused'] },
+  'planned-failover': {
+    triggers: 'failover',
+    resolves: ['failover-blocked', 'failover-refused', 'failover-failed'],
+  },
   failback: {
     triggers: null,
-    resolves: ['failover', 'both-down', 'failover-blocked', 'failover-refused', 'flapping-frozen'],
+    resolves: [
+      'failover',
+      'both-down',
+      'failover-blocked',
+      'failover-refused',
+      'failover-failed',
+      'flapping-frozen',
+    ],
   },
   'failback-ready': { triggers: null, resolves: ['both-down'] },
   'both-down': { triggers: 'both-down', resolves: [] },
@@ -51,6 +72,9 @@ const RULES: Readonly<Record<EventKind, IncidentRule>> = {
   'failover-refused': { triggers: 'failover-refused', resolves: [] },
   // Traffic stays on the healthy standby: worth a message, not a page.
   'failback-refused': { triggers: null, resolves: [] },
+  // Traffic is still on a primary the watchdog (or an operator) wanted to leave: page.
+  'failover-failed': { triggers: 'failover-failed', resolves: [] },
+  'failback-failed': { triggers: null, resolves: [] },
   'failover-blocked': { triggers: 'failover-blocked', resolves: [] },
   reconciled: { triggers: null, resolves: [] },
   paused: { triggers: null, resolves: [] },

@@ -49,6 +49,8 @@ const TITLES: Readonly<Record<EventKind, string>> = {
   reconciled: 'RECONCILED',
   'failover-refused': 'FAILOVER REFUSED',
   'failback-refused': 'FAILBACK REFUSED',
+  'failover-failed': 'FAILOVER FAILED',
+  'failback-failed': 'FAILBACK FAILED',
   'failover-blocked': 'FAILOVER BLOCKED',
   paused: 'AUTOMATION PAUSED',
   resumed: 'AUTOMATION RESUMED',
@@ -62,6 +64,8 @@ const DIRECTED: ReadonlySet<EventKind> = new Set<EventKind>([
   'reconciled',
   'failover-refused',
   'failback-refused',
+  'failover-failed',
+  'failback-failed',
   'failover-blocked',
 ]);
 

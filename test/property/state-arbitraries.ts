@@ -3,8 +3,10 @@ import { fc } from '@fast-check/vitest';
 import type {
   AnnouncedCondition,
   CheckResult,
+  FlipFailure,
   Hold,
   Observation,
+  OperatorClaim,
   ServiceState,
   TargetHealth,
   TargetObservation,
@@ -41,6 +43,24 @@ const holdArb: fc.Arbitrary<Hold> = fc.record({
   at: instant,
 });
 
+const targetArb = fc.constantFrom('primary' as const, 'secondary' as const);
+
+/** An operator's flip in flight (issue #17): its target, who, when, and the hold it sets when it lands. */
+export const claimArb: fc.Arbitrary<OperatorClaim> = fc.record({
+  to: targetArb,
+  by: fc.string({ maxLength: 10 }),
+  at: instant,
+  hold: fc.option(holdArb, { nil: null }),
+});
+
+const failureArb: fc.Arbitrary<FlipFailure> = fc.record({
+  to: targetArb,
+  by: fc.string({ maxLength: 10 }),
+  at: instant,
+  epoch: fc.nat({ max: 1_000_000 }),
+  error: fc.string({ maxLength: 20 }),
+});
+
 const conditions: AnnouncedCondition[] = [
   'both-down',
   'failback-ready',
@@ -61,6 +81,8 @@ export const stateArb: fc.Arbitrary<ServiceState> = fc.record({
   secondary: healthArb,
   lastFlipAt: fc.option(instant, { nil: null }),
   pendingSince: fc.option(instant, { nil: null }),
+  claim: fc.option(claimArb, { nil: null, freq: 4 }),
+  lastFailure: fc.option(failureArb, { nil: null, freq: 4 }),
   hold: fc.option(holdArb, { nil: null, freq: 4 }),
   paused: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   autoFailbacks: fc.array(instant, { maxLength: 70 }),

@@ -102,6 +102,19 @@ export function aServiceState(service: string, overrides: Partial<ServiceState> 
     },
     lastFlipAt: 1_780_000_060_000,
     pendingSince: null,
+    claim: {
+      to: 'primary',
+      by: 'bob',
+      at: 1_780_000_070_000,
+      hold: null,
+    },
+    lastFailure: {
+      to: 'primary',
+      by: 'watchdog',
+      at: 1_780_000_065_000,
+      epoch: 3,
+      error: 'Route 53 refused the flip to primary: Throttling (HTTP 400): Rate exceeded',
+    },
     hold: {
       kind: 'planned-failover',
       by: 'alice',

@@ -84,8 +84,19 @@ export class MemoryTraffic implements TrafficSwitch {
   async readAll(services: readonly ServiceConfig[]) {
     return new Map(services.map((s) => [s.name, { ok: true as const, reading: this.reading(s) }]));
   }
+  /** While set, every change fails: `no` as Route 53 refusing it, `unknown` as an unanswered call. */
+  failing: 'no' | 'unknown' | null = null;
+
   async flip(service: ServiceConfig, to: TargetName, expected: TrafficReading): Promise<FlipResult> {
     const now = this.reading(service);
+    if (this.failing !== null) {
+      return {
+        outcome: 'error',
+        message: `Service "${service.name}": Route 53 refused the flip to ${to}: ServiceUnavailable (HTTP 503).`,
+        found: { ok: true, reading: now },
+        applied: this.failing,
+      };
+    }
     if (
       now.primary.Weight !== expected.primary.Weight ||
       now.secondary.Weight !== expected.secondary.Weight

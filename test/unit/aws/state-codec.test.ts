@@ -30,30 +30,47 @@ const targetHealth = fc.record({
   since: fc.option(epochMs, { nil: null }),
   last: fc.array(checkResult, { maxLength: 3 }),
 });
-const serviceState: fc.Arbitrary<ServiceState> = fc.record({
-  service: fc.string({ minLength: 1 }),
-  phase: fc.constantFrom('primary-active', 'failing-over', 'secondary-active', 'failing-back'),
-  epoch: fc.nat(),
-  primary: targetHealth,
-  secondary: targetHealth,
-  lastFlipAt: fc.option(epochMs, { nil: null }),
-  pendingSince: fc.option(epochMs, { nil: null }),
-  hold: fc.option(
-    fc.record({
-      kind: fc.constantFrom('planned-failover', 'manual-edit', 'forced'),
-      by: fc.string(),
-      reason: fc.string(),
-      at: epochMs,
-    }),
-    { nil: null },
-  ),
-  paused: fc.boolean(),
-  autoFailbacks: fc.array(epochMs, { maxLength: 5 }),
-  frozen: fc.boolean(),
-  announced: fc.uniqueArray(
-    fc.constantFrom('both-down', 'failback-ready', 'flapping-frozen', 'failover-blocked'),
-  ),
+const hold = fc.record({
+  kind: fc.constantFrom('planned-failover', 'manual-edit', 'forced'),
+  by: fc.string(),
+  reason: fc.string(),
+  at: epochMs,
 });
+const target = fc.constantFrom('primary', 'secondary');
+// `pendingSince` belongs to the `failing-*` phases; on an active phase it is the legacy operator
+// claim, which a read migrates (tested on its own below).
+const serviceState: fc.Arbitrary<ServiceState> = fc
+  .record({
+    service: fc.string({ minLength: 1 }),
+    phase: fc.constantFrom('primary-active', 'failing-over', 'secondary-active', 'failing-back'),
+    epoch: fc.nat(),
+    primary: targetHealth,
+    secondary: targetHealth,
+    lastFlipAt: fc.option(epochMs, { nil: null }),
+    pendingSince: fc.option(epochMs, { nil: null }),
+    claim: fc.option(
+      fc.record({ to: target, by: fc.string(), at: epochMs, hold: fc.option(hold, { nil: null }) }),
+      {
+        nil: null,
+      },
+    ),
+    lastFailure: fc.option(
+      fc.record({ to: target, by: fc.string(), at: epochMs, epoch: fc.nat(), error: fc.string() }),
+      { nil: null },
+    ),
+    hold: fc.option(hold, { nil: null }),
+    paused: fc.boolean(),
+    autoFailbacks: fc.array(epochMs, { maxLength: 5 }),
+    frozen: fc.boolean(),
+    announced: fc.uniqueArray(
+      fc.constantFrom('both-down', 'failback-ready', 'flapping-frozen', 'failover-blocked'),
+    ),
+  })
+  .map((state) =>
+    state.phase === 'failing-over' || state.phase === 'failing-back'
+      ? state
+      : { ...state, pendingSince: null },
+  );
 
 function stateItem(overrides: Record<string, AttributeValue | undefined>): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
@@ -94,6 +111,38 @@ describe('encodeState / decodeState', () => {
       expect(() => decodeState(item, TABLE)).toThrow(CorruptStateError);
     },
   );
+
+  it("reads an item written before claims were explicit as the operator's claim it was", () => {
+    const planned = { kind: 'planned-failover', by: 'alice', reason: 'db', at: NOW - 5_000 };
+    const legacy = {
+      ...aServiceState('payments-api'),
+      phase: 'primary-active',
+      pendingSince: NOW - 5_000,
+      hold: planned,
+    };
+    const { claim: _claim, lastFailure: _lastFailure, ...withoutNewFields } = legacy;
+    const item = stateItem({
+      state: { S: JSON.stringify(withoutNewFields) },
+      phase: { S: 'primary-active' },
+    });
+
+    const { value } = decodeState(item, TABLE);
+
+    expect(value).toMatchObject({
+      phase: 'primary-active',
+      pendingSince: null,
+      hold: null,
+      claim: { to: 'secondary', by: 'alice', at: NOW - 5_000, hold: planned },
+      lastFailure: null,
+    });
+  });
+
+  it('reads an item without the fields added since as having neither claim nor failure', () => {
+    const { claim: _claim, lastFailure: _lastFailure, ...old } = aServiceState('payments-api');
+    const item = stateItem({ state: { S: JSON.stringify(old) } });
+
+    expect(decodeState(item, TABLE).value).toMatchObject({ claim: null, lastFailure: null, hold: old.hold });
+  });
 
   it('names a missing or non-positive version', () => {
     expect(decodeError(stateItem({ version: undefined })).problems[0]).toMatch(

@@ -176,7 +176,7 @@ describe('TrafficSwitch.flip: the change batch', () => {
 
     const result = await traffic.flip({ ...service, activeWeight: 0 }, 'secondary', onPrimary);
 
-    expect(result).toMatchObject({ outcome: 'error', found: null });
+    expect(result).toMatchObject({ outcome: 'error', found: null, applied: 'no' });
     expect(result.outcome === 'error' && result.message).toContain('both records would have weight 0');
     expect(r53.calls()).toHaveLength(0);
   });
@@ -244,7 +244,25 @@ describe('TrafficSwitch.flip: after an error', () => {
         'Service "payments-api": Route 53 refused the flip to secondary: Throttling (HTTP 400): Rate exceeded ' +
         '(gave up after 4 attempts in 1750 ms (maxRetryMs 3000)). The records are unchanged: primary is still active.',
       found: { ok: true, reading: onPrimary },
+      applied: 'no',
     });
+  });
+
+  it('says whether the change may still land when Route 53 never answered (a timeout)', async () => {
+    const timeout = Object.assign(new Error('Connection timed out after 15000 ms'), { name: 'TimeoutError' });
+    r53.on(ChangeResourceRecordSetsCommand).rejects(timeout);
+    r53.on(ListResourceRecordSetsCommand).resolves(page([cnamePrimary, cnameSecondary]));
+    const { traffic } = switchWith({ maxRetryMs: 1_000, random: () => 0 });
+
+    const result = await traffic.flip(service, 'secondary', onPrimary);
+
+    expect(result).toMatchObject({ outcome: 'error', applied: 'unknown', found: { ok: true } });
+    expect(result.outcome === 'error' && result.message).toContain(
+      'no answer from Route 53 for the flip to secondary: TimeoutError',
+    );
+    expect(result.outcome === 'error' && result.message).toContain(
+      'unless the unanswered change still lands',
+    );
   });
 
   it('caps each wait at 5 s so the default budget still allows several attempts', async () => {
@@ -343,6 +361,7 @@ describe('TrafficSwitch.flip: after an error', () => {
         'Service "payments-api": Route 53 refused the flip to secondary: AccessDenied (HTTP 403): not authorized ' +
         'to DELETE (1 attempt in 0 ms, not retryable). The records are unchanged: primary is still active.',
       found: { ok: true, reading: onPrimary },
+      applied: 'no',
     });
     expect(sleeps).toEqual([]);
   });
@@ -382,7 +401,7 @@ describe('TrafficSwitch.flip: after an error', () => {
 
     const result = await traffic.flip(service, 'secondary', onPrimary);
 
-    expect(result).toMatchObject({ outcome: 'error', found: null });
+    expect(result).toMatchObject({ outcome: 'error', found: null, applied: 'unknown' });
     expect(result.outcome === 'error' && result.message).toContain(
       'could not be re-read (AccessDenied (HTTP 403): no ListResourceRecordSets)',
     );

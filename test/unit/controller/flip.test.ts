@@ -34,6 +34,12 @@ describe('runFlip', () => {
     await store.save({ ...initialState('api'), epoch, phase: 'failing-over', pendingSince: 1 }, null);
   };
   const state = () => store.items.get('api')?.value;
+  /** The watchdog decides a failover again on the stored state (a later round). */
+  const decidesAgain = async (pendingSince: number) => {
+    const stored = store.items.get('api');
+    if (!stored) throw new Error('no state stored yet');
+    await store.save({ ...stored.value, phase: 'failing-over', pendingSince }, stored.version);
+  };
 
   beforeEach(() => {
     const config = parseConfig(CONFIG, 'test.yml', {});
@@ -262,7 +268,7 @@ describe('runFlip', () => {
     expect(forced.outcome).toBe('already-active');
   });
 
-  it("claims an operator's failover without moving the phase, so the watchdog leaves it alone", async () => {
+  it("claims an operator's failover without moving the phase or setting its hold before it lands", async () => {
     let during: unknown;
     const flip = traffic.flip.bind(traffic);
     traffic.flip = async (s, to, expected) => {
@@ -274,10 +280,98 @@ describe('runFlip', () => {
 
     expect(during).toMatchObject({
       phase: 'primary-active',
+      pendingSince: null,
+      hold: null,
+      claim: { to: 'secondary', by: 'alice', hold: { kind: 'planned-failover', by: 'alice' } },
+    });
+    expect(state()).toMatchObject({
+      phase: 'secondary-active',
+      epoch: 1,
+      claim: null,
       hold: { kind: 'planned-failover', by: 'alice' },
     });
-    expect((during as { pendingSince: number | null }).pendingSince).not.toBeNull();
-    expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1, pendingSince: null });
+  });
+
+  describe('when Route 53 does not take the change (issue #17)', () => {
+    it("releases an operator's failover claim and sets no hold when Route 53 refuses it", async () => {
+      traffic.failing = 'no';
+
+      const out = await runFlip(deps, 'failover', {
+        service: 'api',
+        requestedBy: 'alice',
+        reason: 'db upgrade',
+      });
+
+      expect(out.outcome).toBe('failed');
+      expect(out.message).toContain('Nothing moved: the claim was released');
+      expect(state()).toMatchObject({
+        phase: 'primary-active',
+        epoch: 0,
+        claim: null,
+        hold: null,
+        lastFailure: { to: 'secondary', by: 'alice', epoch: 0 },
+      });
+      expect(notifier.sent.map((n) => n.event)).toEqual(['failover-failed']);
+      expect(store.audit.map((e) => [e.kind, e.outcome, e.requestedBy])).toEqual([
+        ['failover', 'failed', 'alice'],
+      ]);
+      expect(store.audit[0]?.details).toMatchObject({ recordsMoved: 'no', claimReleased: true });
+    });
+
+    it('lets the next failover through once Route 53 takes changes again', async () => {
+      traffic.failing = 'no';
+      await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice' });
+      traffic.failing = null;
+      await decidesAgain(2);
+
+      const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0, reason: 'primary down' });
+
+      expect(out.outcome).toBe('failed-over');
+      expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1, lastFailure: null, claim: null });
+    });
+
+    it('returns a refused automatic failover to primary-active, so the next round decides again', async () => {
+      traffic.failing = 'no';
+      await decidedFailover(0);
+
+      const first = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+      await decidesAgain(2);
+      const second = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
+
+      expect([first.outcome, second.outcome]).toEqual(['failed', 'failed']);
+      expect(state()).toMatchObject({ phase: 'primary-active', pendingSince: null, epoch: 0 });
+      // One failing streak, one notification; every attempt audited.
+      expect(notifier.sent.map((n) => n.event)).toEqual(['failover-failed']);
+      expect(store.audit.filter((e) => e.outcome === 'failed')).toHaveLength(2);
+    });
+
+    it("keeps an operator's failback claim and the standing hold when Route 53 refuses the failback", async () => {
+      const hold = { kind: 'planned-failover', by: 'alice', reason: 'db', at: 1 } as const;
+      await store.save({ ...initialState('api'), phase: 'secondary-active', epoch: 1, hold }, null);
+      traffic.handEdit('api', 'secondary');
+      traffic.failing = 'no';
+
+      const out = await runFlip(deps, 'failback', { service: 'api', requestedBy: 'bob' });
+
+      expect(out.outcome).toBe('failed');
+      expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1, claim: null, hold });
+      expect(notifier.sent.map((n) => n.event)).toEqual(['failback-failed']);
+    });
+
+    it('keeps the claim and fails the invocation when the change may still land', async () => {
+      traffic.failing = 'unknown';
+
+      await expect(runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice' })).rejects.toThrow(
+        /Whether the change landed is unknown/,
+      );
+
+      expect(state()).toMatchObject({
+        phase: 'primary-active',
+        hold: null,
+        claim: { to: 'secondary', by: 'alice' },
+      });
+      expect(store.audit[0]?.details).toMatchObject({ recordsMoved: 'unknown', claimReleased: false });
+    });
   });
 
   it("releases an operator's claim when the records changed underneath, restoring the hold it replaced", async () => {
@@ -290,7 +384,7 @@ describe('runFlip', () => {
     const out = await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice', reason: 'x' });
 
     expect(out.outcome).toBe('stale');
-    expect(state()).toMatchObject({ phase: 'primary-active', epoch: 0, pendingSince: null, hold: null });
+    expect(state()).toMatchObject({ phase: 'primary-active', epoch: 0, claim: null, hold: null });
   });
 
   it('rejects an unknown service by name, listing the configured ones', async () => {

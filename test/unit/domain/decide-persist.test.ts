@@ -17,6 +17,8 @@ describe('initialState', () => {
       secondary: { status: 'unknown', okStreak: 0, failStreak: 0, since: null, last: [] },
       lastFlipAt: null,
       pendingSince: null,
+      claim: null,
+      lastFailure: null,
       hold: null,
       paused: false,
       autoFailbacks: [],

@@ -43,35 +43,85 @@ describe('reconcile', () => {
     });
   });
 
-  it("waits for an operator's claimed flip instead of calling it a hand edit", () => {
-    const claimed = base({
-      pendingSince: NOW - 1_000,
-      hold: { kind: 'planned-failover', by: 'alice', reason: 'db upgrade', at: NOW - 1_000 },
-    });
-
-    expect(reconcile(claimed, 'secondary', NOW)).toBeNull();
+  const planned = { kind: 'planned-failover', by: 'alice', reason: 'db upgrade', at: 1 } as const;
+  const claimOf = (to: 'primary' | 'secondary', age: number, hold: typeof planned | null = null) => ({
+    to,
+    by: 'alice',
+    at: NOW - age,
+    hold,
   });
 
-  it("records an operator's failover whose write was lost with the hold its claim set", () => {
-    const hold = { kind: 'planned-failover', by: 'alice', reason: 'db upgrade', at: 1 } as const;
-    const claimed = base({ pendingSince: NOW - RECONCILE_GRACE_MS - 1, hold });
+  it("waits for an operator's claimed flip instead of calling it a hand edit", () => {
+    const claimed = base({ claim: claimOf('secondary', 1_000, planned) });
+
+    expect(reconcile(claimed, 'secondary', NOW)).toBeNull();
+    expect(reconcile(claimed, 'primary', NOW)).toBeNull();
+  });
+
+  it("records an operator's failover whose write was lost with the hold its claim meant to set", () => {
+    const claimed = base({ claim: claimOf('secondary', RECONCILE_GRACE_MS + 1, planned) });
 
     const result = reconcile(claimed, 'secondary', NOW);
 
     expect(result?.kind).toBe('lost-write');
-    expect(result?.next).toMatchObject({ phase: 'secondary-active', epoch: 1, pendingSince: null, hold });
+    expect(result?.next).toMatchObject({
+      phase: 'secondary-active',
+      epoch: 1,
+      pendingSince: null,
+      claim: null,
+      hold: planned,
+    });
   });
 
   it("records an operator's failback whose write was lost, releasing the hold", () => {
     const claimed = base({
       phase: 'secondary-active',
       epoch: 1,
-      pendingSince: NOW - RECONCILE_GRACE_MS - 1,
-      hold: { kind: 'planned-failover', by: 'alice', reason: 'db upgrade', at: 1 },
+      claim: claimOf('primary', RECONCILE_GRACE_MS + 1),
+      hold: planned,
     });
 
     const result = reconcile(claimed, 'primary', NOW);
 
-    expect(result?.next).toMatchObject({ phase: 'primary-active', epoch: 2, hold: null });
+    expect(result?.next).toMatchObject({ phase: 'primary-active', epoch: 2, hold: null, claim: null });
+  });
+
+  it("releases an operator's failover that never moved the records, leaving no hold (issue #17)", () => {
+    const claimed = base({ epoch: 4, claim: claimOf('secondary', RECONCILE_GRACE_MS + 1, planned) });
+
+    const result = reconcile(claimed, 'primary', NOW);
+
+    expect(result?.kind).toBe('claim-released');
+    expect(result).toMatchObject({ from: 'primary', to: 'secondary' });
+    expect(result?.next).toMatchObject({
+      phase: 'primary-active',
+      epoch: 4,
+      claim: null,
+      hold: null,
+      lastFailure: { to: 'secondary', by: 'alice', at: NOW, epoch: 4 },
+    });
+    expect(result?.message).toContain('never happened');
+  });
+
+  it("releases an operator's failback that never moved the records and keeps the earlier hold", () => {
+    const claimed = base({
+      phase: 'secondary-active',
+      epoch: 2,
+      claim: claimOf('primary', RECONCILE_GRACE_MS + 1),
+      hold: planned,
+    });
+
+    const result = reconcile(claimed, 'secondary', NOW);
+
+    expect(result?.kind).toBe('claim-released');
+    expect(result?.next).toMatchObject({ phase: 'secondary-active', epoch: 2, claim: null, hold: planned });
+  });
+
+  it('settles a claim dated far in the future (a clock jump) rather than keeping it forever', () => {
+    const future = base({ claim: { ...claimOf('secondary', 0), at: NOW + RECONCILE_GRACE_MS + 1 } });
+    const skewed = base({ claim: { ...claimOf('secondary', 0), at: NOW + 5_000 } });
+
+    expect(reconcile(future, 'primary', NOW)?.kind).toBe('claim-released');
+    expect(reconcile(skewed, 'primary', NOW)).toBeNull();
   });
 });
