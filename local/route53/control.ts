@@ -13,7 +13,7 @@ export interface ControlResponse {
 }
 
 const USAGE =
-  'POST /_local/faults {"action": "failNext"|"failAfterApply"|"setLatency"|"holdPending"|"reset", ...}, POST /_local/reset, GET /_local/state';
+  'POST /_local/faults {"action": "failNext"|"dropNext"|"failAfterApply"|"setLatency"|"holdPending"|"reset", ...}, POST /_local/reset, GET /_local/state';
 
 export function handleControl(
   method: string,
@@ -61,6 +61,9 @@ function applyFault(request: Record<string, unknown>, faults: FaultPlan): void {
         errorField(request),
         optionalString(request, 'operation'),
       );
+      return;
+    case 'dropNext':
+      faults.dropNext(numberField(request, 'count'), optionalString(request, 'operation'));
       return;
     case 'failAfterApply':
       faults.failAfterApply(numberField(request, 'count'));

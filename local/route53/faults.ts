@@ -22,6 +22,11 @@ export interface Route53Faults {
     error: 'Throttling' | 'PriorRequestNotComplete' | 'InternalFailure' | 'ServiceUnavailable',
     operation?: string,
   ): void;
+  /**
+   * The next `count` calls (of `operation`, or any) are dropped: the connection is closed without an
+   * answer and nothing runs — to the client, a call that may or may not have landed.
+   */
+  dropNext(count: number, operation?: string): void;
   /** The next `count` ChangeResourceRecordSets calls are APPLIED and then answered with HTTP 500 (the SDK then retries the same batch). */
   failAfterApply(count: number): void;
   /** Add latency (ms) before answering (all operations, or one). */
@@ -37,6 +42,8 @@ export interface FaultPlan extends Route53Faults {
   takeFailure(operation: Operation): Route53ApiError | undefined;
   /** True when this applied change must be answered with a 500 (consuming one). */
   takeFailAfterApply(): boolean;
+  /** True when this call must be dropped without an answer (consuming one). */
+  takeDrop(operation: Operation): boolean;
   latencyFor(operation: Operation): number;
   /** A plain description, for the control API. */
   snapshot(): FaultSnapshot;
@@ -45,6 +52,7 @@ export interface FaultPlan extends Route53Faults {
 export interface FaultSnapshot {
   failNext: { remaining: number; error: InjectableError; operation: Operation | null }[];
   failAfterApply: number;
+  dropNext: { remaining: number; operation: Operation | null }[];
   latencyMs: { all: number; byOperation: Record<string, number> };
   holdPending: boolean;
 }
@@ -60,6 +68,7 @@ export function createFaultPlan(onHold: (hold: boolean) => void): FaultPlan {
   let latencyAll = 0;
   let latencyByOperation = new Map<Operation, number>();
   let held = false;
+  let drops: { remaining: number; operation: Operation | null }[] = [];
 
   return {
     failNext(count, error, operation) {
@@ -71,6 +80,10 @@ export function createFaultPlan(onHold: (hold: boolean) => void): FaultPlan {
     },
     failAfterApply(count) {
       afterApply += checkCount('count', count);
+    },
+    dropNext(count, operation) {
+      const n = checkCount('count', count);
+      if (n > 0) drops.push({ remaining: n, operation: checkOperation(operation) });
     },
     setLatency(ms, operation) {
       const value = checkCount('ms', ms);
@@ -87,6 +100,7 @@ export function createFaultPlan(onHold: (hold: boolean) => void): FaultPlan {
     reset() {
       failures = [];
       afterApply = 0;
+      drops = [];
       latencyAll = 0;
       latencyByOperation = new Map();
       if (held) {
@@ -108,6 +122,13 @@ export function createFaultPlan(onHold: (hold: boolean) => void): FaultPlan {
       afterApply -= 1;
       return true;
     },
+    takeDrop(operation) {
+      const rule = drops.find((d) => d.remaining > 0 && (d.operation === null || d.operation === operation));
+      if (rule === undefined) return false;
+      rule.remaining -= 1;
+      drops = drops.filter((d) => d.remaining > 0);
+      return true;
+    },
     latencyFor(operation) {
       return latencyByOperation.get(operation) ?? latencyAll;
     },
@@ -115,6 +136,7 @@ export function createFaultPlan(onHold: (hold: boolean) => void): FaultPlan {
       return {
         failNext: failures.map((f) => ({ ...f })),
         failAfterApply: afterApply,
+        dropNext: drops.map((d) => ({ ...d })),
         latencyMs: { all: latencyAll, byOperation: Object.fromEntries(latencyByOperation) },
         holdPending: held,
       };

@@ -101,6 +101,11 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
       }
       const latency = plan.latencyFor(route.operation);
       if (latency > 0) await sleep(latency, undefined, { signal: stopping.signal });
+      if (plan.takeDrop(route.operation)) {
+        calls.push({ operation: route.operation, at, status: 0 });
+        res.destroy();
+        return;
+      }
       const injected = plan.takeFailure(route.operation);
       if (injected !== undefined) throw injected;
       const response = runOperation(route, { method, url, body }, ctx);
@@ -159,6 +164,7 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
     dnsPort,
     faults: {
       failNext: plan.failNext,
+      dropNext: plan.dropNext,
       failAfterApply: plan.failAfterApply,
       setLatency: plan.setLatency,
       holdPending: plan.holdPending,

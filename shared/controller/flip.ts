@@ -34,7 +34,6 @@ import type {
   TrafficReading,
   TrafficSwitch,
 } from '../domain/ports.ts';
-import { formatDuration } from '../domain/reasons.ts';
 import { RECONCILE_GRACE_MS } from '../domain/reconcile.ts';
 import {
   activeTarget,
@@ -261,7 +260,7 @@ class Flip {
         `(no hold was set), so automation and the next flip go on. See failoverctl history ${this.service.name}.`
       : `Could not ${verb} ${this.service.name}: ${result.message} Whether the change landed is unknown: the ` +
         `watchdog decides from what Route 53 shows on its next run, and releases the claim after ` +
-        `${formatDuration(RECONCILE_GRACE_MS)} if the records did not move.`;
+        `${RECONCILE_GRACE_MS / 1000} s if the records did not move.`;
     this.log.error(`${this.direction} failed`, { epoch, recordsMoved: certain ? 'no' : 'unknown', message });
     this.deps.metrics.put(
       { Stage: this.deps.stage ?? 'local', Service: this.service.name, Direction: this.direction },

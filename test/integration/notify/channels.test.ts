@@ -73,8 +73,9 @@ describe('notification channels against real receivers', () => {
       ['oncall'],
     );
 
-    expect(failover).toEqual([{ channel: 'oncall/pagerduty', ok: true, attempts: 4 }]);
-    expect(failback).toEqual([{ channel: 'oncall/pagerduty', ok: true, attempts: 5 }]);
+    // A trigger plus the resolves of both-down, failover-blocked, failover-refused and failover-failed.
+    expect(failover).toEqual([{ channel: 'oncall/pagerduty', ok: true, attempts: 5 }]);
+    expect(failback).toEqual([{ channel: 'oncall/pagerduty', ok: true, attempts: 6 }]);
     const events = pagerduty.requests.map((request) => JSON.parse(request.body));
     expect(pagerduty.requests.every((request) => request.path === '/v2/enqueue')).toBe(true);
     const trigger = events.find((event) => event.event_action === 'trigger');
@@ -88,7 +89,7 @@ describe('notification channels against real receivers', () => {
         custom_details: expect.objectContaining({ epoch: '7', route53_change: 'C0123456789ABCDEF' }),
       },
     });
-    const resolves = events.slice(4);
+    const resolves = events.slice(5);
     expect(resolves).toContainEqual({
       routing_key: ROUTING_KEY,
       event_action: 'resolve',
