@@ -43,5 +43,10 @@ function describeEvent(event: AuditEvent): string[] {
   const lines = [head];
   if (event.reason) lines.push(`    ${event.reason}`);
   if (event.changeId) lines.push(`    Route 53 change ${event.changeId}`);
+  const { error, recordsMoved } = event.details ?? {};
+  if (typeof error === 'string') {
+    const moved = recordsMoved === 'no' ? 'the records did not move' : 'whether the records moved is unknown';
+    lines.push(`    failed: ${error} (${moved})`);
+  }
   return lines;
 }
