@@ -15,7 +15,7 @@ import type { ControllerConfig, ServiceConfig } from '../shared/domain/config.ts
 import { type Clock, type StateStore, systemClock } from '../shared/domain/ports.ts';
 import { UsageError } from './errors.ts';
 
-export type ControllerFunction = 'failover' | 'failback' | 'control';
+export type ControllerFunction = 'failover' | 'failback' | 'forced' | 'control';
 
 export interface CliIo {
   readonly out: NodeJS.WritableStream;
@@ -62,6 +62,7 @@ export interface CliContext {
 const FUNCTION_ENV: Readonly<Record<ControllerFunction, string>> = {
   failover: 'FAILOVER_FUNCTION_NAME',
   failback: 'FAILBACK_FUNCTION_NAME',
+  forced: 'FORCED_FUNCTION_NAME',
   control: 'CONTROL_FUNCTION_NAME',
 };
 

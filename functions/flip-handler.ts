@@ -1,9 +1,10 @@
 /**
- * What the failover and failback Lambdas share: build the use case's ports from the runtime and
- * bound the INSYNC wait by the invocation's remaining time.
+ * What the failover, failback and forced-flip Lambdas share: build the use case's ports from the
+ * runtime and bound the INSYNC wait by the invocation's remaining time.
  */
 import middy from '@middy/core';
-import { type Direction, type FlipResponse, runFlip } from '../shared/controller/flip.ts';
+import { type Direction, type FlipDeps, type FlipResponse, runFlip } from '../shared/controller/flip.ts';
+import { runForcedFlip } from '../shared/controller/forced-flip.ts';
 import { type Runtime, runtime } from '../shared/controller/runtime.ts';
 import { logErrors } from './middleware.ts';
 
@@ -14,18 +15,23 @@ interface Context {
 /** Kept free at the end of an invocation for notifications and the audit write. */
 const END_MARGIN_MS = 15_000;
 
-export function flipHandler(direction: Direction, getRuntime: () => Runtime = () => runtime(direction)) {
-  const flip = async (event: unknown, context: Context): Promise<FlipResponse> => {
-    const rt = getRuntime();
-    return runFlip(
-      {
-        ...rt,
-        services: rt.config.services,
-        inSyncWaitMs: Math.max(0, Math.min(30_000, context.getRemainingTimeInMillis() - END_MARGIN_MS)),
-      },
-      direction,
-      event,
-    );
+function flipDeps(rt: Runtime, context: Context): FlipDeps {
+  return {
+    ...rt,
+    services: rt.config.services,
+    inSyncWaitMs: Math.max(0, Math.min(30_000, context.getRemainingTimeInMillis() - END_MARGIN_MS)),
   };
+}
+
+export function flipHandler(direction: Direction, getRuntime: () => Runtime = () => runtime(direction)) {
+  const flip = async (event: unknown, context: Context): Promise<FlipResponse> =>
+    runFlip(flipDeps(getRuntime(), context), direction, event);
   return middy(flip).use(logErrors(direction));
+}
+
+/** The forced-flip Lambda: `{ direction, service, reason, requestedBy? }`, the only way to `force`. */
+export function forcedFlipHandler(getRuntime: () => Runtime = () => runtime('forced')) {
+  const forced = async (event: unknown, context: Context): Promise<FlipResponse> =>
+    runForcedFlip(flipDeps(getRuntime(), context), event);
+  return middy(forced).use(logErrors('forced'));
 }

@@ -19,7 +19,8 @@ export const failoverCommand: Command = {
     '(exit 1) if the standby is unhealthy. A planned failover sets a hold: no automatic failback',
     'until someone runs failoverctl failback (or failoverctl resume).',
     '--reason TEXT   why (required; recorded and sent with the notification)',
-    '--force         flip even if the standby fails its re-check (recorded as a forced hold)',
+    '--force         flip even if the standby fails its re-check (recorded as a forced hold); invokes',
+    "                the separate 'forced' function, which IAM grants apart from planned flips",
     '--dry-run       show what would change; change nothing (same as failoverctl plan)',
     '--as NAME       who is asking (default $USER@hostname)',
   ],
@@ -48,7 +49,7 @@ export const failbackCommand: Command = {
     'Invokes the failback function. It re-checks the primary right before the flip and refuses',
     '(exit 1) if the primary is unhealthy. A failback releases any hold and any flap freeze.',
     '--reason TEXT   why (recorded and sent with the notification)',
-    '--force         flip even if the primary fails its re-check',
+    "--force         flip even if the primary fails its re-check (invokes the 'forced' function)",
     '--dry-run       show what would change; change nothing',
     '--as NAME       who is asking (default $USER@hostname)',
   ],
@@ -70,13 +71,19 @@ async function flip(
 ): Promise<number> {
   ctx.checkServiceIfConfigured(service);
   const reason = stringOption(values, 'reason');
-  const answer = await invokeFunction(ctx, direction, {
+  const request = {
     service,
     requestedBy: ctx.requestedBy(stringOption(values, 'as')),
     ...(reason === undefined ? {} : { reason }),
-    ...(flagOption(values, 'force') ? { force: true } : {}),
     ...(flagOption(values, 'dry-run') ? { dryRun: true } : {}),
-  });
+  };
+  if (flagOption(values, 'force') && reason === undefined) {
+    throw new UsageError(`A forced ${direction} needs --reason "why": it is recorded with the forced hold.`);
+  }
+  // Forcing has its own function, so IAM can allow planned flips without allowing force.
+  const answer = flagOption(values, 'force')
+    ? await invokeFunction(ctx, 'forced', { direction, ...request })
+    : await invokeFunction(ctx, direction, request);
   const response = asFlipResponse(answer);
   for (const line of describeFlip(response)) ctx.print(line);
   if (response.change) for (const line of describeChangeBatch(response.change)) ctx.print(line);

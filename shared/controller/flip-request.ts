@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import type { Evidence } from '../domain/events.ts';
+import { isReservedIdentity, plainLine, RESERVED_IDENTITIES } from '../domain/plain-text.ts';
 import { type ParsedRequest, parseStrictPayload } from './strict-payload.ts';
 
 export const MAX_REASON_CHARS = 1_000;
@@ -20,14 +21,29 @@ const evidence = z.strictObject({
   secondary: z.array(checkResult).max(50),
 });
 
+/** Caller text kept to one plain line (no forged lines, no terminal escapes, no bidi tricks). */
+const freeText = (max: number) => z.string().max(max).transform(plainLine);
+
+const requester = z
+  .string()
+  .min(1)
+  .max(MAX_REQUESTED_BY_CHARS)
+  .transform(plainLine)
+  .refine((name) => name !== '', { message: 'must name who asks' })
+  .refine((name) => !isReservedIdentity(name), {
+    message: `${RESERVED_IDENTITIES.map((n) => `'${n}'`).join(' and ')} are reserved for the controller's own decisions; give your own name`,
+  });
+
 const flipRequest = z.strictObject({
   service: z.string().min(1).max(64),
-  reason: z.string().max(MAX_REASON_CHARS).optional(),
-  requestedBy: z.string().min(1).max(MAX_REQUESTED_BY_CHARS).optional(),
+  reason: freeText(MAX_REASON_CHARS).optional(),
+  requestedBy: requester.optional(),
   /** Set by the watchdog: the epoch it decided on. Absent for an operator's request. */
   epoch: z.number().int().nonnegative().optional(),
   dryRun: z.boolean().optional(),
+  /** Only the forced-flip function accepts it (see flip.ts): IAM can allow flips without force. */
   force: z.boolean().optional(),
+  /** The watchdog's probe results; used only for its own epoch-fenced requests, never an operator's. */
   evidence: evidence.optional(),
 });
 
@@ -50,5 +66,19 @@ export type { ParsedRequest } from './strict-payload.ts';
  * // => { ok: true, request: { service: 'payments-api', ... } }
  */
 export function parseFlipRequest(payload: unknown): ParsedRequest<FlipRequest> {
-  return parseStrictPayload(flipRequest, payload);
+  const parsed = parseStrictPayload(flipRequest, payload);
+  if (!parsed.ok) return parsed;
+  const { epoch, requestedBy, evidence: given } = parsed.request;
+  const errors: string[] = [];
+  // An epoch marks the watchdog's own decision, fenced by the flip function: it names no operator.
+  if (epoch !== undefined && requestedBy !== undefined) {
+    errors.push(
+      "requestedBy: a request with an epoch is the watchdog's own decision and names no one; leave out epoch",
+    );
+  }
+  // Evidence is what the controller saw; an operator's request cannot supply it.
+  if (epoch === undefined && given !== undefined) {
+    errors.push("evidence: only the watchdog's own requests (with an epoch) carry evidence; leave it out");
+  }
+  return errors.length === 0 ? parsed : { ok: false, errors };
 }

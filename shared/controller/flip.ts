@@ -120,7 +120,25 @@ interface Claim {
 }
 const RECORD_ATTEMPTS = 6;
 
-export async function runFlip(deps: FlipDeps, direction: Direction, payload: unknown): Promise<FlipResponse> {
+/** Which function a request came through: only the forced-flip function may carry `force`. */
+export interface FlipEntry {
+  readonly allowForce: boolean;
+}
+
+/**
+ * Why `force` is refused by the failover and failback functions: forcing skips the re-check of the
+ * target, so it has its own function, and IAM can let operators flip without letting them force.
+ */
+export const FORCE_ELSEWHERE =
+  "force: the failover and failback functions do not accept force; forced flips go through the 'forced' " +
+  'function (failoverctl failover|failback --force), which IAM grants separately';
+
+export async function runFlip(
+  deps: FlipDeps,
+  direction: Direction,
+  payload: unknown,
+  entry: FlipEntry = { allowForce: false },
+): Promise<FlipResponse> {
   const startedAt = deps.clock.now();
   const parsed = parseFlipRequest(payload);
   if (!parsed.ok) {
@@ -130,6 +148,7 @@ export async function runFlip(deps: FlipDeps, direction: Direction, payload: unk
     );
   }
   const request = parsed.request;
+  if (request.force && !entry.allowForce) return rejected(request.service, [FORCE_ELSEWHERE]);
   const service = deps.services.find((s) => s.name === request.service);
   if (!service) {
     const known = deps.services.map((s) => s.name).join(', ');
@@ -535,7 +554,9 @@ class Flip {
       [{ name: 'Flips', unit: 'Count', value: 1 }],
       [['Stage']],
     );
-    const evidence: Evidence = this.request.evidence ?? {
+    // The watchdog's own evidence, for its epoch-fenced request; never a caller's (issue #18).
+    const given = this.automatic ? this.request.evidence : undefined;
+    const evidence: Evidence = given ?? {
       primary: this.to === 'primary' ? verification.checks : recorded.primary.last,
       secondary: this.to === 'secondary' ? verification.checks : recorded.secondary.last,
     };

@@ -23,6 +23,7 @@
  * | resumed            | —                  | `failover-blocked`                                             |
  */
 import type { EventKind } from '../domain/events.ts';
+import { plainLine } from '../domain/plain-text.ts';
 import type { Notification } from '../domain/ports.ts';
 import type { RenderedNotification } from './render.ts';
 import { toIsoTime, truncate } from './render.ts';
@@ -128,7 +129,8 @@ export function pagerDutyEvents(
       event_action: 'trigger',
       dedup_key: pagerDutyDedupKey(notification.service, rule.triggers),
       payload: {
-        summary: truncate(rendered.summary, SUMMARY_MAX),
+        // One line: PagerDuty shows the summary as the incident's title (issue #18).
+        summary: truncate(plainLine(rendered.summary), SUMMARY_MAX),
         source: notification.service,
         severity: notification.severity,
         ...timestamp(notification.at),

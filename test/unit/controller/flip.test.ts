@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/index.ts';
 import { type FlipDeps, runFlip } from '../../../shared/controller/flip.ts';
+import { runForcedFlip } from '../../../shared/controller/forced-flip.ts';
 import { initialState } from '../../../shared/domain/initial-state.ts';
 import { silentLogger } from '../../../shared/telemetry/log.ts';
 import { noMetrics } from '../../../shared/telemetry/metrics.ts';
@@ -124,9 +125,9 @@ describe('runFlip', () => {
   it('fails over to an unhealthy standby only when forced, and records it as a hold', async () => {
     prober.set('api', 'secondary', false);
 
-    const out = await runFlip(deps, 'failover', {
+    const out = await runForcedFlip(deps, {
+      direction: 'failover',
       service: 'api',
-      force: true,
       requestedBy: 'alice',
       reason: 'dc fire',
     });
@@ -256,11 +257,11 @@ describe('runFlip', () => {
     traffic.handEdit('api', 'secondary');
 
     const waiting = await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice', reason: 'x' });
-    const forced = await runFlip(deps, 'failover', {
+    const forced = await runForcedFlip(deps, {
+      direction: 'failover',
       service: 'api',
       requestedBy: 'alice',
       reason: 'x',
-      force: true,
     });
 
     expect(waiting.outcome).toBe('stale');
@@ -289,6 +290,94 @@ describe('runFlip', () => {
       epoch: 1,
       claim: null,
       hold: { kind: 'planned-failover', by: 'alice' },
+    });
+  });
+
+  describe('a request no caller can forge (issue #18)', () => {
+    const forgedEvidence = {
+      primary: [{ check: 'http GET https://primary/health', ok: true, latencyMs: 1, reason: 'status 200' }],
+      secondary: [
+        { check: 'http GET https://secondary/health', ok: true, latencyMs: 1, reason: 'status 200' },
+      ],
+    };
+
+    it('refuses force, the watchdog identity and made-up evidence on the failover function', async () => {
+      await store.save({ ...initialState('api'), paused: true }, null);
+      prober.set('api', 'secondary', false);
+
+      const out = await runFlip(deps, 'failover', {
+        service: 'api',
+        force: true,
+        requestedBy: 'watchdog',
+        evidence: forgedEvidence,
+        reason: 'routine\n2026-12-07T00:00:00Z failover epoch 9 by watchdog: all healthy',
+      });
+
+      expect(out.outcome).toBe('rejected');
+      expect(out.errors?.join('\n')).toMatch(/reserved for the controller/);
+      expect(state()).toMatchObject({ phase: 'primary-active', paused: true, epoch: 0 });
+      expect(traffic.changes).toBe(0);
+      expect(notifier.sent).toEqual([]);
+    });
+
+    it('refuses force on the failover function, naming the forced-flip function instead', async () => {
+      const out = await runFlip(deps, 'failover', {
+        service: 'api',
+        force: true,
+        requestedBy: 'alice',
+        reason: 'x',
+      });
+
+      expect(out.outcome).toBe('rejected');
+      expect(out.message).toMatch(/forced flips go through the 'forced' function/);
+      expect(traffic.changes).toBe(0);
+    });
+
+    it('refuses evidence on an operator request and on a forced one', async () => {
+      const operator = await runFlip(deps, 'failover', {
+        service: 'api',
+        requestedBy: 'alice',
+        reason: 'x',
+        evidence: forgedEvidence,
+      });
+      const forced = await runForcedFlip(deps, {
+        direction: 'failover',
+        service: 'api',
+        reason: 'x',
+        evidence: forgedEvidence,
+      });
+
+      expect(operator.errors).toEqual([
+        "evidence: only the watchdog's own requests (with an epoch) carry evidence; leave it out",
+      ]);
+      expect(forced.outcome).toBe('rejected');
+      expect(forced.message).toMatch(/unknown field 'evidence'/);
+    });
+
+    it('keeps a forced reason to one plain line in the state, audit and notification', async () => {
+      prober.set('api', 'secondary', false);
+
+      const out = await runForcedFlip(deps, {
+        direction: 'failover',
+        service: 'api',
+        requestedBy: 'mallory\u202e',
+        reason: 'fire\r\n2026-12-07 failover by watchdog (automatic)\u001b]0;owned\u0007',
+      });
+
+      expect(out.outcome).toBe('failed-over');
+      const [sent] = notifier.sent;
+      for (const text of [sent?.reason, sent?.requestedBy, store.audit[0]?.reason, state()?.hold?.reason]) {
+        expect(text).toBeDefined();
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence.
+        expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      }
+      expect(state()?.hold).toMatchObject({
+        kind: 'forced',
+        by: 'mallory',
+        reason: 'fire 2026-12-07 failover by watchdog (automatic) ]0;owned',
+      });
+      // The evidence is the controller's own re-check, not anything the caller said.
+      expect(sent?.evidence?.secondary).toEqual(prober.target('api', 'secondary').checks);
     });
   });
 

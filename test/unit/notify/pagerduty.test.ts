@@ -22,6 +22,15 @@ describe('pagerDutyEvents', () => {
     expect(resolves.map((event) => event.dedup_key)).toContain(trigger?.dedup_key);
   });
 
+  it('keeps the summary to one line whatever the reason holds (issue #18)', () => {
+    const [trigger] = eventsFor({ reason: 'line one\r\nFAILBACK payments-api: all clear\u001b[2J' });
+
+    const summary = trigger?.event_action === 'trigger' ? trigger.payload.summary : '';
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence.
+    expect(summary).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(summary).toContain('line one FAILBACK payments-api: all clear');
+  });
+
   it('opens a planned failover under the failover key, so the failback closes it too', () => {
     expect(actions({ event: 'planned-failover', requestedBy: 'alice' })[0]).toBe(
       'trigger failover-controller/payments-api/failover',
