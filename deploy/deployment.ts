@@ -1,16 +1,24 @@
 /**
  * What serverless.yml needs from failover.config.yml at deploy time: which config file to bundle,
- * and least-privilege IAM policy documents scoped to the configured hosted zones, record names,
- * SSM parameters and SNS topics. Deploy fails here, with the loader's clear errors, when the
- * configuration is invalid — before anything reaches AWS.
+ * each function's environment, and least-privilege IAM policy documents scoped to the configured
+ * hosted zones, record names, SSM parameters and SNS topics. Deploy fails here, with the loader's
+ * clear errors, when the configuration is invalid — before anything reaches AWS.
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: \${AWS::...} are CloudFormation Fn::Sub placeholders.
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { loadConfig } from '../shared/config/index.ts';
+import { formatFieldPath } from '../shared/config/field-path.ts';
+import { ConfigError, type ConfigIssue, loadConfig } from '../shared/config/index.ts';
+import { type EnvReference, resolveReferences } from '../shared/config/references.ts';
+import { isSecretField } from '../shared/config/secret-fields.ts';
+import { readYaml } from '../shared/config/yaml-source.ts';
 import type { ControllerConfig, NotifierConfig, SecretValue } from '../shared/domain/config.ts';
 
 export const METRICS_NAMESPACE = 'FailoverController';
+
+/** The deployed functions, as serverless.yml names them. */
+export const FUNCTIONS = ['watchdog', 'failover', 'failback', 'control'] as const;
+export type FunctionName = (typeof FUNCTIONS)[number];
 
 type Statement = Record<string, unknown>;
 interface PolicyDocument {
@@ -22,21 +30,54 @@ export interface DeploymentValues {
   /** The config file to bundle, relative to the service directory. */
   configFile: string;
   /**
-   * The functions' environment: the fixed variables, plus every variable the config references
-   * with `\${env:NAME}` (resolved again at cold start), with its value at deploy time.
+   * Each function's environment: the fixed variables it reads, plus every variable the parsed
+   * config references with `\${env:NAME}` outside a secret field (every function loads the config,
+   * which resolves them again at cold start), with its value at deploy time.
    */
-  environment: Record<string, unknown>;
+  environment: Record<FunctionName, Record<string, unknown>>;
   watchdogPolicy: PolicyDocument;
-  flipPolicy: PolicyDocument;
+  failoverPolicy: PolicyDocument;
+  failbackPolicy: PolicyDocument;
   /** Pause/resume: the state table, notifications and their secrets; no Route 53, no invoke. */
   controlPolicy: PolicyDocument;
 }
+
+/**
+ * Variables Lambda itself sets in every function: never copied from the deployer's shell (Lambda
+ * refuses them, and they would carry the deployer's region or credentials); a config that names one
+ * gets the function's own value at run time.
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+ */
+const LAMBDA_RUNTIME_VARIABLES = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+  'TZ',
+]);
 
 const sub = (template: string) => ({ 'Fn::Sub': template });
 
 /**
  * IAM's `route53:ChangeResourceRecordSetsNormalizedRecordNames`: lowercase, no trailing dot, and
  * every character other than a-z, 0-9, '-', '_' and '.' as a three-digit octal escape (`*` -> `\052`).
+ *
+ * @example
+ * normalizedRecordName('*.Example.com.'); // '\\052.example.com'
  */
 export function normalizedRecordName(recordName: string): string {
   const bare = recordName.toLowerCase().replace(/\.$/, '');
@@ -45,29 +86,49 @@ export function normalizedRecordName(recordName: string): string {
     .join('');
 }
 
+/**
+ * Loads and checks the config the functions will bundle, and derives what serverless.yml needs.
+ * Throws the loader's `ConfigError` for an invalid file, and a `ConfigError` naming each secret
+ * field that uses `\${env:NAME}` (its value would be written into the template).
+ *
+ * @example
+ * const { environment, watchdogPolicy } = deploymentValues({ stage: 'prod' });
+ */
 export function deploymentValues(
   options: { stage?: string; region?: string; env?: NodeJS.ProcessEnv } = {},
 ): DeploymentValues {
   const env = options.env ?? process.env;
   const serviceDir = resolve(import.meta.dirname, '..');
   const file = resolve(serviceDir, env.FAILOVER_CONFIG ?? 'failover.config.yml');
+  // Secrets first: a `${env:}` in a secret field is refused whether or not the variable is set.
+  const references = envReferences(file, env);
   const config = loadConfig({ file, env });
   const configFile = relative(serviceDir, file);
+  const configEnvironment = deployableEnvironment(references, env);
+  const common = {
+    STATE_TABLE: { Ref: 'StateTable' },
+    FAILOVER_CONFIG: configFile,
+    METRICS_NAMESPACE,
+    STAGE: options.stage ?? 'dev',
+    ...configEnvironment,
+  };
   return {
     configFile,
     environment: {
-      STATE_TABLE: { Ref: 'StateTable' },
-      FAILOVER_FUNCTION_NAME: sub('${AWS::StackName}-failover'),
-      FAILBACK_FUNCTION_NAME: sub('${AWS::StackName}-failback'),
-      FAILOVER_CONFIG: configFile,
-      NOTIFICATIONS_TOPIC_ARN: { Ref: 'NotificationsTopic' },
-      METRICS_NAMESPACE,
-      STAGE: options.stage ?? 'dev',
-      ...referencedEnvironment(readFileSync(file, 'utf8'), env),
+      watchdog: {
+        ...common,
+        // Only the watchdog invokes the flip functions.
+        FAILOVER_FUNCTION_NAME: sub('${AWS::StackName}-failover'),
+        FAILBACK_FUNCTION_NAME: sub('${AWS::StackName}-failback'),
+      },
+      failover: common,
+      failback: common,
+      control: common,
     },
-    watchdogPolicy: policy([...common(config), ...readRecords(config), invokeFlipFunctions()]),
-    flipPolicy: policy([...common(config), ...readRecords(config), ...changeRecords(config)]),
-    controlPolicy: policy([logs(), stateTable(), notify(config), ...secrets(config)]),
+    watchdogPolicy: policy([...shared('watchdog', config), ...readRecords(config), invokeFlipFunctions()]),
+    failoverPolicy: policy(flipStatements('failover', config)),
+    failbackPolicy: policy(flipStatements('failback', config)),
+    controlPolicy: policy([logs('control'), stateTable(), ...notify(config, false), ...secrets(config)]),
   };
 }
 
@@ -75,18 +136,31 @@ function policy(statements: Statement[]): PolicyDocument {
   return { Version: '2012-10-17', Statement: statements };
 }
 
-/** What every function needs: its logs, the state table, metrics, alarms, notifications, secrets. */
-function common(config: ControllerConfig): Statement[] {
-  return [logs(), stateTable(), metrics(), notify(config), ...alarmChecks(config), ...secrets(config)];
+/** What the watchdog and the flip functions need: logs, state, metrics, alarms, notifications, secrets. */
+function shared(fn: FunctionName, config: ControllerConfig, onFailureTopic = false): Statement[] {
+  return [
+    logs(fn),
+    stateTable(),
+    metrics(),
+    ...notify(config, onFailureTopic),
+    ...alarmChecks(config),
+    ...secrets(config),
+  ];
 }
 
-function logs(): Statement {
+/** Failover and failback: Lambda publishes their on-failure records to the stack's topic with their role. */
+function flipStatements(fn: 'failover' | 'failback', config: ControllerConfig): Statement[] {
+  return [...shared(fn, config, true), ...readRecords(config), ...changeRecords(config)];
+}
+
+/** Its own log group only (osls creates `/aws/lambda/<service>-<stage>-<fn>`, the stack's name + fn). */
+function logs(fn: FunctionName): Statement {
   return {
     Sid: 'Logs',
     Effect: 'Allow',
     Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
     Resource: sub(
-      'arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${AWS::StackName}-*:*',
+      `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${fn}:*`,
     ),
   };
 }
@@ -110,13 +184,51 @@ function metrics(): Statement {
   };
 }
 
-function notify(config: ControllerConfig): Statement {
-  return {
-    Sid: 'Notify',
-    Effect: 'Allow',
-    Action: ['sns:Publish'],
-    Resource: [{ Ref: 'NotificationsTopic' }, ...snsTopics(config)],
-  };
+/**
+ * `sns:Publish` on the configured topics (and the stack's own topic for an on-failure destination),
+ * with the KMS use that publishing to an encrypted topic takes: SNS asks KMS for a data key as the
+ * publisher. The stack's topic has its own key; a configured topic's key, if customer-managed, sits
+ * in the topic's account and region, and is usable here only through SNS.
+ */
+function notify(config: ControllerConfig, onFailureTopic: boolean): Statement[] {
+  const topics = snsTopics(config);
+  const resources = [...(onFailureTopic ? [{ Ref: 'NotificationsTopic' }] : []), ...topics];
+  if (resources.length === 0) return [];
+  const statements: Statement[] = [
+    { Sid: 'Notify', Effect: 'Allow', Action: ['sns:Publish'], Resource: resources },
+  ];
+  if (onFailureTopic) {
+    statements.push({
+      Sid: 'NotificationsKey',
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: { 'Fn::GetAtt': ['NotificationsKey', 'Arn'] },
+    });
+  }
+  const topicKeys = unique(topics.map(topicKeyScope)).flatMap((scope) => (scope === null ? [] : [scope]));
+  for (const [index, scope] of topicKeys.entries()) {
+    statements.push({
+      Sid: `TopicKeys${index + 1}`,
+      Effect: 'Allow',
+      Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      Resource: `arn:${scope.partition}:kms:${scope.region}:${scope.account}:key/*`,
+      Condition: { StringEquals: { 'kms:ViaService': `sns.${scope.region}.amazonaws.com` } },
+    });
+  }
+  return statements;
+}
+
+interface KeyScope {
+  partition: string;
+  region: string;
+  account: string;
+}
+
+/** The partition, region and account of a topic ARN (where its KMS key must live). */
+function topicKeyScope(topicArn: string): KeyScope | null {
+  const [, partition, , region, account] = topicArn.split(':');
+  if (!partition || !region || !account) return null;
+  return { partition, region, account };
 }
 
 function alarmChecks(config: ControllerConfig): Statement[] {
@@ -134,19 +246,36 @@ function alarmChecks(config: ControllerConfig): Statement[] {
   ];
 }
 
+/**
+ * The SSM parameters the config names, and `kms:Decrypt` for a SecureString under a
+ * customer-managed key: only through SSM, and only for these parameters (SSM passes the
+ * parameter's ARN as the encryption context). The AWS-managed `aws/ssm` key needs no grant.
+ */
 function secrets(config: ControllerConfig): Statement[] {
-  const parameters = ssmPaths(config);
+  const parameters = ssmPaths(config).map((path) =>
+    sub(
+      `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${path.startsWith('/') ? path : `/${path}`}`,
+    ),
+  );
   if (parameters.length === 0) return [];
   return [
     {
       Sid: 'Secrets',
       Effect: 'Allow',
       Action: ['ssm:GetParameter', 'ssm:GetParameters'],
-      Resource: parameters.map((path) =>
-        sub(
-          `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${path.startsWith('/') ? path : `/${path}`}`,
-        ),
-      ),
+      Resource: parameters,
+    },
+    {
+      Sid: 'SecretsKeys',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt'],
+      Resource: sub('arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*'),
+      Condition: {
+        StringEquals: {
+          'kms:ViaService': sub('ssm.${AWS::Region}.amazonaws.com'),
+          'kms:EncryptionContext:PARAMETER_ARN': parameters,
+        },
+      },
     },
   ];
 }
@@ -183,7 +312,7 @@ function changeRecords(config: ControllerConfig): Statement[] {
       Sid: 'WaitForChange',
       Effect: 'Allow',
       Action: ['route53:GetChange'],
-      Resource: 'arn:aws:route53:::change/*',
+      Resource: sub('arn:${AWS::Partition}:route53:::change/*'),
     },
   ];
 }
@@ -204,8 +333,10 @@ function invokeFlipFunctions(): Statement {
   };
 }
 
-function hostedZoneArns(config: ControllerConfig): string[] {
-  return unique(config.services.map((s) => `arn:aws:route53:::hostedzone/${s.hostedZoneId}`));
+function hostedZoneArns(config: ControllerConfig): { 'Fn::Sub': string }[] {
+  return unique(config.services.map((s) => s.hostedZoneId)).map((zone) =>
+    sub(`arn:\${AWS::Partition}:route53:::hostedzone/${zone}`),
+  );
 }
 
 function alarmNames(config: ControllerConfig): string[] {
@@ -222,8 +353,9 @@ function snsTopics(config: ControllerConfig): string[] {
   return unique(allNotifiers(config).flatMap((n) => (n.kind === 'sns' ? [n.topicArn] : [])));
 }
 
+/** Every `${ssm:/path}` of the config: notifier secrets and http header values. */
 function ssmPaths(config: ControllerConfig): string[] {
-  const refs: SecretValue[] = allNotifiers(config).flatMap((n) => {
+  const notifierRefs: SecretValue[] = allNotifiers(config).flatMap((n) => {
     switch (n.kind) {
       case 'slack':
         return [n.webhookUrl];
@@ -235,7 +367,12 @@ function ssmPaths(config: ControllerConfig): string[] {
         return [];
     }
   });
-  return unique(refs.flatMap((v) => (typeof v === 'string' ? [] : [v.path])));
+  const headerRefs: SecretValue[] = config.services.flatMap((s) =>
+    [...s.primary.checks, ...s.secondary.checks].flatMap((c) =>
+      c.kind === 'http' ? Object.values(c.headers) : [],
+    ),
+  );
+  return unique([...notifierRefs, ...headerRefs].flatMap((v) => (typeof v === 'string' ? [] : [v.path])));
 }
 
 function allNotifiers(config: ControllerConfig): NotifierConfig[] {
@@ -243,13 +380,57 @@ function allNotifiers(config: ControllerConfig): NotifierConfig[] {
 }
 
 function unique<T>(values: T[]): T[] {
-  return [...new Set(values)];
+  const seen = new Set<string>();
+  return values.filter((value) => {
+    const key = JSON.stringify(value);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
-/** `${env:NAME}` references in the config text, with their deploy-time values (the loader already checked they are set). */
-function referencedEnvironment(text: string, env: NodeJS.ProcessEnv): Record<string, string> {
-  const names = [...text.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1] ?? '');
+/**
+ * The `${env:NAME}` references of the parsed config (never of its comments). A reference in a
+ * secret field is refused: its value would sit in the template and in every function's
+ * configuration. A file that cannot be read or parsed is left to `loadConfig` to report.
+ */
+function envReferences(file: string, env: NodeJS.ProcessEnv): readonly EnvReference[] {
+  let source: ReturnType<typeof readYaml>;
+  try {
+    source = readYaml(readFileSync(file, 'utf8'), file);
+  } catch {
+    return [];
+  }
+  const references = resolveReferences(source.value, env).envReferences;
+  const inSecrets = references.filter((reference) => isSecretField(reference.path));
+  if (inSecrets.length > 0) {
+    throw new ConfigError(
+      file,
+      inSecrets.map((reference) => secretInEnvironment(reference, source.lineOf(reference.path))),
+      { headline: `Cannot deploy ${file}: secrets would be written into the CloudFormation template:` },
+    );
+  }
+  return references;
+}
+
+/** The referenced variables with their deploy-time values; those Lambda sets itself are left to the run time. */
+function deployableEnvironment(
+  references: readonly EnvReference[],
+  env: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const names = unique(references.map((reference) => reference.name));
   return Object.fromEntries(
-    unique(names).flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]])),
+    names.flatMap((name) => {
+      const value = env[name];
+      return LAMBDA_RUNTIME_VARIABLES.has(name) || value === undefined ? [] : [[name, value]];
+    }),
   );
+}
+
+function secretInEnvironment(reference: EnvReference, line: number | undefined): ConfigIssue {
+  const issue = {
+    path: formatFieldPath(reference.path),
+    message: `a secret may not come from \${env:${reference.name}}: deployed, its value would sit in plain text in the CloudFormation template and the functions' environment; store it in SSM Parameter Store (SecureString) and write \${ssm:/path} here instead`,
+  };
+  return line === undefined ? issue : { ...issue, line };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Check } from '../domain/config.ts';
+import type { Check, SecretValue } from '../domain/config.ts';
 import { interpretHost } from './dns-name.ts';
 import { DEFAULT_EXPECT_STATUS, expectStatus } from './expect-status.ts';
 import {
@@ -12,6 +12,7 @@ import {
   text,
   wholeNumber,
 } from './fields.ts';
+import { SsmReference } from './references.ts';
 import { singleKey } from './single-key.ts';
 import { describeValue } from './wording.ts';
 
@@ -44,12 +45,28 @@ function jsonPath(value: string): Interpretation<string> {
       };
 }
 
+const headerText = text(
+  (value): Interpretation<string> =>
+    /[\r\n]/.test(value) ? { problem: 'must not contain line breaks' } : { value },
+);
+
+/**
+ * A header value: written out, or `${ssm:/path}` (an `SsmReference` from references.ts) for a token
+ * that must stay out of the deployment. Only written-out values are checked here.
+ */
+const headerValue = z.unknown().transform((value, context): SecretValue => {
+  if (value instanceof SsmReference) return value.toRef();
+  const result = headerText.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    context.addIssue({ code: 'custom', message: issue.message, path: issue.path, input: value });
+  }
+  return z.NEVER;
+});
+
 const headers = z.record(
   z.string().regex(HEADER_NAME, { error: 'is not a valid HTTP header name' }),
-  text(
-    (value): Interpretation<string> =>
-      /[\r\n]/.test(value) ? { problem: 'must not contain line breaks' } : { value },
-  ),
+  headerValue,
   {
     error: (issue) =>
       issue.code === 'invalid_type'

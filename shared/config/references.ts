@@ -15,11 +15,23 @@ export class SsmReference {
   }
 }
 
+/** A `${env:NAME}` written in a value (set or not), and the field it was written in. */
+export interface EnvReference {
+  readonly name: string;
+  readonly path: FieldPath;
+}
+
 export interface ResolvedDocument {
   /** A fresh copy of the document with `${env:...}` replaced and `${ssm:...}` as `SsmReference`. */
   readonly value: unknown;
   /** One per bad reference; the value at that path is left as written. */
   readonly issues: readonly FieldIssue[];
+  /**
+   * Every well-formed `${env:NAME}`, in document order, whether or not the variable is set: what a
+   * deployment must pass on to the functions (and refuse in a secret field). Taken from parsed
+   * values, so a reference in a comment never counts.
+   */
+  readonly envReferences: readonly EnvReference[];
 }
 
 const REFERENCE = /\$\{([A-Za-z][\w-]*):([^}]*)\}/g;
@@ -28,13 +40,19 @@ const SSM_NAME = /^(\/[A-Za-z0-9_.-]+)+$/;
 
 /**
  * Resolves the references in every string value of a parsed document:
- * `${env:NAME}` (anywhere in a string) from `env`, and `${ssm:/path}` (a whole value, in a notifier
- * secret only) into an `SsmReference` left for the Lambda to fetch. Keys are never resolved.
+ * `${env:NAME}` (anywhere in a string) from `env`, and `${ssm:/path}` (a whole value, in a secret
+ * field only: notifier secrets and http header values) into an `SsmReference` left for the Lambda
+ * to fetch. Keys are never resolved.
+ *
+ * @example
+ * const { value, issues, envReferences } = resolveReferences(readYaml(text, file).value, process.env);
+ * // envReferences: [{ name: 'API_HOST', path: ['services', 0, 'primary', 'checks', 0, 'http', 'url'] }]
  */
 export function resolveReferences(document: unknown, env: NodeJS.ProcessEnv): ResolvedDocument {
   const issues: FieldIssue[] = [];
+  const envReferences: EnvReference[] = [];
   const visit = (value: unknown, path: FieldPath): unknown => {
-    if (typeof value === 'string') return resolveText(value, path, env, issues);
+    if (typeof value === 'string') return resolveText(value, path, env, { issues, envReferences });
     if (Array.isArray(value)) return value.map((item, index) => visit(item, [...path, index]));
     if (typeof value === 'object' && value !== null) {
       return Object.fromEntries(
@@ -43,26 +61,32 @@ export function resolveReferences(document: unknown, env: NodeJS.ProcessEnv): Re
     }
     return value;
   };
-  return { value: visit(document, []), issues };
+  return { value: visit(document, []), issues, envReferences };
 }
 
-function resolveText(text: string, path: FieldPath, env: NodeJS.ProcessEnv, issues: FieldIssue[]): unknown {
+interface Findings {
+  readonly issues: FieldIssue[];
+  readonly envReferences: EnvReference[];
+}
+
+function resolveText(text: string, path: FieldPath, env: NodeJS.ProcessEnv, found: Findings): unknown {
+  const { issues } = found;
   // A reference ends at a "}", so none starts after the last one. Searching only up to it keeps
   // an unterminated run such as "${a:${a:${a:..." from costing quadratic regex backtracking.
   const end = text.lastIndexOf('}') + 1;
   const head = text.slice(0, end);
-  const found = [...head.matchAll(REFERENCE)];
-  if (found.length === 0) return text;
+  const matches = [...head.matchAll(REFERENCE)];
+  if (matches.length === 0) return text;
   const before = issues.length;
-  const ssm = found.find((match) => match[1] === 'ssm');
+  const ssm = matches.find((match) => match[1] === 'ssm');
   if (ssm !== undefined) {
     const name = ssm[2] ?? '';
     if (!isSecretField(path)) {
       issues.push({
         path,
-        message: `${ssm[0]}: SSM references are only allowed in notifier secrets (${SECRET_FIELD_NAMES}); write the value here or use \${env:NAME}`,
+        message: `${ssm[0]}: SSM references are only allowed in secrets (${SECRET_FIELD_NAMES}); write the value here or use \${env:NAME}`,
       });
-    } else if (found.length > 1 || ssm[0] !== text) {
+    } else if (matches.length > 1 || ssm[0] !== text) {
       issues.push({ path, message: `${ssm[0]} must be the whole value, not part of a longer text` });
     } else if (!SSM_NAME.test(name)) {
       issues.push({
@@ -83,6 +107,7 @@ function resolveText(text: string, path: FieldPath, env: NodeJS.ProcessEnv, issu
         message: `${reference} does not name an environment variable (letters, digits, "_")`,
       });
     } else {
+      found.envReferences.push({ name, path });
       const value = env[name];
       if (value === undefined) issues.push({ path, message: `environment variable ${name} is not set` });
       else if (value === '') issues.push({ path, message: `environment variable ${name} is set but empty` });

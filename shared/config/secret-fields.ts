@@ -10,12 +10,22 @@ export const SECRET_FIELDS: Readonly<Record<string, readonly string[]>> = {
   webhook: ['url', 'secret'],
 };
 
-export const SECRET_FIELD_NAMES = Object.entries(SECRET_FIELDS)
-  .flatMap(([kind, fields]) => fields.map((field) => `${kind}.${field}`))
-  .join(', ');
+/** Every field that may hold a secret, as the messages name them. */
+export const SECRET_FIELD_NAMES = [
+  ...Object.entries(SECRET_FIELDS).flatMap(([kind, fields]) => fields.map((field) => `${kind}.${field}`)),
+  'http.headers.<name>',
+].join(', ');
 
-/** True for `notifiers.<group>[<n>].<kind>.<field>` when that field is a secret. */
+/**
+ * True for a field whose value is a secret: `notifiers.<group>[<n>].<kind>.<field>` when that field
+ * is a notifier secret, and the value of an http check's header
+ * (`services[<n>].<target>.checks[<n>].http.headers.<name>`: tokens such as `Authorization`).
+ */
 export function isSecretField(path: FieldPath): boolean {
+  return isNotifierSecret(path) || isProbeHeaderValue(path);
+}
+
+function isNotifierSecret(path: FieldPath): boolean {
   const [section, , index, kind, field] = path;
   return (
     path.length === 5 &&
@@ -24,5 +34,20 @@ export function isSecretField(path: FieldPath): boolean {
     typeof kind === 'string' &&
     typeof field === 'string' &&
     (SECRET_FIELDS[kind]?.includes(field) ?? false)
+  );
+}
+
+function isProbeHeaderValue(path: FieldPath): boolean {
+  const [section, service, target, checks, check, kind, headers, name] = path;
+  return (
+    path.length === 8 &&
+    section === 'services' &&
+    typeof service === 'number' &&
+    (target === 'primary' || target === 'secondary') &&
+    checks === 'checks' &&
+    typeof check === 'number' &&
+    kind === 'http' &&
+    headers === 'headers' &&
+    typeof name === 'string'
   );
 }

@@ -25,6 +25,7 @@ import {
   type TrafficSwitch,
 } from '../domain/ports.ts';
 import { createNotifier } from '../notify/index.ts';
+import { createSecretResolver } from '../notify/secrets.ts';
 import { createProber } from '../probes/index.ts';
 import { createLogger, type Logger } from '../telemetry/log.ts';
 import { createEmfMetrics, type Metrics } from '../telemetry/metrics.ts';
@@ -65,6 +66,9 @@ export const ROUTE53_TIMEOUTS = {
   throwOnRequestTimeout: true,
 } as const;
 
+/** Bound of one SSM read of a probe header secret; a round waits for it only on a cold start. */
+export const PROBE_SECRET_TIMEOUT_MS = 3_000;
+
 const cached = new Map<string, Runtime>();
 
 /** The runtime of this cold start of function `fn` (the local stack runs several in one process). */
@@ -82,6 +86,10 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
   const log = createLogger({ fn });
   const clock = systemClock;
   let invoker: Invoker | undefined;
+  const ssm = new SSMClient({});
+  // The notifiers' resolver: each `${ssm:/path}` header value is read once per cold start, and a
+  // failed read is tried again next round. Values are never logged, only paths.
+  const probeSecrets = createSecretResolver({ ssm: () => ssm, timeoutMs: PROBE_SECRET_TIMEOUT_MS });
   return {
     config,
     store: stateStoreFromEnv({
@@ -93,11 +101,16 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
       client: new Route53Client({ region: 'us-east-1', requestHandler: ROUTE53_TIMEOUTS }),
       clock,
     }),
-    prober: createProber({ cloudwatch: new CloudWatchClient({}), clock }),
+    prober: createProber({
+      cloudwatch: new CloudWatchClient({}),
+      clock,
+      secrets: (ref) => probeSecrets.resolve(ref),
+      log: (message, fields) => log.error(message, fields),
+    }),
     notifier: createNotifier({
       notifiers: config.notifiers,
       sns: new SNSClient({}),
-      ssm: new SSMClient({}),
+      ssm,
       clock,
       log: (entry: object) => log.warn('notifier', { ...entry }),
     }),

@@ -35,7 +35,8 @@ export interface HttpCheck {
   readonly kind: 'http';
   readonly url: string;
   readonly method: 'GET' | 'HEAD';
-  readonly headers: Readonly<Record<string, string>>;
+  /** Values written out, or `${ssm:/path}` (a token the prober reads from SSM, cached per cold start). */
+  readonly headers: Readonly<Record<string, SecretValue>>;
   /** Default: 200..399. */
   readonly expectStatus: readonly StatusRange[];
   readonly bodyContains?: string;

@@ -15,6 +15,11 @@ export interface HttpProbeOptions {
   readonly secureContext?: SecureContext;
   /** Reads "now" to judge certificate expiry. Default: the system clock. */
   readonly clock?: Pick<Clock, 'now'>;
+  /**
+   * The check's headers with its `${ssm:/path}` values already read (the prober does that, see
+   * `readSecretHeaders`). Default: the check's own headers, which must then all be written out.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** Where a request was when its deadline passed; named in the timeout reason. */
@@ -41,6 +46,10 @@ export function probeHttp(check: HttpCheck, options: HttpProbeOptions = {}): Pro
   const elapsed = () => Math.round(performance.now() - started);
   const url = parseHttpUrl(check.url);
   if (typeof url === 'string') return Promise.resolve({ check: label, ok: false, latencyMs: 0, reason: url });
+  const headers = options.headers ?? writtenHeaders(check);
+  if (typeof headers === 'string') {
+    return Promise.resolve({ check: label, ok: false, latencyMs: 0, reason: headers });
+  }
 
   return new Promise<CheckResult>((resolve) => {
     let settled = false;
@@ -65,7 +74,7 @@ export function probeHttp(check: HttpCheck, options: HttpProbeOptions = {}): Pro
     );
 
     try {
-      request = sendRequest(url, check, options.secureContext);
+      request = sendRequest(url, check, headers, options.secureContext);
     } catch (error) {
       // Invalid header names or values are rejected synchronously by node:http.
       failWith(shortenReason(`invalid request: ${error instanceof Error ? error.message : String(error)}`));
@@ -107,13 +116,25 @@ function parseHttpUrl(raw: string): URL | string {
   return url;
 }
 
+/** The check's headers when every value is written out; else why it cannot be sent as it is. */
+function writtenHeaders(check: HttpCheck): Readonly<Record<string, string>> | string {
+  const written: Record<string, string> = {};
+  for (const [name, value] of Object.entries(check.headers)) {
+    if (typeof value !== 'string')
+      return `header ${name} comes from SSM parameter ${value.path}, which was not read`;
+    written[name] = value;
+  }
+  return written;
+}
+
 function sendRequest(
   url: URL,
   check: HttpCheck,
+  checkHeaders: Readonly<Record<string, string>>,
   secureContext: SecureContext | undefined,
 ): http.ClientRequest {
   // No `accept-encoding`: the body is never decompressed, so a gzip bomb stays 64 KiB of noise.
-  const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...check.headers };
+  const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...checkHeaders };
   const options: https.RequestOptions & { secureContext?: SecureContext } = {
     method: check.method,
     headers,

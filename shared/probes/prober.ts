@@ -6,6 +6,7 @@ import { probeAlarms } from './alarm-probe.ts';
 import { checkLabel } from './check-label.ts';
 import { createLimiter } from './concurrency-limit.ts';
 import { ProberSetupError } from './errors.ts';
+import { type ReadHeaders, readSecretHeaders, type SecretLookup } from './header-secrets.ts';
 import { type HttpProbeOptions, probeHttp } from './http-probe.ts';
 import { probeTcp } from './tcp-probe.ts';
 import { createTrustStore } from './trust-store.ts';
@@ -19,6 +20,13 @@ export interface ProberOptions {
   readonly clock?: Clock;
   /** An extra CA (PEM) trusted beside Node's defaults, for endpoints with internal certificates. */
   readonly ca?: string | Buffer;
+  /**
+   * Reads `${ssm:/path}` header values; pass the runtime's cached resolver so each parameter is
+   * fetched once per cold start. Needed only when a check's header uses one.
+   */
+  readonly secrets?: SecretLookup;
+  /** Told when a service is left out of a round because a header secret could not be read. */
+  readonly log?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 /**
@@ -31,6 +39,11 @@ export const DEFAULT_PROBE_CONCURRENCY = 1000;
  * Builds the `Prober` the watchdog and the flip functions use. A round probes every check once (no
  * retries), HTTP and TCP checks through one bounded queue, all alarm checks of the round in one
  * batched DescribeAlarms call. A target is healthy in a round when every one of its checks passed.
+ *
+ * Header values from SSM are read before the round. A service whose header secret cannot be read
+ * is left out of `probeServices` (logged): the controller cannot tell, so it decides nothing rather
+ * than call a healthy primary down. `probeTarget` fails that check instead, so a flip refuses to
+ * move traffic to a target it could not verify.
  *
  * @example
  * const prober = createProber({ cloudwatch: new CloudWatchClient({}) });
@@ -53,11 +66,17 @@ export function createProber(options: ProberOptions = {}): Prober {
    * Starts a round over `checks`: the alarm checks' batched call goes out at once; the returned
    * function probes one target's checks within that round.
    */
-  const startRound = (checks: readonly Check[]) => {
+  const startRound = (checks: readonly Check[], secretHeaders: ReadonlyMap<Check, ReadHeaders>) => {
     const alarmResults = batchAlarms(options.cloudwatch, checks);
     const probeCheck = (check: Check): Promise<CheckResult> => {
       if (check.kind === 'cloudwatch-alarm') return alarmResults.get(check) ?? unprobedAlarm(check);
-      return limit(() => (check.kind === 'http' ? probeHttp(check, httpOptions) : probeTcp(check)));
+      if (check.kind === 'tcp') return limit(() => probeTcp(check));
+      const read = secretHeaders.get(check);
+      if (read !== undefined && 'problem' in read) {
+        return Promise.resolve({ check: checkLabel(check), ok: false, latencyMs: 0, reason: read.problem });
+      }
+      const headers = read === undefined ? {} : { headers: read.headers };
+      return limit(() => probeHttp(check, { ...httpOptions, ...headers }));
     };
     return async (targetChecks: readonly Check[]): Promise<TargetObservation> => {
       const results = await Promise.all(targetChecks.map(probeCheck));
@@ -68,11 +87,23 @@ export function createProber(options: ProberOptions = {}): Prober {
   return {
     async probeServices(services: readonly ServiceConfig[]): Promise<Map<string, Observation>> {
       const at = clock.now();
-      const observe = startRound(
-        services.flatMap((service) => [...service.primary.checks, ...service.secondary.checks]),
-      );
+      const checksOf = (service: ServiceConfig) => [...service.primary.checks, ...service.secondary.checks];
+      const secretHeaders = await readSecretHeaders(services.flatMap(checksOf), options.secrets);
+      const observable = services.filter((service) => {
+        const problems = checksOf(service).flatMap((check) => {
+          const read = secretHeaders.get(check);
+          return read !== undefined && 'problem' in read ? [`${checkLabel(check)}: ${read.problem}`] : [];
+        });
+        if (problems.length === 0) return true;
+        options.log?.('service not probed: a header secret could not be read; nothing is decided for it', {
+          service: service.name,
+          problems,
+        });
+        return false;
+      });
+      const observe = startRound(observable.flatMap(checksOf), secretHeaders);
       const entries = await Promise.all(
-        services.map(async (service): Promise<[string, Observation]> => {
+        observable.map(async (service): Promise<[string, Observation]> => {
           const [primary, secondary] = await Promise.all([
             observe(service.primary.checks),
             observe(service.secondary.checks),
@@ -82,9 +113,9 @@ export function createProber(options: ProberOptions = {}): Prober {
       );
       return new Map(entries);
     },
-    probeTarget(service: ServiceConfig, target: TargetName): Promise<TargetObservation> {
+    async probeTarget(service: ServiceConfig, target: TargetName): Promise<TargetObservation> {
       const { checks } = service[target];
-      return startRound(checks)(checks);
+      return startRound(checks, await readSecretHeaders(checks, options.secrets))(checks);
     },
   };
 }

@@ -2,7 +2,8 @@
 /**
  * `serverless package` (osls + serverless-esbuild) works offline and produces the template the
  * design calls for: Node 22 on arm64, least-privilege roles per function, capped retries, the
- * alarms, and bundles under 1 MB.
+ * alarms (able to notify: a customer-managed topic key CloudWatch may use), no secret anywhere in
+ * the template or bundles, and bundles under 1 MB. cfn-lint checks the template when installed.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -14,6 +15,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../support/zip.ts';
 
 const run = promisify(execFile);
+
+/**
+ * Distinctive values in the deployer's shell. None may reach the template or a bundle: the example
+ * keeps its secrets in SSM, and API_HOST / AWS_SECRET_ACCESS_KEY are named only in comments.
+ */
+const SECRETS = {
+  HEALTH_TOKEN: 'health-token-value-b81f',
+  PLATFORM_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/slack-secret-c6d2',
+  PAGERDUTY_ROUTING_KEY: 'pagerduty-routing-key-e07a',
+  API_HOST: 'api-host-value-91b3',
+  AWS_SECRET_ACCESS_KEY: 'deployer-secret-access-key-2f5c',
+} as const;
+const LEDGER_PRIMARY_HOST = 'ledger-primary.internal';
+
+/** Where a program is on PATH, or undefined. */
+async function onPath(program: string): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('sh', ['-c', `command -v ${program}`]);
+    return stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 type Json = Record<string, unknown>;
 interface Resource {
@@ -30,8 +54,20 @@ interface Statement {
 
 const FUNCTIONS = ['Watchdog', 'Failover', 'Failback', 'Control'] as const;
 
+/** The confused-deputy conditions on CloudWatch's grants: this account, this stack's alarms. */
+const ALARM_SOURCE = {
+  StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  ArnLike: {
+    'aws:SourceArn': {
+      'Fn::Sub':
+        'arn:${AWS::Partition}:cloudwatch:${AWS::Region}:${AWS::AccountId}:alarm:failover-controller-ci-*',
+    },
+  },
+};
+
 describe('serverless package', () => {
   let dir: string;
+  let templateText: string;
   let resources: Record<string, Resource>;
 
   const props = (name: string) => {
@@ -53,19 +89,14 @@ describe('serverless package', () => {
       env: {
         ...process.env,
         FAILOVER_CONFIG: 'failover.config.example.yml',
-        HEALTH_TOKEN: 'token',
-        LEDGER_PRIMARY_HOST: 'ledger-primary.internal',
-        PLATFORM_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x',
-        PAGERDUTY_ROUTING_KEY: 'routing-key',
+        LEDGER_PRIMARY_HOST,
+        ...SECRETS,
         SLS_TELEMETRY_DISABLED: '1',
       },
       timeout: 120_000,
     });
-    const template = JSON.parse(
-      await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
-    ) as {
-      Resources: Record<string, Resource>;
-    };
+    templateText = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
+    const template = JSON.parse(templateText) as { Resources: Record<string, Resource> };
     resources = template.Resources;
   }, 150_000);
 
@@ -98,8 +129,8 @@ describe('serverless package', () => {
       const [change, ...more] = allows(role, 'route53:ChangeResourceRecordSets');
       expect(more).toEqual([]);
       expect(change?.Resource).toEqual([
-        'arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ',
-        'arn:aws:route53:::hostedzone/Z9876543210ZYXWVUTSR',
+        { 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/Z0123456789ABCDEFGHIJ' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:route53:::hostedzone/Z9876543210ZYXWVUTSR' },
       ]);
       expect(change?.Condition).toEqual({
         'ForAllValues:StringEquals': {
@@ -197,14 +228,124 @@ describe('serverless package', () => {
     }
   });
 
-  it('keeps state in an encrypted, point-in-time-recoverable, on-demand table with a TTL on expiresAt', () => {
+  it('keeps state in an encrypted, point-in-time-recoverable, deletion-protected on-demand table with a TTL', () => {
     expect(props('StateTable')).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
     });
   });
+
+  it('encrypts the notifications topic with a rotated customer-managed key that CloudWatch alarms may use', () => {
+    expect(props('NotificationsTopic').KmsMasterKeyId).toEqual({ Ref: 'NotificationsKey' });
+    expect(resources.NotificationsKey?.Type).toBe('AWS::KMS::Key');
+    expect(props('NotificationsKey').EnableKeyRotation).toBe(true);
+    const keyStatements = (props('NotificationsKey').KeyPolicy as { Statement: (Statement & Json)[] })
+      .Statement;
+    const cloudwatch = keyStatements.filter((s) =>
+      JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com'),
+    );
+    expect(cloudwatch).toHaveLength(1);
+    expect(cloudwatch[0]?.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(cloudwatch[0]?.Condition).toEqual(ALARM_SOURCE);
+  });
+
+  it('lets CloudWatch publish to the topic, for this stack’s alarms only', () => {
+    const topicPolicy = props('NotificationsTopicPolicy');
+    expect(topicPolicy.Topics).toEqual([{ Ref: 'NotificationsTopic' }]);
+    const [publish, ...more] = (topicPolicy.PolicyDocument as { Statement: (Statement & Json)[] }).Statement;
+    expect(more).toEqual([]);
+    expect(publish).toMatchObject({
+      Effect: 'Allow',
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: 'NotificationsTopic' },
+      Condition: ALARM_SOURCE,
+    });
+  });
+
+  it('names every alarm so that the key and topic grants cover it, and points each at the topic', () => {
+    const alarms = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
+    const prefix = 'failover-controller-ci-';
+    expect(alarms).toHaveLength(6);
+    for (const [, alarm] of alarms) {
+      expect(String(alarm.Properties.AlarmName).startsWith(prefix)).toBe(true);
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'NotificationsTopic' }]);
+    }
+  });
+
+  it('lets only this account’s schedules assume the scheduler role', () => {
+    const trust = props('SchedulerRole').AssumeRolePolicyDocument as { Statement: (Statement & Json)[] };
+    expect(trust.Statement.map((s) => s.Condition)).toEqual([
+      {
+        StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        ArnEquals: {
+          'aws:SourceArn': {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:scheduler:${AWS::Region}:${AWS::AccountId}:schedule-group/default',
+          },
+        },
+      },
+    ]);
+  });
+
+  it('writes no ARN for one partition, except those copied from the config', () => {
+    const literal = [...templateText.matchAll(/"arn:aws:[^"]*"/g)].map((m) => m[0]);
+    expect(literal.filter((arn) => !arn.includes(':123456789012:'))).toEqual([]);
+  });
+
+  it('puts no secret value in the template or a bundle, nor a variable named only in a comment', async () => {
+    const bundles = await Promise.all(
+      ['watchdog', 'failover', 'failback', 'control'].map(async (fn) =>
+        [...readZip(await readFile(join(dir, `${fn}.zip`))).values()]
+          .map((data) => data.toString('utf8'))
+          .join('\n'),
+      ),
+    );
+    const everything = [templateText, ...bundles].join('\n');
+    for (const [name, value] of Object.entries(SECRETS)) {
+      expect(everything, `value of ${name}`).not.toContain(value);
+      expect(templateText, `name ${name}`).not.toContain(name);
+    }
+  });
+
+  it('gives each function only the variables it reads; the flip function names to the watchdog alone', () => {
+    for (const fn of FUNCTIONS) {
+      const variables = (props(`${fn}LambdaFunction`).Environment as { Variables: Json }).Variables;
+      expect(variables).toMatchObject({ LEDGER_PRIMARY_HOST, STATE_TABLE: { Ref: 'StateTable' } });
+      expect('FAILOVER_FUNCTION_NAME' in variables).toBe(fn === 'Watchdog');
+    }
+  });
+
+  it('lets each function write only its own log group', () => {
+    for (const fn of FUNCTIONS) {
+      const [logs, ...more] = allows(`${fn}Role`, 'logs:PutLogEvents');
+      expect(more).toEqual([]);
+      expect(logs?.Resource).toEqual({
+        'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${fn.toLowerCase()}:*`,
+      });
+    }
+  });
+
+  it('passes cfn-lint', async (context) => {
+    const cfnLint = await onPath('cfn-lint');
+    if (cfnLint === undefined) {
+      console.warn('SKIPPED cfn-lint check: cfn-lint is not on PATH (pip install cfn-lint to run it)');
+      context.skip('cfn-lint is not on PATH');
+    }
+    // W3005: osls adds DependsOn on each function's role beside the GetAtt; redundant, not wrong.
+    const result = await run(
+      'cfn-lint',
+      ['--ignore-checks', 'W3005', '--', join(dir, 'cloudformation-template-update-stack.json')],
+      { timeout: 60_000 },
+    ).then(
+      () => ({ code: 0, output: '' }),
+      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? -1, output: error.stdout ?? '' }),
+    );
+    expect(result).toEqual({ code: 0, output: '' });
+  }, 90_000);
 
   it('bundles each function with its config in under 1 MB', async () => {
     for (const fn of ['watchdog', 'failover', 'failback', 'control']) {
@@ -234,9 +375,7 @@ describe('serverless package', () => {
         LAMBDA_TASK_ROOT: taskRoot,
         FAILOVER_CONFIG: 'failover.config.example.yml',
         STATE_TABLE: 'unused',
-        HEALTH_TOKEN: 'token',
-        LEDGER_PRIMARY_HOST: 'ledger-primary.internal',
-        PLATFORM_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/x',
+        LEDGER_PRIMARY_HOST,
         AWS_REGION: 'us-east-1',
       },
     });
@@ -247,4 +386,42 @@ describe('serverless package', () => {
     expect(response.outcome).toBe('rejected');
     expect(response.errors.join(' ')).toContain("unknown field 'forse'");
   });
+});
+
+describe('serverless package of a config with ${env:} in a secret field', () => {
+  it('refuses to package, naming the file, the field and ${ssm:/path}, and never printing the value', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'failover-env-secret-'));
+    try {
+      const example = await readFile('failover.config.example.yml', 'utf8');
+      const config = join(dir, 'failover.config.yml');
+      await writeFile(config, example.replace('${ssm:/failover/health-token}', '"${env:HEALTH_TOKEN}"'));
+
+      const failure = await run(
+        'npx',
+        ['serverless', 'package', '--stage', 'ci', '--package', join(dir, 'out')],
+        {
+          cwd: process.cwd(),
+          env: {
+            ...process.env,
+            FAILOVER_CONFIG: config,
+            LEDGER_PRIMARY_HOST,
+            HEALTH_TOKEN: SECRETS.HEALTH_TOKEN,
+            SLS_TELEMETRY_DISABLED: '1',
+          },
+          timeout: 120_000,
+        },
+      ).then(
+        () => undefined,
+        (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ''}\n${error.stderr ?? ''}`,
+      );
+
+      expect(failure).toBeDefined();
+      expect(failure).toContain(config);
+      expect(failure).toContain('services[0].primary.checks[0].http.headers.X-Health-Token');
+      expect(failure).toContain('${ssm:/path}');
+      expect(failure).not.toContain(SECRETS.HEALTH_TOKEN);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
 });

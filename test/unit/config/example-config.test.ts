@@ -5,11 +5,7 @@ import type { ControllerConfig } from '../../../shared/domain/config.ts';
 import { configErrorFrom } from './sample-config.ts';
 
 const EXAMPLE = resolve(import.meta.dirname, '../../../failover.config.example.yml');
-const EXAMPLE_ENV = {
-  HEALTH_TOKEN: 'health-token',
-  LEDGER_PRIMARY_HOST: '10.20.0.14',
-  PLATFORM_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
-};
+const EXAMPLE_ENV = { LEDGER_PRIMARY_HOST: '10.20.0.14' };
 
 describe('failover.config.example.yml', () => {
   it('validates as a complete configuration', () => {
@@ -52,9 +48,7 @@ describe('failover.config.example.yml', () => {
     const error = configErrorFrom(() => loadConfig({ file: EXAMPLE, env: {} }));
 
     expect(error.issues.map((issue) => issue.message)).toEqual([
-      'environment variable HEALTH_TOKEN is not set',
       'environment variable LEDGER_PRIMARY_HOST is not set',
-      'environment variable PLATFORM_SLACK_WEBHOOK_URL is not set',
     ]);
   });
 });

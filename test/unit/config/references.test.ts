@@ -1,5 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:...} and ${ssm:...} here are configuration references, not templates.
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { resolveReferences } from '../../../shared/config/references.ts';
 import { aService, aServiceChecking, parse, pathsAndMessages, problemsIn } from './sample-config.ts';
 
 function withNotifiers(notifiers: Record<string, unknown>) {
@@ -56,6 +58,26 @@ describe('${env:NAME} references', () => {
   });
 });
 
+describe('resolveReferences', () => {
+  it('reports each ${env:NAME} written in a value, set or not, with its field', () => {
+    const document = parseYaml(
+      [
+        '# ${env:IN_A_COMMENT} is not a reference',
+        'services:',
+        '  - url: https://${env:API_HOST}/health # nor ${env:IN_A_TRAILING_COMMENT}',
+        '    headers: { X-Token: "${env:TOKEN}" }',
+      ].join('\n'),
+    );
+
+    const { envReferences } = resolveReferences(document, { API_HOST: 'a.example.com' });
+
+    expect(envReferences).toEqual([
+      { name: 'API_HOST', path: ['services', 0, 'url'] },
+      { name: 'TOKEN', path: ['services', 0, 'headers', 'X-Token'] },
+    ]);
+  });
+});
+
 describe('${ssm:/path} references', () => {
   it('keeps an SSM reference in a notifier secret for the Lambda to fetch', () => {
     const config = parse(
@@ -79,6 +101,45 @@ describe('${ssm:/path} references', () => {
     ]);
   });
 
+  it('keeps an SSM reference in an http header value for the prober to fetch', () => {
+    const config = parse({
+      services: [
+        aServiceChecking({
+          http: {
+            url: 'https://a.example.com/health',
+            headers: { 'X-Health-Token': '${ssm:/failover/health-token}', Accept: 'text/plain' },
+          },
+        }),
+      ],
+    });
+
+    const check = config.services[0]?.primary.checks[0];
+    expect(check?.kind === 'http' && check.headers).toEqual({
+      'X-Health-Token': { kind: 'ssm', path: '/failover/health-token' },
+      Accept: 'text/plain',
+    });
+  });
+
+  it('refuses an SSM reference in a header name, or as part of a header value', () => {
+    const issues = problemsIn({
+      services: [
+        aServiceChecking({
+          http: {
+            url: 'https://${ssm:/failover/host}/health',
+            headers: { Authorization: 'Bearer ${ssm:/failover/token}' },
+          },
+        }),
+      ],
+    });
+
+    expect(pathsAndMessages(issues)).toEqual([
+      expect.stringMatching(
+        /^services\[0\]\.primary\.checks\[0\]\.http\.url: \$\{ssm:\/failover\/host\}: SSM references are only allowed in secrets/,
+      ),
+      'services[0].primary.checks[0].http.headers.Authorization: ${ssm:/failover/token} must be the whole value, not part of a longer text',
+    ]);
+  });
+
   it('refuses an SSM reference outside notifier secrets, saying where they are allowed', () => {
     const issues = problemsIn({
       services: [aService('payments-api', { hostedZoneId: '${ssm:/failover/zone}' })],
@@ -86,7 +147,7 @@ describe('${ssm:/path} references', () => {
     });
 
     const allowed =
-      'SSM references are only allowed in notifier secrets (slack.webhookUrl, pagerduty.routingKey, webhook.url, webhook.secret); write the value here or use ${env:NAME}';
+      'SSM references are only allowed in secrets (slack.webhookUrl, pagerduty.routingKey, webhook.url, webhook.secret, http.headers.<name>); write the value here or use ${env:NAME}';
     expect(pathsAndMessages(issues)).toEqual([
       `services[0].hostedZoneId: \${ssm:/failover/zone}: ${allowed}`,
       `notifiers.oncall[0].sns.topicArn: \${ssm:/failover/topic}: ${allowed}`,
