@@ -17,7 +17,7 @@ import type { ControllerConfig, NotifierConfig, SecretValue } from '../shared/do
 export const METRICS_NAMESPACE = 'FailoverController';
 
 /** The deployed functions, as serverless.yml names them. */
-export const FUNCTIONS = ['watchdog', 'failover', 'failback', 'control'] as const;
+export const FUNCTIONS = ['watchdog', 'failover', 'failback', 'forced', 'control'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 
 type Statement = Record<string, unknown>;
@@ -38,6 +38,8 @@ export interface DeploymentValues {
   watchdogPolicy: PolicyDocument;
   failoverPolicy: PolicyDocument;
   failbackPolicy: PolicyDocument;
+  /** Forced flips: the flip functions' rights, in a role of its own (operators are granted it apart). */
+  forcedPolicy: PolicyDocument;
   /** Pause/resume: the state table, notifications and their secrets; no Route 53, no invoke. */
   controlPolicy: PolicyDocument;
 }
@@ -123,11 +125,14 @@ export function deploymentValues(
       },
       failover: common,
       failback: common,
+      forced: common,
       control: common,
     },
     watchdogPolicy: policy([...shared('watchdog', config), ...readRecords(config), invokeFlipFunctions()]),
     failoverPolicy: policy(flipStatements('failover', config)),
     failbackPolicy: policy(flipStatements('failback', config)),
+    // Invoked only with RequestResponse by an operator: no on-failure destination to publish to.
+    forcedPolicy: policy([...shared('forced', config), ...readRecords(config), ...changeRecords(config)]),
     controlPolicy: policy([logs('control'), stateTable(), ...notify(config, false), ...secrets(config)]),
   };
 }

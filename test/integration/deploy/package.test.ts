@@ -52,7 +52,7 @@ interface Statement {
   Condition?: Json;
 }
 
-const FUNCTIONS = ['Watchdog', 'Failover', 'Failback', 'Control'] as const;
+const FUNCTIONS = ['Watchdog', 'Failover', 'Failback', 'Forced', 'Control'] as const;
 
 /** The confused-deputy conditions on CloudWatch's grants: this account, this stack's alarms. */
 const ALARM_SOURCE = {
@@ -223,6 +223,7 @@ describe('serverless package', () => {
       'HeartbeatMissingAlarm',
       'FailoverErrorsAlarm',
       'FailbackErrorsAlarm',
+      'FlipFailuresAlarm',
     ]) {
       expect(props(alarm).AlarmActions).toEqual([{ Ref: 'NotificationsTopic' }]);
     }
@@ -269,7 +270,7 @@ describe('serverless package', () => {
   it('names every alarm so that the key and topic grants cover it, and points each at the topic', () => {
     const alarms = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm');
     const prefix = 'failover-controller-ci-';
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const [, alarm] of alarms) {
       expect(String(alarm.Properties.AlarmName).startsWith(prefix)).toBe(true);
       expect(alarm.Properties.AlarmActions).toEqual([{ Ref: 'NotificationsTopic' }]);
@@ -298,7 +299,7 @@ describe('serverless package', () => {
 
   it('puts no secret value in the template or a bundle, nor a variable named only in a comment', async () => {
     const bundles = await Promise.all(
-      ['watchdog', 'failover', 'failback', 'control'].map(async (fn) =>
+      ['watchdog', 'failover', 'failback', 'forced', 'control'].map(async (fn) =>
         [...readZip(await readFile(join(dir, `${fn}.zip`))).values()]
           .map((data) => data.toString('utf8'))
           .join('\n'),
@@ -348,7 +349,7 @@ describe('serverless package', () => {
   }, 90_000);
 
   it('bundles each function with its config in under 1 MB', async () => {
-    for (const fn of ['watchdog', 'failover', 'failback', 'control']) {
+    for (const fn of ['watchdog', 'failover', 'failback', 'forced', 'control']) {
       const size = (await stat(join(dir, `${fn}.zip`))).size;
       expect(size).toBeLessThan(1024 * 1024);
       const entries = readZip(await readFile(join(dir, `${fn}.zip`)));

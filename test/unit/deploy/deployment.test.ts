@@ -58,7 +58,7 @@ describe('deploymentValues: environment', () => {
     const values = deploymentValues({ stage: 'prod', env });
 
     expect(values.configFile).toBe('failover.config.example.yml');
-    for (const fn of ['watchdog', 'failover', 'failback', 'control'] as const) {
+    for (const fn of ['watchdog', 'failover', 'failback', 'forced', 'control'] as const) {
       expect(values.environment[fn]).toMatchObject({
         FAILOVER_CONFIG: 'failover.config.example.yml',
         STAGE: 'prod',
@@ -73,7 +73,7 @@ describe('deploymentValues: environment', () => {
 
     expect(environment.watchdog.FAILOVER_FUNCTION_NAME).toEqual({ 'Fn::Sub': '${AWS::StackName}-failover' });
     expect(environment.watchdog.FAILBACK_FUNCTION_NAME).toEqual({ 'Fn::Sub': '${AWS::StackName}-failback' });
-    for (const fn of ['failover', 'failback', 'control'] as const) {
+    for (const fn of ['failover', 'failback', 'forced', 'control'] as const) {
       expect(Object.keys(environment[fn])).not.toContain('FAILOVER_FUNCTION_NAME');
       expect(Object.keys(environment[fn])).not.toContain('FAILBACK_FUNCTION_NAME');
     }
@@ -184,10 +184,19 @@ describe('deploymentValues: policies', () => {
     ).toEqual([]);
   });
 
+  it('gives the forced-flip function its own role that may change records like the flip functions', () => {
+    const { forcedPolicy, failoverPolicy } = deploymentValues({ env });
+
+    const change = (statements: Statement[]) => statements.find((s) => s.Sid === 'FlipWeights');
+    expect(change(forcedPolicy.Statement as Statement[])).toEqual(
+      change(failoverPolicy.Statement as Statement[]),
+    );
+  });
+
   it('lets each function write only its own log group', () => {
     const values = deploymentValues({ env });
 
-    for (const fn of ['watchdog', 'failover', 'failback', 'control'] as const) {
+    for (const fn of ['watchdog', 'failover', 'failback', 'forced', 'control'] as const) {
       const logs = (values[`${fn}Policy`].Statement as Statement[]).find((s) => s.Sid === 'Logs');
       expect(logs?.Resource).toEqual({
         'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/\${AWS::StackName}-${fn}:*`,
@@ -208,7 +217,7 @@ describe('deploymentValues: policies', () => {
         Ref: 'NotificationsTopic',
       });
     }
-    for (const policy of [values.watchdogPolicy, values.controlPolicy]) {
+    for (const policy of [values.watchdogPolicy, values.forcedPolicy, values.controlPolicy]) {
       const statements = policy.Statement as Statement[];
       expect(sids(statements)).not.toContain('NotificationsKey');
       expect(JSON.stringify(statements)).not.toContain('NotificationsTopic');
