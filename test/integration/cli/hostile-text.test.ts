@@ -4,6 +4,8 @@
  * C1 CSI, DEL and bidi overrides, plus a check label stored with a token in its query (as written
  * before labels were redacted). Stored through the real state store, read back through the CLI.
  */
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stateStoreFromEnv } from '../../../shared/aws/state-store.ts';
 import type { AuditEvent } from '../../../shared/domain/events.ts';
@@ -135,5 +137,24 @@ describe('failoverctl output of hostile stored text', () => {
       latencyMs: 12,
       reason: 'body "\u202egnikrow\u202c" \u009b2J\u007f',
     });
+  });
+
+  it('prints a configuration error about a hostile key as one line per problem, escapes shown', async () => {
+    // Prepare: an unknown key that would retitle the terminal and forge a second problem line
+    const file = join(dirname(h.configFile), 'hostile-key.yml');
+    const key = `probeEvery${RETITLE}\n  - defaults.failback: forged`;
+    await writeFile(file, `defaults:\n  ${JSON.stringify(key)}: 5\nservices: []\n`);
+
+    // Act
+    const run = await runCli(['validate', '--config', file]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    const lines = terminalLines(run.err);
+    expect(lines.filter((line) => line.startsWith('  - '))).toHaveLength(2);
+    expect(lines.some((line) => line.startsWith('  - defaults.failback: forged'))).toBe(false);
+    expect(run.err).toContain(
+      'unknown field "probeEvery\\x1b]0;you have been pwned\\x07\\n  - defaults.failback: forged"',
+    );
   });
 });

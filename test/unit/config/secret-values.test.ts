@@ -4,7 +4,12 @@
  * `serverless package` and in the functions' cold-start log: a notifier's value is never in it,
  * and a URL anywhere is shown without credentials, query or fragment.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { deploymentValues } from '../../../deploy/deployment.ts';
 import { SECRET_NOT_SHOWN } from '../../../shared/config/wording.ts';
 import {
   aService,
@@ -68,6 +73,27 @@ describe('configuration errors about notifier values', () => {
       `notifiers.pager[0].pagerduty.routingKey: must be text or an \${ssm:/path} reference, got ${SECRET_NOT_SHOWN}`,
     ]);
     expect(error.message).not.toContain('31415926535');
+  });
+
+  it('is what serverless package shows: the deployment values refuse the file without the secret', async () => {
+    // Prepare: the file serverless.yml's deploy/deployment.ts reads, as FAILOVER_CONFIG names it
+    const dir = await mkdtemp(join(tmpdir(), 'secret-values-'));
+    const file = join(dir, 'failover.config.yml');
+    const document = withNotifiers({
+      hooks: [{ webhook: { url: `hooks.example.com/${SECRET}`, secret: SECRET } }],
+    });
+    await writeFile(file, stringify(document));
+
+    try {
+      // Act
+      const error = configErrorFrom(() => deploymentValues({ env: { FAILOVER_CONFIG: file } }));
+
+      // Assess
+      expect(error.message).toContain('notifiers.hooks[0].webhook.url: must be an http:// or https:// URL');
+      expect(error.message).not.toContain(SECRET);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('still shows a malformed SNS topic ARN, which is no secret', () => {
