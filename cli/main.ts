@@ -71,8 +71,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run(ctx, line.args);
   } catch (error) {
     const code = exitCodeOf(error);
-    const [first = '', ...rest] = errorLines(error);
-    print(io.err, [`failoverctl ${command.name}: ${first}`, ...rest]);
+    const [first = '', ...more] = errorLines(error);
+    print(io.err, [`failoverctl ${command.name}: ${first}`, ...more]);
     if (error instanceof UsageError)
       print(io.err, [`Usage: ${command.usage}`, `Run 'failoverctl ${command.name} --help' for details.`]);
     if (debug && error instanceof Error && error.stack) print(io.err, error.stack.split('\n'));
