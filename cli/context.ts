@@ -9,11 +9,12 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { createStateStore } from '../shared/aws/state-store.ts';
 import { createTrafficSwitch, type Route53TrafficSwitch } from '../shared/aws/traffic-switch.ts';
-import { ConfigurationError, loadConfig } from '../shared/config/index.ts';
+import { ConfigError, ConfigurationError, loadConfig } from '../shared/config/index.ts';
 import { MAX_REQUESTED_BY_CHARS } from '../shared/controller/flip-request.ts';
 import type { ControllerConfig, ServiceConfig } from '../shared/domain/config.ts';
 import { type Clock, type StateStore, systemClock } from '../shared/domain/ports.ts';
 import { UsageError } from './errors.ts';
+import { shown } from './format.ts';
 
 export type ControllerFunction = 'failover' | 'failback' | 'forced' | 'control';
 
@@ -37,7 +38,9 @@ export interface CliContext {
   readonly io: CliIo;
   readonly globals: GlobalOptions;
   readonly clock: Clock;
+  /** Writes one line to stdout as `shown` makes it safe: a newline inside `line` is printed as `\n`. */
   print(line?: string): void;
+  /** Writes one line to stderr, made safe the same way. */
   warn(line: string): void;
   /** The configuration (loaded once); throws the loader's `ConfigError` (exit 2). */
   config(): ControllerConfig;
@@ -85,8 +88,8 @@ export function createContext(io: CliIo, globals: GlobalOptions, clock: Clock = 
     io,
     globals,
     clock,
-    print: (line = '') => void io.out.write(`${line}\n`),
-    warn: (line) => void io.err.write(`${line}\n`),
+    print: (line = '') => void io.out.write(`${shown(line)}\n`),
+    warn: (line) => void io.err.write(`${shown(line)}\n`),
     config() {
       config ??= loadConfig({
         ...(globals.configFile === undefined ? {} : { file: globals.configFile }),
@@ -106,7 +109,8 @@ export function createContext(io: CliIo, globals: GlobalOptions, clock: Clock = 
         ctx.config();
       } catch (error) {
         if (!(error instanceof ConfigurationError) || globals.configFile !== undefined) throw error;
-        const first = (error.message.split('\n')[0] ?? '').replace(/:$/, '');
+        const headline = error instanceof ConfigError ? error.headline : error.message;
+        const first = (headline.split('\n')[0] ?? '').replace(/:$/, '');
         ctx.warn(`Note: ${first}; '${name}' is checked by the deployed function only.`);
         return;
       }

@@ -2,7 +2,7 @@
  * The CLI's errors and exit codes: 0 ok, 1 an operation was refused or failed, 2 usage or config.
  * Every message is plain words for the person at the terminal; `--debug` adds the stack.
  */
-import { ConfigurationError } from '../shared/config/index.ts';
+import { ConfigError, ConfigurationError, describeIssue } from '../shared/config/index.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -28,6 +28,21 @@ interface ErrorShape {
   readonly message?: unknown;
   readonly code?: unknown;
   readonly cause?: unknown;
+}
+
+/**
+ * The lines to print for an error: a configuration error's headline and one line per issue, or
+ * one line. Each is printed through `shown`, so a line break inside an issue or an AWS message is
+ * shown as `\n`, never taken as a line of its own.
+ *
+ * @example
+ * errorLines(new OperationError('DNS never moved')); // ['DNS never moved']
+ */
+export function errorLines(error: unknown): string[] {
+  if (error instanceof ConfigError) {
+    return [error.headline, ...error.issues.map((issue) => `  - ${describeIssue(issue)}`)];
+  }
+  return [describeError(error)];
 }
 
 /**

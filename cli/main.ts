@@ -14,7 +14,8 @@ import { planCommand } from './commands/plan.ts';
 import { statusCommand } from './commands/status.ts';
 import { validateCommand } from './commands/validate.ts';
 import { type CliContext, type CliIo, createContext } from './context.ts';
-import { describeError, EXIT_OK, EXIT_USAGE, exitCodeOf, UsageError } from './errors.ts';
+import { EXIT_OK, EXIT_USAGE, errorLines, exitCodeOf, UsageError } from './errors.ts';
+import { shown } from './format.ts';
 
 export type { CliIo } from './context.ts';
 
@@ -39,8 +40,9 @@ export const COMMANDS: readonly Command[] = [
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const { name, rest } = splitCommand(argv);
+  // Every line goes through `shown`: an error may quote stored or remote text.
   const print = (stream: NodeJS.WritableStream, lines: readonly string[]) => {
-    for (const line of lines) stream.write(`${line}\n`);
+    for (const line of lines) stream.write(`${shown(line)}\n`);
   };
   if (name === undefined) {
     const asked = rest.includes('--help') || rest.includes('-h');
@@ -69,10 +71,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await command.run(ctx, line.args);
   } catch (error) {
     const code = exitCodeOf(error);
-    print(io.err, [`failoverctl ${command.name}: ${describeError(error)}`]);
+    const [first = '', ...more] = errorLines(error);
+    print(io.err, [`failoverctl ${command.name}: ${first}`, ...more]);
     if (error instanceof UsageError)
       print(io.err, [`Usage: ${command.usage}`, `Run 'failoverctl ${command.name} --help' for details.`]);
-    if (debug && error instanceof Error && error.stack) print(io.err, [error.stack]);
+    if (debug && error instanceof Error && error.stack) print(io.err, error.stack.split('\n'));
     return code;
   } finally {
     ctx?.close();

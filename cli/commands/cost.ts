@@ -25,31 +25,29 @@ export const costCommand: Command = {
     const estimate = estimateMonthlyCost(config);
     ctx.print(`Monthly cost of ${config.file} (${config.services.length} services), one stage:`);
     ctx.print();
-    ctx.print(
-      table([
-        ['failover-controller', 'what', 'USD/month'],
-        ...estimate.controller.map((line) => [line.item, line.detail, usd(line.usd)]),
-        ['Total', '', usd(estimate.controllerUsd)],
-      ]),
-    );
+    const controller = table([
+      ['failover-controller', 'what', 'USD/month'],
+      ...estimate.controller.map((line) => [line.item, line.detail, usd(line.usd)]),
+      ['Total', '', usd(estimate.controllerUsd)],
+    ]);
+    for (const line of controller) ctx.print(line);
     ctx.print();
-    ctx.print(
-      table([
-        ['Route 53 health checks', 'options', 'AWS endpoint', 'other endpoint'],
-        ...estimate.healthChecks.map((line) => [
-          `${line.service} ${line.target}: ${line.check}`,
-          line.options.length > 0 ? line.options.join(', ') : '-',
-          usd(line.awsUsd),
-          usd(line.otherUsd),
-        ]),
-        [
-          `Total (${estimate.healthChecks.length} checks)`,
-          '',
-          usd(estimate.healthChecksUsd.aws),
-          usd(estimate.healthChecksUsd.other),
-        ],
+    const healthChecks = table([
+      ['Route 53 health checks', 'options', 'AWS endpoint', 'other endpoint'],
+      ...estimate.healthChecks.map((line) => [
+        `${line.service} ${line.target}: ${line.check}`,
+        line.options.length > 0 ? line.options.join(', ') : '-',
+        usd(line.awsUsd),
+        usd(line.otherUsd),
       ]),
-    );
+      [
+        `Total (${estimate.healthChecks.length} checks)`,
+        '',
+        usd(estimate.healthChecksUsd.aws),
+        usd(estimate.healthChecksUsd.other),
+      ],
+    ]);
+    for (const line of healthChecks) ctx.print(line);
     ctx.print();
     ctx.print('Assumptions:');
     for (const line of estimate.assumptions) ctx.print(`  - ${line}`);

@@ -93,15 +93,14 @@ export const drillCommand: Command = {
     ctx.print(
       `Timings of the drill of ${service.name}, from the request (accepted and INSYNC by the function's clock):`,
     );
-    ctx.print(
-      table([
-        ['', 'failover', 'failback'],
-        ['change accepted', there.acceptedMs, back.ok ? back.acceptedMs : '-'],
-        ['INSYNC', there.inSyncMs, back.ok ? back.inSyncMs : '-'],
-        ['DNS answer moved', there.dnsMs, back.ok ? back.dnsMs : '-'],
-        ['function answered', there.answeredMs, back.ok ? back.answeredMs : '-'],
-      ]),
-    );
+    const timings = table([
+      ['', 'failover', 'failback'],
+      ['change accepted', there.acceptedMs, back.ok ? back.acceptedMs : '-'],
+      ['INSYNC', there.inSyncMs, back.ok ? back.inSyncMs : '-'],
+      ['DNS answer moved', there.dnsMs, back.ok ? back.dnsMs : '-'],
+      ['function answered', there.answeredMs, back.ok ? back.answeredMs : '-'],
+    ]);
+    for (const line of timings) ctx.print(line);
     if (!back.ok) {
       ctx.warn(
         `TRAFFIC IS STILL ON THE STANDBY of ${service.name}: fail back with 'failoverctl failback ${service.name}'.`,

@@ -5,7 +5,7 @@ import type { AuditEvent } from '../../shared/domain/events.ts';
 import { type Command, flagOption, integerOption, servicePositional } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT_OK } from '../errors.ts';
-import { isoSeconds } from '../format.ts';
+import { isoSeconds, jsonLines } from '../format.ts';
 
 export const historyCommand: Command = {
   name: 'history',
@@ -24,7 +24,7 @@ export const historyCommand: Command = {
     ctx.checkServiceIfConfigured(service);
     const events = await ctx.store().history(service, limit);
     if (flagOption(args.values, 'json')) {
-      ctx.print(JSON.stringify(events, null, 2));
+      for (const line of jsonLines(events)) ctx.print(line);
       return EXIT_OK;
     }
     if (events.length === 0) {

@@ -4,6 +4,7 @@
  */
 import { type Command, flagOption, servicePositional, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
+import { jsonLines } from '../format.ts';
 import { invokeFunction } from '../invoke.ts';
 import { asFlipResponse, describeFlip, exitCodeOfOutcome } from '../outcome.ts';
 
@@ -62,6 +63,6 @@ export function describeChangeBatch(change: {
         `weight=${String(set.Weight)}${set.TTL === undefined ? '' : ` ttl=${String(set.TTL)}`} -> ${values}`,
     );
   }
-  lines.push('', 'Exact ChangeBatch:', JSON.stringify(change, null, 2));
+  lines.push('', 'Exact ChangeBatch:', ...jsonLines(change));
   return lines;
 }

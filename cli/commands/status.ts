@@ -7,7 +7,7 @@ import { activeTarget, movingTo, type ServiceState, type TargetHealth } from '..
 import { type Command, flagOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT_OK } from '../errors.ts';
-import { ago, isoSeconds, table } from '../format.ts';
+import { ago, isoSeconds, jsonLines, table } from '../format.ts';
 
 export const EVIDENCE_NOTE =
   "Health is as of each service's last state write: the watchdog writes only when something changes " +
@@ -34,12 +34,12 @@ export const statusCommand: Command = {
         note: EVIDENCE_NOTE,
         services: services.map((name) => statusJson(name, states.get(name))),
       };
-      ctx.print(JSON.stringify(body, null, 2));
+      for (const line of jsonLines(body)) ctx.print(line);
       return EXIT_OK;
     }
     const rows = [['SERVICE', 'PHASE', 'ACTIVE', 'PRIMARY', 'SECONDARY', 'SINCE', 'HOLD', 'PAUSED', 'EPOCH']];
     for (const name of services) rows.push(statusRow(name, states.get(name)?.value));
-    ctx.print(table(rows));
+    for (const line of table(rows)) ctx.print(line);
     for (const name of services) {
       const state = states.get(name)?.value;
       if (state) for (const line of evidenceLines(state, now)) ctx.print(line);

@@ -51,3 +51,31 @@ function isProbeHeaderValue(path: FieldPath): boolean {
     typeof name === 'string'
   );
 }
+
+/**
+ * True for a formatted field path (`notifiers.oncall[0].slack.webhookUrl`) whose value an error
+ * must not show: anything under `notifiers` but an SNS topic ARN. Wider than the secret fields, as
+ * a Slack URL written one level off (`slack: https://hooks...`) is as secret as one in its place.
+ *
+ * @example
+ * mayHoldSecret('notifiers.oncall[0].slack'); // true
+ * mayHoldSecret('services[0].primary.checks[0].http.url'); // false
+ */
+export function mayHoldSecret(formattedPath: string): boolean {
+  // A probe header value may be a token (issue #18: `${ssm:}` is allowed there).
+  if (/^services\[\d+\]\.\w+\.checks\[\d+\]\.http\.headers([.[]|$)/.test(formattedPath)) return true;
+  if (formattedPath !== 'notifiers' && !/^notifiers[.[]/.test(formattedPath)) return false;
+  return !formattedPath.endsWith('.sns.topicArn');
+}
+
+/**
+ * True when line `index` (0-based) of a YAML text lies in the top-level `notifiers` section, so a
+ * syntax error there must not quote it: the line may hold a webhook URL or a key.
+ */
+export function lineMayHoldSecret(lines: readonly string[], index: number): boolean {
+  for (let i = Math.min(index, lines.length - 1); i >= 0; i--) {
+    const key = /^["']?([A-Za-z_][\w-]*)["']?\s*:/.exec(lines[i] ?? '');
+    if (key) return key[1] === 'notifiers';
+  }
+  return false;
+}

@@ -1,6 +1,8 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { redactUrlsInText } from '../domain/redaction.ts';
 import { ConfigError, type ConfigIssue } from './errors.ts';
 import type { FieldPath } from './field-path.ts';
+import { lineMayHoldSecret } from './secret-fields.ts';
 import { MAX_NESTING_DEPTH, valueNestingExceeds, writtenNestingExceeds } from './yaml-nesting.ts';
 
 /** A configuration file larger than this is refused before parsing. */
@@ -73,7 +75,11 @@ function syntaxIssue(problem: YAMLError, text: string): ConfigIssue {
   const summary = problem.message.split(/ at line \d+, column \d+/)[0] ?? problem.message;
   const position = problem.linePos?.[0];
   if (position === undefined) return { path: '', message: summary };
-  const source = (text.split(/\r?\n/)[position.line - 1] ?? '').trim().slice(0, 80);
+  const lines = text.split(/\r?\n/);
+  // A line under `notifiers` may hold a webhook URL or a key: name the line, never quote it.
+  const source = lineMayHoldSecret(lines, position.line - 1)
+    ? ''
+    : redactUrlsInText((lines[position.line - 1] ?? '').trim()).slice(0, 80);
   const reads = source === '' ? '' : `; the line reads: ${source}`;
   return { path: '', message: `${summary}${reads}`, line: position.line, column: position.col };
 }

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { type SecureContext, TLSSocket } from 'node:tls';
 import type { HttpCheck } from '../domain/config.ts';
 import type { Clock } from '../domain/ports.ts';
+import { redactUrl } from '../domain/redaction.ts';
 import type { CheckResult } from '../domain/state.ts';
 import { checkLabel } from './check-label.ts';
 import { describeConnectionError } from './connection-errors.ts';
@@ -110,7 +111,8 @@ function parseHttpUrl(raw: string): URL | string {
   try {
     url = new URL(raw);
   } catch {
-    return shortenReason(`invalid URL ${raw}`);
+    // The loader refuses such a URL; should one get here, its query (a token) is still not shown.
+    return shortenReason(`invalid URL ${redactUrl(raw)}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `unsupported URL scheme ${url.protocol}`;
   return url;

@@ -182,7 +182,7 @@ describe('${ssm:/path} references', () => {
     );
 
     expect(pathsAndMessages(issues)).toEqual([
-      'notifiers.oncall[1].slack.webhookUrl: must be an http:// or https:// URL, got "hooks.slack.com/services/T/B/X"',
+      'notifiers.oncall[1].slack.webhookUrl: must be an http:// or https:// URL, got a value that is not shown (it may be a secret)',
     ]);
   });
 });

@@ -14,4 +14,13 @@ describe('checkLabel', () => {
   it('never shows credentials from a URL', () => {
     expect(checkLabel(httpCheck('https://probe:s3cret@h/health'))).toBe('http GET https://h/health');
   });
+
+  it('shows a query string as ?<redacted>, keys and all', () => {
+    expect(checkLabel(httpCheck('https://h/health?token=SECRETVALUE&region=eu'))).toBe(
+      'http GET https://h/health?<redacted>',
+    );
+    expect(checkLabel(httpCheck('https://probe:pw@h:8443/health?SECRETVALUE'))).toBe(
+      'http GET https://h:8443/health?<redacted>',
+    );
+  });
 });
