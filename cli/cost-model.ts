@@ -57,7 +57,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   writesPerFlip: 10,
   readsPerFlip: 4,
   writeUnitsPerWrite: 2,
-  alarms: 6,
+  alarms: 7,
   logBytesPerRun: { base: 1_200, perService: 500, perLatencySeries: 400 },
 };
 
