@@ -28,12 +28,12 @@ describe('estimateMonthlyCost', () => {
     expect(usd(basic.controller, 'DynamoDB writes')).toBeCloseTo(0.000025, 9);
   });
 
-  it('prices 4 stage metrics and 3 per service, 6 alarms and the log ingestion', () => {
+  it('prices 4 stage metrics and 3 per service, 7 alarms and the log ingestion', () => {
     expect(usd(basic.controller, 'CloudWatch metrics')).toBeCloseTo(7 * 0.3, 10);
-    expect(usd(basic.controller, 'CloudWatch alarms')).toBeCloseTo(0.6, 10);
+    expect(usd(basic.controller, 'CloudWatch alarms')).toBeCloseTo(0.7, 10);
     // 43,800 runs x 1,700 bytes = 74,460,000 bytes = 0.0693458 GiB x $0.50
     expect(usd(basic.controller, 'CloudWatch Logs')).toBeCloseTo(0.0346729, 6);
-    expect(basic.controllerUsd).toBeCloseTo(10.34202, 4);
+    expect(basic.controllerUsd).toBeCloseTo(10.44202, 4);
   });
 
   it('prices one Route 53 health check per check of each target, with the options the probing needs', () => {
