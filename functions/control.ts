@@ -6,12 +6,16 @@
 import middy from '@middy/core';
 import { type ControlResponse, runControl } from '../shared/controller/control.ts';
 import { type Runtime, runtime } from '../shared/controller/runtime.ts';
+import { invocationLog, type LambdaContext } from './lambda-context.ts';
 import { logErrors } from './middleware.ts';
 
 export function controlHandler(getRuntime: () => Runtime = () => runtime('control')) {
-  const control = async (event: unknown): Promise<ControlResponse> => {
+  const control = async (event: unknown, context: LambdaContext): Promise<ControlResponse> => {
     const rt = getRuntime();
-    return runControl({ ...rt, services: rt.config.services }, event);
+    return runControl(
+      { ...rt, log: invocationLog('control', rt.log, context), services: rt.config.services },
+      event,
+    );
   };
   return middy(control).use(logErrors('control'));
 }

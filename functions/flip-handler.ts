@@ -6,18 +6,17 @@ import middy from '@middy/core';
 import { type Direction, type FlipDeps, type FlipResponse, runFlip } from '../shared/controller/flip.ts';
 import { runForcedFlip } from '../shared/controller/forced-flip.ts';
 import { type Runtime, runtime } from '../shared/controller/runtime.ts';
+import { type LambdaContext as Context, invocationLog } from './lambda-context.ts';
 import { logErrors } from './middleware.ts';
-
-interface Context {
-  getRemainingTimeInMillis(): number;
-}
 
 /** Kept free at the end of an invocation for notifications and the audit write. */
 const END_MARGIN_MS = 15_000;
 
-function flipDeps(rt: Runtime, context: Context): FlipDeps {
+function flipDeps(fn: string, rt: Runtime, context: Context): FlipDeps {
   return {
     ...rt,
+    log: invocationLog(fn, rt.log, context),
+    ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
     services: rt.config.services,
     inSyncWaitMs: Math.max(0, Math.min(30_000, context.getRemainingTimeInMillis() - END_MARGIN_MS)),
   };
@@ -25,13 +24,13 @@ function flipDeps(rt: Runtime, context: Context): FlipDeps {
 
 export function flipHandler(direction: Direction, getRuntime: () => Runtime = () => runtime(direction)) {
   const flip = async (event: unknown, context: Context): Promise<FlipResponse> =>
-    runFlip(flipDeps(getRuntime(), context), direction, event);
+    runFlip(flipDeps(direction, getRuntime(), context), direction, event);
   return middy(flip).use(logErrors(direction));
 }
 
 /** The forced-flip Lambda: `{ direction, service, reason, requestedBy? }`, the only way to `force`. */
 export function forcedFlipHandler(getRuntime: () => Runtime = () => runtime('forced')) {
   const forced = async (event: unknown, context: Context): Promise<FlipResponse> =>
-    runForcedFlip(flipDeps(getRuntime(), context), event);
+    runForcedFlip(flipDeps('forced', getRuntime(), context), event);
   return middy(forced).use(logErrors('forced'));
 }

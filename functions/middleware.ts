@@ -11,7 +11,9 @@ export function logErrors(fn: string): middy.MiddlewareObj {
   return {
     onError: async (request) => {
       const error = request.error;
+      const context: { awsRequestId?: unknown } = request.context ?? {};
       log.error('invocation failed', {
+        requestId: typeof context.awsRequestId === 'string' ? context.awsRequestId : null,
         error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
       });
     },

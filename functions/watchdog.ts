@@ -5,20 +5,18 @@
 import middy from '@middy/core';
 import { type Runtime, runtime } from '../shared/controller/runtime.ts';
 import { runWatchdog, type WatchdogReport } from '../shared/controller/watchdog.ts';
+import { type LambdaContext as Context, invocationLog } from './lambda-context.ts';
 import { logErrors } from './middleware.ts';
 
 interface ScheduledEvent {
   readonly time?: unknown;
 }
 
-interface Context {
-  getRemainingTimeInMillis(): number;
-}
-
 export function watchdogHandler(getRuntime: () => Runtime = () => runtime('watchdog')) {
   const watchdog = async (event: ScheduledEvent | null, context: Context): Promise<WatchdogReport> => {
     const rt = getRuntime();
-    return runWatchdog({ ...rt, services: rt.config.services, invoker: rt.invoker() }, event ?? {}, {
+    const log = invocationLog('watchdog', rt.log, context);
+    return runWatchdog({ ...rt, log, services: rt.config.services, invoker: rt.invoker() }, event ?? {}, {
       remainingMs: () => context.getRemainingTimeInMillis(),
     });
   };

@@ -112,6 +112,7 @@ const auditEventSchema = z.object({
   requestedBy: z.string(),
   outcome: z.string().optional(),
   changeId: z.string().optional(),
+  correlationId: z.string().optional(),
   evidence: z
     .object({ primary: z.array(checkResultSchema), secondary: z.array(checkResultSchema) })
     .optional(),

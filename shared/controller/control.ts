@@ -14,12 +14,14 @@
  */
 import { z } from 'zod';
 import type { ServiceConfig } from '../domain/config.ts';
-import type { AuditEvent, EventKind } from '../domain/events.ts';
-import { initialState } from '../domain/initial-state.ts';
-import type { Clock, DeliveryReport, Notification, Notifier, StateStore } from '../domain/ports.ts';
+import type { EventKind } from '../domain/events.ts';
+import type { Clock, DeliveryReport, Notifier, StateStore } from '../domain/ports.ts';
 import { activeTarget, type Hold, type ServiceState } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
-import { MAX_REASON_CHARS, MAX_REQUESTED_BY_CHARS } from './flip-request.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
+import { writeConditionally } from './conditional-write.ts';
+import { freeText, MAX_REASON_CHARS, requester } from './flip-request.ts';
+import { type Report, report } from './report.ts';
 import { type ParsedRequest, parseStrictPayload } from './strict-payload.ts';
 
 export type ControlAction = 'pause' | 'resume';
@@ -53,11 +55,7 @@ export interface ControlDeps {
   readonly notifier: Notifier;
   readonly clock: Clock;
   readonly log: Logger;
-}
-
-/** Thrown when the state kept changing under every attempt: the invocation fails and can be retried. */
-export class ControlError extends Error {
-  override name = 'ControlError';
+  readonly metrics: Metrics;
 }
 
 /** The notification kind of each action. */
@@ -66,13 +64,11 @@ export const CONTROL_EVENT: Readonly<Record<ControlAction, EventKind>> = {
   resume: 'resumed',
 };
 
-const SAVE_ATTEMPTS = 6;
-
 const controlRequest = z.strictObject({
   action: z.enum(['pause', 'resume']),
   service: z.string().min(1).max(64),
-  reason: z.string().max(MAX_REASON_CHARS).optional(),
-  requestedBy: z.string().min(1).max(MAX_REQUESTED_BY_CHARS).optional(),
+  reason: freeText(MAX_REASON_CHARS).optional(),
+  requestedBy: requester.optional(),
 });
 
 /**
@@ -104,15 +100,25 @@ export async function runControl(deps: ControlDeps, payload: unknown): Promise<C
   const requestedBy = request.requestedBy ?? 'operator';
   const log = deps.log.child({ service: service.name, action: request.action, requestedBy });
 
-  const { before, after } = await applyChange(deps, service.name, request.action);
-  if (after === null) {
+  const out = await writeConditionally(
+    deps.store,
+    service.name,
+    null,
+    (state) => changed(state, request.action),
+    request.action,
+  );
+  const before = out.written ? out.before : out.state;
+  if (!out.written) {
     const outcome: ControlOutcome = request.action === 'pause' ? 'already-paused' : 'already-running';
     const message =
       request.action === 'pause'
         ? `Automation for ${service.name} was already paused; nothing changed.`
         : `Automation for ${service.name} is already running with no operator hold; nothing changed.`;
     log.info(`control ${outcome}`, { epoch: before.epoch });
-    await audit(deps, log, request, requestedBy, outcome, message, before, undefined);
+    await report(
+      { ...deps, log },
+      { service, audit: auditOf(request, requestedBy, outcome, message, before.epoch) },
+    );
     return {
       service: service.name,
       action: request.action,
@@ -123,15 +129,19 @@ export async function runControl(deps: ControlDeps, payload: unknown): Promise<C
     };
   }
 
+  const after = out.state;
   const releasedHold = request.action === 'resume' && before.hold !== null ? before.hold : undefined;
   const outcome: ControlOutcome = request.action === 'pause' ? 'paused' : 'resumed';
   const message = describeChange(service, request, requestedBy, before, releasedHold);
   log.warn(`control ${outcome}`, { epoch: after.epoch, releasedHold });
-  const deliveries = await deps.notifier.notify(
-    notification(deps, service, request, requestedBy, after, message, releasedHold),
-    service.notify,
+  const deliveries = await report(
+    { ...deps, log },
+    {
+      service,
+      notification: notification(service, request, requestedBy, after, message, releasedHold),
+      audit: auditOf(request, requestedBy, outcome, message, after.epoch, releasedHold),
+    },
   );
-  await audit(deps, log, request, requestedBy, outcome, message, after, releasedHold, deliveries);
   return {
     service: service.name,
     action: request.action,
@@ -142,25 +152,6 @@ export async function runControl(deps: ControlDeps, payload: unknown): Promise<C
     ...(releasedHold ? { releasedHold } : {}),
     deliveries,
   };
-}
-
-/** Steps 2-4: the conditional write, re-applied on the fresh state after a conflict. `after` null: nothing to change. */
-async function applyChange(
-  deps: ControlDeps,
-  service: string,
-  action: ControlAction,
-): Promise<{ before: ServiceState; after: ServiceState | null }> {
-  const stored = await deps.store.load(service);
-  let current = stored ?? { value: initialState(service), version: null };
-  for (let attempt = 1; attempt <= SAVE_ATTEMPTS; attempt++) {
-    const next = changed(current.value, action);
-    if (next === null) return { before: current.value, after: null };
-    const saved = await deps.store.save(next, current.version);
-    if (saved.ok) return { before: current.value, after: next };
-    const fresh = saved.current ?? (await deps.store.load(service));
-    current = fresh ?? { value: initialState(service), version: null };
-  }
-  throw new ControlError(`Could not ${action} ${service}: the state kept changing; try again.`);
 }
 
 function changed(state: ServiceState, action: ControlAction): ServiceState | null {
@@ -189,14 +180,13 @@ function describeChange(
 }
 
 function notification(
-  deps: ControlDeps,
   service: ServiceConfig,
   request: ControlRequest,
   requestedBy: string,
   state: ServiceState,
   message: string,
   releasedHold: Hold | undefined,
-): Notification {
+): NonNullable<Report['notification']> {
   const active = activeTarget(state.phase);
   const failback =
     service.policy.failback === 'auto'
@@ -210,51 +200,32 @@ function notification(
         : 'Nothing to do.';
   return {
     event: CONTROL_EVENT[request.action],
-    service: service.name,
     from: active,
     to: active,
     reason: message,
     requestedBy,
     epoch: state.epoch,
-    at: deps.clock.now(),
     severity: request.action === 'pause' ? 'warning' : 'info',
     next,
   };
 }
 
-async function audit(
-  deps: ControlDeps,
-  log: Logger,
+function auditOf(
   request: ControlRequest,
   requestedBy: string,
   outcome: ControlOutcome,
   message: string,
-  state: ServiceState,
-  releasedHold: Hold | undefined,
-  deliveries: readonly DeliveryReport[] = [],
-): Promise<void> {
-  const at = deps.clock.now();
-  const event: AuditEvent = {
-    service: state.service,
-    at,
-    id: `${request.action}-${outcome}-e${state.epoch}-${at}`,
+  epoch: number,
+  releasedHold?: Hold,
+): Report['audit'] {
+  return {
     kind: request.action,
-    epoch: state.epoch,
+    epoch,
     reason: request.reason ?? message,
     requestedBy,
     outcome,
-    details: {
-      message,
-      ...(releasedHold ? { releasedHold } : {}),
-      failedChannels: deliveries.filter((d) => !d.ok).map((d) => ({ channel: d.channel, error: d.error })),
-    },
+    details: { message, ...(releasedHold ? { releasedHold } : {}) },
   };
-  try {
-    await deps.store.appendAudit(event);
-  } catch (error) {
-    // The state change stands; the log keeps the record.
-    log.error('audit write failed', { error, event });
-  }
 }
 
 function rejected(payload: unknown, errors: readonly string[]): ControlResponse {

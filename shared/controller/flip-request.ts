@@ -22,9 +22,9 @@ const evidence = z.strictObject({
 });
 
 /** Caller text kept to one plain line (no forged lines, no terminal escapes, no bidi tricks). */
-const freeText = (max: number) => z.string().max(max).transform(plainLine);
+export const freeText = (max: number) => z.string().max(max).transform(plainLine);
 
-const requester = z
+export const requester = z
   .string()
   .min(1)
   .max(MAX_REQUESTED_BY_CHARS)
@@ -45,6 +45,11 @@ const flipRequest = z.strictObject({
   force: z.boolean().optional(),
   /** The watchdog's probe results; used only for its own epoch-fenced requests, never an operator's. */
   evidence: evidence.optional(),
+  /** The watchdog's decision id (else the invocation's request id is used). */
+  correlationId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,100}$/)
+    .optional(),
 });
 
 export interface FlipRequest {
@@ -55,6 +60,7 @@ export interface FlipRequest {
   readonly dryRun?: boolean;
   readonly force?: boolean;
   readonly evidence?: Evidence;
+  readonly correlationId?: string;
 }
 
 export type { ParsedRequest } from './strict-payload.ts';

@@ -70,5 +70,7 @@ export interface AuditEvent {
   readonly outcome?: string;
   readonly changeId?: string;
   readonly evidence?: Evidence;
+  /** Follows one decision from the watchdog's round through the flip into logs and notifications. */
+  readonly correlationId?: string;
   readonly details?: Readonly<Record<string, unknown>>;
 }

@@ -143,6 +143,8 @@ export interface Notification {
   readonly severity: 'critical' | 'error' | 'warning' | 'info';
   /** What the reader should do next, in a sentence. */
   readonly next: string;
+  /** Follows one decision from the watchdog's round through the flip into logs and the audit trail. */
+  readonly correlationId?: string;
 }
 
 export interface DeliveryReport {
@@ -169,6 +171,8 @@ export interface FlipInvocation {
   readonly epoch: number;
   readonly reason: string;
   readonly evidence: Evidence;
+  /** The decision's id, carried into the flip's logs, audit events and notifications. */
+  readonly correlationId: string;
 }
 
 export interface Invoker {

@@ -23,7 +23,16 @@ import {
 const SERVICE = 'victim';
 /** A rejection may quote what was wrong, never echo the payload: far below any oversized field. */
 const MAX_REJECTION_CHARS = 4_096;
-const ALLOWED = new Set(['service', 'reason', 'requestedBy', 'epoch', 'dryRun', 'force', 'evidence']);
+const ALLOWED = new Set([
+  'service',
+  'reason',
+  'requestedBy',
+  'epoch',
+  'dryRun',
+  'force',
+  'evidence',
+  'correlationId',
+]);
 
 const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 
@@ -167,7 +176,7 @@ describe('the failover and failback handlers on hostile payloads, on the local s
     expect(outcome.outcome).toBe('rejected');
     expect(outcome.errors).toEqual([
       'reason: at most 1000 characters',
-      `payload: unknown field 'k${'e'.repeat(59)}...'; allowed: service, reason, requestedBy, epoch, dryRun, force, evidence`,
+      `payload: unknown field 'k${'e'.repeat(59)}...'; allowed: service, reason, requestedBy, epoch, dryRun, force, evidence, correlationId`,
     ]);
   });
 });

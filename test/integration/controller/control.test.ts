@@ -8,6 +8,7 @@ import { type ControlDeps, parseControlRequest, runControl } from '../../../shar
 import { initialState } from '../../../shared/domain/initial-state.ts';
 import type { Clock, Notification, StateStore } from '../../../shared/domain/ports.ts';
 import { silentLogger } from '../../../shared/telemetry/log.ts';
+import { noMetrics } from '../../../shared/telemetry/metrics.ts';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo.ts';
 import { aService, parse } from '../../unit/config/sample-config.ts';
 
@@ -30,6 +31,7 @@ describe('runControl', () => {
       store,
       clock,
       log: silentLogger,
+      metrics: noMetrics,
       notifier: {
         notify: async (notification, groups) => {
           sent.push(notification);

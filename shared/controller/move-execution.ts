@@ -1,0 +1,254 @@
+/**
+ * Carry out one move: the steps of the flip engine, each a pure rule of `domain/move.ts` applied
+ * through the one conditional write, with Route 53 in the middle.
+ * Primary course:
+ *  1. Load the state and check the fence (an automatic move needs its epoch and its pending phase)
+ *  2. Read the Route 53 records; if they already show the target active, record that and stop
+ *  3. Re-verify the target with a fresh probe (unless forced, which is recorded as a hold)
+ *  4. Claim the move with a conditional write, so exactly one invocation goes on
+ *  5. Flip the weights with one compare-and-swap change batch
+ *  6. Record the new state (epoch + 1) as soon as the change is accepted, then wait (bounded) for INSYNC
+ *  Route 53 refused and the records did not move: release the claim and record the failure in one
+ *  write. Whether it landed is unknown: keep the claim; the watchdog settles it from Route 53.
+ */
+import type { ServiceConfig } from '../domain/config.ts';
+import { type FlipPlan, planFlip } from '../domain/flip-plan.ts';
+import {
+  claim,
+  failureOf,
+  fence,
+  isAutomatic,
+  type Move,
+  pendingPhaseOf,
+  record,
+  refuse,
+  release,
+  type Stop,
+  stillClaimable,
+} from '../domain/move.ts';
+import type {
+  Clock,
+  FlipResult,
+  Prober,
+  StateStore,
+  TrafficReading,
+  TrafficSwitch,
+} from '../domain/ports.ts';
+import type { FlipFailure, ServiceState, TargetObservation } from '../domain/state.ts';
+import type { Logger } from '../telemetry/log.ts';
+import { loadState, type Stored, writeConditionally } from './conditional-write.ts';
+
+export interface ExecutionDeps {
+  readonly store: StateStore;
+  readonly traffic: TrafficSwitch;
+  readonly prober: Prober;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** How long to wait for INSYNC after recording (bounded by the caller's remaining time). */
+  readonly inSyncWaitMs?: number;
+}
+
+export interface Milestones {
+  decidedAt?: number;
+  verifiedAt?: number;
+  changeAcceptedAt?: number;
+  recordedAt?: number;
+  inSyncAt?: number;
+}
+
+/** How a move ended, with what the report needs to tell people and the record. */
+export type Execution =
+  | { readonly kind: 'stopped'; readonly stop: Stop; readonly state: ServiceState }
+  | {
+      readonly kind: 'dry-run';
+      readonly state: ServiceState;
+      readonly plan: FlipPlan;
+      readonly verification: TargetObservation;
+    }
+  | { readonly kind: 'refused'; readonly state: ServiceState; readonly verification: TargetObservation }
+  | { readonly kind: 'changed-underneath'; readonly state: ServiceState; readonly found: string }
+  | {
+      readonly kind: 'failed';
+      readonly claimed: ServiceState;
+      readonly before: ServiceState;
+      readonly failure: FlipFailure;
+      /** `no`: Route 53 refused and the records are unchanged (claim released); `unknown`: claim kept. */
+      readonly applied: 'no' | 'unknown';
+    }
+  | {
+      readonly kind: 'moved';
+      readonly recorded: ServiceState;
+      readonly changeId: string | null;
+      readonly verification: TargetObservation;
+    };
+
+/** Thrown for infrastructure failures (Route 53 unreadable): the invocation fails and alarms. */
+export class FlipError extends Error {
+  override name = 'FlipError';
+}
+
+/**
+ * @example
+ * const execution = await executeMove(deps, service, move, { dryRun: false }, milestones);
+ * if (execution.kind === 'moved') log.info('moved', { epoch: execution.recorded.epoch });
+ */
+export async function executeMove(
+  deps: ExecutionDeps,
+  service: ServiceConfig,
+  move: Move,
+  options: { readonly dryRun: boolean },
+  milestones: Milestones,
+): Promise<Execution> {
+  const loaded = await loadState(deps.store, service.name);
+  const stop = fence(loaded.value, move);
+  if (stop) return { kind: 'stopped', stop, state: loaded.value };
+  if (loaded.value.phase === pendingPhaseOf(move) && loaded.value.pendingSince !== null) {
+    milestones.decidedAt = loaded.value.pendingSince;
+  }
+
+  const read = await deps.traffic.read(service);
+  if (!read.ok) throw new FlipError(`Cannot move ${service.name} to the ${move.to}: ${read.message}`);
+  if (read.reading.active === move.to) {
+    if (!options.dryRun) await recordMove(deps, service, move, loaded, milestones, null);
+    const message = `Route 53 already sends ${service.name} traffic to the ${move.to}.`;
+    return { kind: 'stopped', stop: { outcome: 'already-active', message }, state: loaded.value };
+  }
+
+  const verification = await deps.prober.probeTarget(service, move.to);
+  milestones.verifiedAt = deps.clock.now();
+  if (options.dryRun) {
+    return {
+      kind: 'dry-run',
+      state: loaded.value,
+      plan: planFlip(read.reading, move.to, service.activeWeight),
+      verification,
+    };
+  }
+  if (!verification.ok && !move.force) {
+    const now = deps.clock.now();
+    await writeConditionally(
+      deps.store,
+      service.name,
+      loaded,
+      (s) => refuse(s, loaded.value.epoch, move, verification, service.policy, now),
+      'record the refusal of',
+    );
+    return { kind: 'refused', state: loaded.value, verification };
+  }
+
+  const claimed = await claimMove(deps, service, move, loaded);
+  if ('kind' in claimed) return claimed;
+  return flipClaimed(deps, service, move, claimed, read.reading, verification, milestones);
+}
+
+/** Step 4: the conditional write that lets exactly one invocation go on to Route 53. */
+async function claimMove(
+  deps: ExecutionDeps,
+  service: ServiceConfig,
+  move: Move,
+  loaded: Stored,
+): Promise<(Stored & { readonly before: ServiceState }) | Execution> {
+  const now = deps.clock.now();
+  // Whatever changed meanwhile (a pause, a hold) must still let this move through; anything that
+  // moved or claimed the service stops it.
+  const out = await writeConditionally(
+    deps.store,
+    service.name,
+    loaded,
+    (s) => (stillClaimable(s, loaded.value) && fence(s, move) === null ? claim(s, move, now) : null),
+    'claim a move of',
+    4,
+  );
+  if (out.written) return { value: out.state, version: out.version, before: out.before };
+  const stop = fence(out.state, move) ?? {
+    outcome: 'stale' as const,
+    message:
+      out.state.epoch !== loaded.value.epoch
+        ? `${service.name} moved to epoch ${out.state.epoch} while this move to the ${move.to} was starting; nothing done.`
+        : `Another invocation is already moving ${service.name} to the ${move.to}; nothing done.`,
+  };
+  return { kind: 'stopped', stop, state: out.state };
+}
+
+/** Steps 5 and 6: the compare-and-swap, and what its outcome means for the claim. */
+async function flipClaimed(
+  deps: ExecutionDeps,
+  service: ServiceConfig,
+  move: Move,
+  claimed: Stored & { readonly before: ServiceState },
+  reading: TrafficReading,
+  verification: TargetObservation,
+  milestones: Milestones,
+): Promise<Execution> {
+  const result: FlipResult = await deps.traffic.flip(service, move.to, reading);
+  switch (result.outcome) {
+    case 'flipped':
+    case 'already-flipped': {
+      milestones.changeAcceptedAt = deps.clock.now();
+      const changeId = result.outcome === 'flipped' ? result.changeId : null;
+      const recorded = await recordMove(deps, service, move, claimed, milestones, changeId);
+      if (changeId) {
+        const status = await deps.traffic.waitInSync(
+          changeId,
+          deps.clock.now() + (deps.inSyncWaitMs ?? 30_000),
+        );
+        if (status === 'INSYNC') milestones.inSyncAt = deps.clock.now();
+      }
+      return { kind: 'moved', recorded, changeId, verification };
+    }
+    case 'changed-underneath': {
+      await releaseClaim(deps, service, move, claimed, null);
+      const found = result.found.ok ? `${result.found.reading.active} active` : result.found.message;
+      return { kind: 'changed-underneath', state: claimed.before, found };
+    }
+    case 'error': {
+      const failure = failureOf(move, claimed.value.epoch, result.message, deps.clock.now());
+      if (result.applied === 'no') await releaseClaim(deps, service, move, claimed, failure);
+      return {
+        kind: 'failed',
+        claimed: claimed.value,
+        before: claimed.before,
+        failure,
+        applied: result.applied,
+      };
+    }
+  }
+}
+
+async function releaseClaim(
+  deps: ExecutionDeps,
+  service: ServiceConfig,
+  move: Move,
+  claimed: Stored,
+  failure: FlipFailure | null,
+): Promise<void> {
+  await writeConditionally(
+    deps.store,
+    service.name,
+    claimed,
+    (s) => release(s, claimed.value, move, failure),
+    'release the claim on',
+  );
+}
+
+/** The state after the move, whoever else wrote meanwhile (a watchdog round, a reconciliation). */
+async function recordMove(
+  deps: ExecutionDeps,
+  service: ServiceConfig,
+  move: Move,
+  base: Stored,
+  milestones: Milestones,
+  changeId: string | null,
+): Promise<ServiceState> {
+  const now = deps.clock.now();
+  const out = await writeConditionally(
+    deps.store,
+    service.name,
+    base,
+    (s) => record(s, base.value.epoch, move, now),
+    'record the move of',
+  );
+  milestones.recordedAt = deps.clock.now();
+  deps.log.info('flip recorded', { epoch: out.state.epoch, changeId, automatic: isAutomatic(move) });
+  return out.state;
+}

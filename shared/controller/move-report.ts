@@ -1,0 +1,215 @@
+/**
+ * What people and the record are told about each way a move can end: the sentence, the
+ * notification (with the advice of `advice.ts`), the audit event and the metric — all through the
+ * one `report` path. Evidence is the controller's own: the watchdog's, for its epoch-fenced move,
+ * else the stored last results and the fresh re-check of the target (issue #18).
+ */
+import type { ServiceConfig } from '../domain/config.ts';
+import type { EventKind, Evidence } from '../domain/events.ts';
+import { directionOf, fromOf, isAutomatic, type Move, repeatsFailure } from '../domain/move.ts';
+import type { DeliveryReport, Notification } from '../domain/ports.ts';
+import { RECONCILE_GRACE_MS } from '../domain/reconcile.ts';
+import type { ServiceState, TargetObservation } from '../domain/state.ts';
+import { failbackAdvice, failoverAdvice } from './advice.ts';
+import type { Execution, Milestones } from './move-execution.ts';
+import { type Report, type ReportDeps, report } from './report.ts';
+
+/** The outcome a caller sees. */
+export type MoveOutcome =
+  | 'failed-over'
+  | 'failed-back'
+  | 'already-active'
+  | 'stale'
+  | 'refused'
+  | 'dry-run'
+  | 'rejected'
+  /** Route 53 did not take the change: nothing moved (claim released) or, if it threw, unknown. */
+  | 'failed';
+
+export interface Told {
+  readonly outcome: MoveOutcome;
+  readonly message: string;
+  readonly epoch: number;
+  readonly changeId: string | null;
+  readonly deliveries: readonly DeliveryReport[];
+}
+
+/**
+ * @example
+ * const told = await tell(deps, service, move, execution, milestones);
+ * told.outcome; // 'failed-over'
+ */
+export async function tell(
+  deps: ReportDeps,
+  service: ServiceConfig,
+  move: Move,
+  execution: Execution,
+  milestones: Milestones,
+): Promise<Told> {
+  const say = (outcome: MoveOutcome, message: string, epoch: number, changeId: string | null = null) => ({
+    outcome,
+    message,
+    epoch,
+    changeId,
+  });
+  switch (execution.kind) {
+    case 'stopped':
+      return record(
+        deps,
+        service,
+        move,
+        say(execution.stop.outcome, execution.stop.message, execution.state.epoch),
+      );
+    case 'dry-run':
+      return { ...say('dry-run', '', execution.state.epoch), deliveries: [] };
+    case 'changed-underneath': {
+      const message =
+        `The Route 53 records of ${service.name} changed between read and flip (now: ${execution.found}); ` +
+        'nothing was written. The watchdog will reconcile on its next run.';
+      return record(deps, service, move, say('stale', message, execution.state.epoch));
+    }
+    case 'refused': {
+      const { state, verification } = execution;
+      const message =
+        `Refused to ${directionOf(move) === 'failover' ? 'fail over' : 'fail back'} ${service.name}: the ${move.to} ` +
+        `failed its re-check right before the flip (${failedReasons(verification)}). Traffic stays on the ${fromOf(move)}.`;
+      const event: EventKind = directionOf(move) === 'failover' ? 'failover-refused' : 'failback-refused';
+      return record(deps, service, move, say('refused', message, state.epoch), {
+        event,
+        evidence: withCheck(state, move, verification.checks),
+        milestones,
+      });
+    }
+    case 'failed': {
+      const { claimed, before, failure, applied } = execution;
+      const verb = directionOf(move) === 'failover' ? 'fail over' : 'fail back';
+      const message =
+        applied === 'no'
+          ? `Could not ${verb} ${service.name}: ${failure.error} Nothing moved: the claim was released ` +
+            `(no hold was set), so automation and the next flip go on. See failoverctl history ${service.name}.`
+          : `Could not ${verb} ${service.name}: ${failure.error} Whether the change landed is unknown: the ` +
+            `watchdog decides from what Route 53 shows on its next run, and releases the claim after ` +
+            `${RECONCILE_GRACE_MS / 1000} s if the records did not move.`;
+      deps.log.error(`${directionOf(move)} failed`, { epoch: claimed.epoch, recordsMoved: applied, message });
+      // One notification per failing streak: an automatic move retried every round until Route 53
+      // takes it again must not page every round. The audit trail keeps every attempt.
+      const event: EventKind = directionOf(move) === 'failover' ? 'failover-failed' : 'failback-failed';
+      return record(deps, service, move, say('failed', message, claimed.epoch), {
+        event: repeatsFailure(before, move, claimed.epoch) ? null : event,
+        evidence: { primary: claimed.primary.last, secondary: claimed.secondary.last },
+        milestones,
+        details: { error: failure.error, recordsMoved: applied, claimReleased: applied === 'no' },
+        metric: 'FlipFailures',
+      });
+    }
+    case 'moved': {
+      const { recorded, changeId, verification } = execution;
+      const outcome: MoveOutcome = directionOf(move) === 'failover' ? 'failed-over' : 'failed-back';
+      const event: EventKind =
+        directionOf(move) === 'failback' ? 'failback' : isAutomatic(move) ? 'failover' : 'planned-failover';
+      const why = move.reason ?? (isAutomatic(move) ? 'automatic decision' : 'operator request');
+      const forced = move.force && !verification.ok ? ` (forced: the ${move.to} failed its re-check)` : '';
+      const message = `Moved ${service.name} from the ${fromOf(move)} to the ${move.to}${forced}: ${why}.`;
+      const given = isAutomatic(move) ? move.evidence : undefined;
+      const evidence = given ?? withCheck(recorded, move, verification.checks);
+      return record(deps, service, move, say(outcome, message, recorded.epoch, changeId), {
+        event,
+        evidence,
+        auditEvidence: true,
+        milestones,
+        metric: 'Flips',
+      });
+    }
+  }
+}
+
+interface Telling {
+  /** The notification's kind; null: only recorded (a repeated failure). */
+  readonly event: EventKind | null;
+  readonly evidence: Evidence;
+  /** Put the evidence in the audit event too (flips). */
+  readonly auditEvidence?: boolean;
+  readonly milestones: Milestones;
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly metric?: string;
+}
+
+async function record(
+  deps: ReportDeps,
+  service: ServiceConfig,
+  move: Move,
+  said: Omit<Told, 'deliveries'>,
+  telling?: Telling,
+): Promise<Told> {
+  const { outcome, message, epoch, changeId } = said;
+  if (telling === undefined) deps.log.info(`${directionOf(move)} ${outcome}`, { epoch, message });
+  const event: Report = {
+    service,
+    correlationId: move.correlationId,
+    notification: telling?.event == null ? null : notification(service, move, telling.event, said, telling),
+    audit: {
+      kind: directionOf(move),
+      epoch,
+      from: fromOf(move),
+      to: move.to,
+      reason: move.reason ?? message,
+      requestedBy: move.requestedBy,
+      outcome,
+      ...(changeId ? { changeId } : {}),
+      ...(telling?.auditEvidence ? { evidence: telling.evidence } : {}),
+      details: {
+        message,
+        automatic: isAutomatic(move),
+        ...(move.force ? { force: true } : {}),
+        ...(move.epoch !== undefined ? { requestedEpoch: move.epoch } : {}),
+        ...telling?.details,
+      },
+    },
+    ...(telling?.metric
+      ? { metric: { name: telling.metric, dimensions: { Direction: directionOf(move) } } }
+      : {}),
+  };
+  const deliveries = await report(deps, event);
+  return { ...said, deliveries };
+}
+
+function notification(
+  service: ServiceConfig,
+  move: Move,
+  event: EventKind,
+  said: Omit<Told, 'deliveries'>,
+  telling: Telling,
+): Omit<Notification, 'service' | 'at' | 'correlationId'> {
+  const advice =
+    directionOf(move) === 'failover' ? failoverAdvice(service, event) : failbackAdvice(service, event);
+  const { milestones } = telling;
+  return {
+    event,
+    from: fromOf(move),
+    to: move.to,
+    reason: move.reason ? `${said.message} Reason given: ${move.reason}` : said.message,
+    requestedBy: move.requestedBy,
+    epoch: said.epoch,
+    ...(said.changeId ? { changeId: said.changeId } : {}),
+    evidence: telling.evidence,
+    timings: {
+      ...(milestones.decidedAt !== undefined ? { detectedAt: milestones.decidedAt } : {}),
+      ...(milestones.changeAcceptedAt !== undefined ? { flippedAt: milestones.changeAcceptedAt } : {}),
+      ...(milestones.inSyncAt !== undefined ? { inSyncAt: milestones.inSyncAt } : {}),
+    },
+    severity: advice.severity,
+    next: advice.next,
+  };
+}
+
+/** The stored last results, with the target's own replaced by `checks` (its fresh re-check). */
+function withCheck(state: ServiceState, move: Move, checks: Evidence['primary']): Evidence {
+  return move.to === 'secondary'
+    ? { primary: state.primary.last, secondary: checks }
+    : { primary: checks, secondary: state.secondary.last };
+}
+
+export function failedReasons(observation: TargetObservation): string {
+  const reasons = observation.checks.filter((c) => !c.ok).map((c) => `${c.check}: ${c.reason}`);
+  return reasons.length > 0 ? reasons.join('; ') : 'no passing check';
+}

@@ -1,0 +1,99 @@
+/**
+ * Reconciliation, once per watchdog run: read Route 53 (one listing per hosted zone: the account
+ * shares 5 Route 53 requests/s) and record the truth where it differs from the recorded state — a
+ * flip whose write was lost, a hand edit, an operator's claim that never landed (`domain/reconcile.ts`).
+ * Never every round, and never a Route 53 change: it records, it does not fight.
+ */
+import type { Clock, ReadResult, StateStore, TrafficSwitch } from '../domain/ports.ts';
+import { type Reconciliation, reconcile } from '../domain/reconcile.ts';
+import type { Logger } from '../telemetry/log.ts';
+import { writeConditionally } from './conditional-write.ts';
+import type { Ledger, Tracked } from './watchdog-ledger.ts';
+
+export interface ReconcileDeps {
+  readonly store: StateStore;
+  readonly traffic: TrafficSwitch;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+/**
+ * @example
+ * await reconcileAll(deps, tracked, ledger); // ledger.report.reconciled lists what was recorded
+ */
+export async function reconcileAll(
+  deps: ReconcileDeps,
+  tracked: readonly Tracked[],
+  ledger: Ledger,
+): Promise<void> {
+  let readings: Map<string, ReadResult>;
+  try {
+    readings = await deps.traffic.readAll(tracked.map((t) => t.config));
+  } catch (error) {
+    deps.log.error('could not read Route 53 to reconcile; probing goes on', { error });
+    return;
+  }
+  for (const t of tracked) {
+    const read = readings.get(t.config.name);
+    if (!read) continue;
+    if (!read.ok) {
+      deps.log.error('Route 53 records unusable', {
+        service: t.config.name,
+        reason: read.reason,
+        detail: read.message,
+      });
+      continue;
+    }
+    try {
+      await reconcileOne(deps, t, read.reading.active, ledger);
+    } catch (error) {
+      // Like a round's write: never end the run for every service; the next run reconciles again.
+      deps.log.error('could not record the reconciliation; the next run tries again', {
+        service: t.config.name,
+        error,
+      });
+    }
+  }
+}
+
+async function reconcileOne(
+  deps: ReconcileDeps,
+  t: Tracked,
+  actual: 'primary' | 'secondary',
+  ledger: Ledger,
+): Promise<void> {
+  const now = deps.clock.now();
+  let result: Reconciliation | null = null;
+  const out = await writeConditionally(
+    deps.store,
+    t.config.name,
+    { value: t.state, version: t.version },
+    (s) => {
+      result = reconcile(s, actual, now);
+      return result?.next ?? null;
+    },
+    'reconcile',
+  );
+  ledger.wrote(out);
+  t.state = out.state;
+  t.version = out.version;
+  const done: Reconciliation | null = result;
+  if (!out.written || done === null) return;
+  const { kind, from, to, message } = done;
+  ledger.report.reconciled.push({ service: t.config.name, kind });
+  deps.log.warn('reconciled with Route 53', { service: t.config.name, kind, message });
+  // A released claim is a flip that never happened: told as the failed flip it was.
+  const event =
+    kind !== 'claim-released' ? 'reconciled' : to === 'secondary' ? 'failover-failed' : 'failback-failed';
+  ledger.notice(
+    t,
+    {
+      type: 'alert',
+      event,
+      message,
+      evidence: { primary: t.state.primary.last, secondary: t.state.secondary.last },
+    },
+    { from, to },
+    { kind, from, to },
+  );
+}
