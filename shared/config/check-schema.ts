@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileBodyPattern } from '../domain/body-pattern.ts';
 import type { Check } from '../domain/config.ts';
 import { MAX_ALARM_NAME_CHARS, MAX_CHECK_TIMEOUT_MS, MAX_HTTP_URL_CHARS } from '../domain/limits.ts';
 import { interpretHost } from './dns-name.ts';
@@ -46,13 +47,8 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const JSON_PATH = /^(?:[^.[\]\s]+|\[\d+\])(?:\[\d+\])*(?:\.[^.[\]\s]+(?:\[\d+\])*)*$/;
 
 function regexSource(value: string): Interpretation<string> {
-  try {
-    new RegExp(value);
-    return { value };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { problem: `is not a valid JavaScript regular expression: ${reason}` };
-  }
+  const compiled = compileBodyPattern(value);
+  return 'problem' in compiled ? compiled : { value };
 }
 
 function jsonPath(value: string): Interpretation<string> {
