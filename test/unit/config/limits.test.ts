@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFlipRequest } from '../../../shared/controller/flip-request.ts';
 import { runWatchdog } from '../../../shared/controller/watchdog.ts';
 import type { Check, ControllerConfig, ServiceConfig, TargetName } from '../../../shared/domain/config.ts';
+import { initialState } from '../../../shared/domain/initial-state.ts';
 import {
   MAX_ALARM_NAME_CHARS,
   MAX_CHECK_LABEL_CHARS,
@@ -93,13 +94,31 @@ class RecordingInvoker implements Invoker {
   }
 }
 
-async function watchdogRequests(config: ControllerConfig, prober: LongestReasonsProber, minutes: number) {
+/**
+ * The flip requests the real watchdog sends over `minutes` scheduled runs: healthy for the first
+ * minute, then with `failing` down. With `activeSecondary`, traffic starts on the secondary (an
+ * hour after a failover), so a dead secondary makes it fail back at once.
+ */
+async function watchdogRequests(
+  config: ControllerConfig,
+  failing: TargetName,
+  options: { readonly activeSecondary?: boolean; readonly minutes?: number } = {},
+) {
   const clock = new ManualClock();
   const invoker = new RecordingInvoker();
+  const prober = new LongestReasonsProber();
+  const store = new MemoryStore();
+  const traffic = new MemoryTraffic(config.services);
+  for (const service of config.services) {
+    if (!options.activeSecondary) continue;
+    const state = { ...initialState(service.name), phase: 'secondary-active' as const, epoch: 1 };
+    store.items.set(service.name, { value: { ...state, lastFlipAt: clock.now() - 3_600_000 }, version: 1 });
+    traffic.handEdit(service.name, 'secondary', service.activeWeight);
+  }
   const deps = {
     services: config.services,
-    store: new MemoryStore(),
-    traffic: new MemoryTraffic(config.services),
+    store,
+    traffic,
     prober,
     invoker,
     notifier: new RecordingNotifier(),
@@ -107,7 +126,8 @@ async function watchdogRequests(config: ControllerConfig, prober: LongestReasons
     log: silentLogger,
     metrics: { put: () => {} },
   };
-  for (let minute = 0; minute < minutes; minute++) {
+  // Long enough for the first request and its resend after the pending timeout (90 s).
+  for (let minute = 0; minute < (options.minutes ?? 5); minute++) {
     const deadline = clock.now() + 60_000;
     await runWatchdog(
       deps,
@@ -116,32 +136,46 @@ async function watchdogRequests(config: ControllerConfig, prober: LongestReasons
         remainingMs: () => deadline - clock.now(),
       },
     );
-    if (minute === 0) prober.failing.add('primary');
+    if (minute === 0) prober.failing.add(failing);
   }
   // The invoker sends JSON: the flip function parses what arrives on the wire.
   return invoker.payloads.map((payload) => JSON.parse(JSON.stringify(payload)) as unknown);
 }
 
-describe('configuration limits', () => {
-  it('produces, from the largest configuration it accepts, watchdog flip requests the flip function accepts', async () => {
-    const config = parse({
-      defaults: { probeIntervalSeconds: 30, failureThreshold: 1, recoveryThreshold: 1 },
-      services: [
-        aService('s'.repeat(MAX_SERVICE_NAME_CHARS), {
-          recordName: 'api.example.com',
-          primary: { setIdentifier: 'primary', checks: largestChecks('primary') },
-          secondary: { setIdentifier: 'secondary', checks: largestChecks('secondary') },
-        }),
-      ],
-    });
+function largestConfig(): ControllerConfig {
+  return parse({
+    defaults: { probeIntervalSeconds: 30, failureThreshold: 1, recoveryThreshold: 1 },
+    services: [
+      aService('s'.repeat(MAX_SERVICE_NAME_CHARS), {
+        recordName: 'api.example.com',
+        primary: { setIdentifier: 'primary', checks: largestChecks('primary') },
+        secondary: { setIdentifier: 'secondary', checks: largestChecks('secondary') },
+      }),
+    ],
+  });
+}
 
-    // Long enough for the first failover request and its resend after the pending timeout (90 s).
-    const requests = await watchdogRequests(config, new LongestReasonsProber(), 5);
+describe('configuration limits', () => {
+  it('produces, from the largest configuration it accepts, failover requests the flip function accepts', async () => {
+    const config = largestConfig();
+
+    const requests = await watchdogRequests(config, 'primary');
 
     expect(requests.length).toBeGreaterThanOrEqual(2);
-    expect(JSON.stringify(requests)).toContain('sending it again');
+    expect(JSON.stringify(requests)).toContain('failover (epoch 0) not confirmed');
     const labels = config.services[0]?.primary.checks.map(checkLabel) ?? [];
     expect(Math.max(...labels.map((label) => label.length))).toBe(`http HEAD ${LONGEST_URL}`.length);
+    for (const request of requests) {
+      expect(parseFlipRequest(request)).toMatchObject({ ok: true });
+    }
+  });
+
+  it('produces, from the largest configuration, emergency failback requests the flip function accepts', async () => {
+    const requests = await watchdogRequests(largestConfig(), 'secondary', { activeSecondary: true });
+
+    expect(requests.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(requests)).toContain('failback (epoch 1) not confirmed');
+    expect(JSON.stringify(requests)).toContain('failing back now, whatever the dwell');
     for (const request of requests) {
       expect(parseFlipRequest(request)).toMatchObject({ ok: true });
     }
