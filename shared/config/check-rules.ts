@@ -3,15 +3,15 @@
  * They read the document leniently (see raw-document.ts) so they are reported even when another
  * field of the same check is invalid.
  */
-import { checkTimeout, DEFAULT_CHECK_TIMEOUT_MS, maxLatency } from './check-schema.ts';
+import { checkTimeout, checkUrl, DEFAULT_CHECK_TIMEOUT_MS, maxLatency } from './check-schema.ts';
 import type { FieldIssue, FieldPath } from './field-path.ts';
-import { httpUrl, text } from './fields.ts';
+import { text } from './fields.ts';
 import { asList, asMapping, type Mapping, validValue } from './raw-document.ts';
 import { describeValue } from './wording.ts';
 
 const CHECK_KINDS = ['http', 'tcp', 'cloudwatchAlarm'];
 const BODY_FIELDS = ['bodyContains', 'bodyMatches', 'jsonPath'];
-const url = text(httpUrl);
+const url = text(checkUrl);
 
 /** The probe interval a service ends up with, and which field set it (for messages). */
 export interface ProbeInterval {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { compileBodyPattern } from '../domain/body-pattern.ts';
 import type { Check, SecretValue } from '../domain/config.ts';
+import { MAX_ALARM_NAME_CHARS, MAX_CHECK_TIMEOUT_MS, MAX_HTTP_URL_CHARS } from '../domain/limits.ts';
 import { interpretHost } from './dns-name.ts';
 import { DEFAULT_EXPECT_STATUS, expectStatus } from './expect-status.ts';
 import {
@@ -19,22 +21,35 @@ import { describeValue } from './wording.ts';
 export const DEFAULT_CHECK_TIMEOUT_MS = 3000;
 
 /** `timeoutMs` of every check kind. */
-export const checkTimeout = wholeNumber(100, 30_000);
+export const checkTimeout = wholeNumber(100, MAX_CHECK_TIMEOUT_MS);
 
 /** `maxLatencyMs` of an http check; it must also be below `timeoutMs` (see check-rules.ts). */
-export const maxLatency = wholeNumber(1, 30_000);
+export const maxLatency = wholeNumber(1, MAX_CHECK_TIMEOUT_MS);
+
+/**
+ * An http check's URL, short enough that its check label fits a flip request (see limits.ts). The
+ * label shows the URL as written, or normalized when credentials are taken out of it: both count.
+ */
+export function checkUrl(value: string): Interpretation<string> {
+  const url = httpUrl(value);
+  if ('problem' in url) return url;
+  const limit = `at most ${MAX_HTTP_URL_CHARS} characters (it names the check in every alert and flip request)`;
+  if (value.length > MAX_HTTP_URL_CHARS) return { problem: `must be ${limit}, got ${value.length}` };
+  const normalized = new URL(value).href.length;
+  if (normalized > MAX_HTTP_URL_CHARS) {
+    return {
+      problem: `must be ${limit}, and is ${normalized} once normalized (non-ASCII characters and spaces percent-encoded, an international host name in punycode)`,
+    };
+  }
+  return url;
+}
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const JSON_PATH = /^(?:[^.[\]\s]+|\[\d+\])(?:\[\d+\])*(?:\.[^.[\]\s]+(?:\[\d+\])*)*$/;
 
 function regexSource(value: string): Interpretation<string> {
-  try {
-    new RegExp(value);
-    return { value };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return { problem: `is not a valid JavaScript regular expression: ${reason}` };
-  }
+  const compiled = compileBodyPattern(value);
+  return 'problem' in compiled ? compiled : { value };
 }
 
 function jsonPath(value: string): Interpretation<string> {
@@ -81,7 +96,7 @@ const jsonScalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
 
 /** The fields of an http check; the rules between them are in check-rules.ts. */
 const http = z.strictObject({
-  url: text(httpUrl),
+  url: text(checkUrl),
   method: oneOf(['GET', 'HEAD']).default('GET'),
   headers: emptyMeansUnset(headers.default(() => ({}))),
   expectStatus: expectStatus.default(() => DEFAULT_EXPECT_STATUS.map((range) => ({ ...range }))),
@@ -102,7 +117,7 @@ const tcp = z.strictObject({
 });
 
 const cloudwatchAlarm = z.strictObject({
-  alarmName: plainText(1, 255),
+  alarmName: plainText(1, MAX_ALARM_NAME_CHARS),
   timeoutMs: checkTimeout.default(DEFAULT_CHECK_TIMEOUT_MS),
 });
 

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { MAX_TCP_HOST_CHARS } from '../domain/limits.ts';
 import type { Interpretation } from './fields.ts';
 import { describeValue } from './wording.ts';
 
@@ -33,6 +34,13 @@ export function interpretRecordName(value: string): Interpretation<string> {
 
 /** A host to connect to: a DNS name or an IP address, with no scheme or port. */
 export function interpretHost(value: string): Interpretation<string> {
+  // An IPv6 address may carry a zone (`fe80::1%eth0`) of any length; the name goes into check labels.
+  const length = value.replace(/\.$/, '').length;
+  if (length > MAX_TCP_HOST_CHARS) {
+    return {
+      problem: `must be at most ${MAX_TCP_HOST_CHARS} characters (a DNS name or an IP address), got ${length}`,
+    };
+  }
   if (isIP(value) !== 0) return { value };
   if (value.includes('/') || /:\d+$/.test(value)) {
     return {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Check, ControllerConfig, NotifierConfig, ServiceConfig } from '../domain/config.ts';
+import { MAX_CHECKS_PER_TARGET, MAX_SERVICE_NAME_CHARS } from '../domain/limits.ts';
 import { check } from './check-schema.ts';
 import { interpretRecordName } from './dns-name.ts';
 import { emptyMeansUnset, type Interpretation, oneOf, plainText, text, wholeNumber } from './fields.ts';
@@ -7,14 +8,14 @@ import { notifiers } from './notifier-schema.ts';
 import { policyFields, resolveMetrics, resolvePolicy } from './policy.ts';
 import { describeValue } from './wording.ts';
 
-const SERVICE_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const SERVICE_NAME = new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_SERVICE_NAME_CHARS - 1}}$`);
 const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 
 function serviceName(value: string): Interpretation<string> {
   return SERVICE_NAME.test(value)
     ? { value }
     : {
-        problem: `must be 1 to 64 lowercase letters, digits and "-", starting with a letter or digit (it keys the state table and metrics), got ${describeValue(value)}`,
+        problem: `must be 1 to ${MAX_SERVICE_NAME_CHARS} lowercase letters, digits and "-", starting with a letter or digit (it keys the state table and metrics), got ${describeValue(value)}`,
       };
 }
 
@@ -39,7 +40,11 @@ const target = z.strictObject({
       error: (issue) =>
         `must be a list of checks (http, tcp, cloudwatchAlarm), got ${describeValue(issue.input)}`,
     })
-    .min(1, { error: 'must list at least one check', abort: true }),
+    .min(1, { error: 'must list at least one check', abort: true })
+    .max(MAX_CHECKS_PER_TARGET, {
+      error: (issue) =>
+        `must list at most ${MAX_CHECKS_PER_TARGET} checks (each one's result travels in the flip request), got ${Array.isArray(issue.input) ? issue.input.length : 'more'}; group endpoints behind one health URL or a CloudWatch alarm`,
+    }),
 });
 
 const service = z.strictObject({

@@ -3,8 +3,11 @@ import type { StatusRange } from '../domain/config.ts';
 import type { Interpretation } from './fields.ts';
 import { describeValue } from './wording.ts';
 
-/** Any 2xx or 3xx answer is healthy unless a check says otherwise. */
-export const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = [{ min: 200, max: 399 }];
+/**
+ * Any 2xx answer is healthy unless a check says otherwise. Not 3xx: redirects are not followed, and
+ * a redirect to a login or maintenance page is no sign of health. A check may still list 3xx or 301.
+ */
+export const DEFAULT_EXPECT_STATUS: readonly StatusRange[] = [{ min: 200, max: 299 }];
 
 const CLASS = /^([1-5])xx$/i;
 const RANGE = /^(\d{3})\s*-\s*(\d{3})$/;
@@ -50,4 +53,4 @@ export const expectStatus = z
   .array(statusEntry, {
     error: (issue) => `must be a list such as [200] or [2xx, 301], got ${describeValue(issue.input)}`,
   })
-  .min(1, { error: `must list at least one status; leave it out to accept 200-399`, abort: true });
+  .min(1, { error: `must list at least one status; leave it out to accept 2xx`, abort: true });

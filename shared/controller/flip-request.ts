@@ -3,22 +3,31 @@
  */
 import { z } from 'zod';
 import type { Evidence } from '../domain/events.ts';
+import {
+  MAX_CHECK_LABEL_CHARS,
+  MAX_CHECK_LATENCY_MS,
+  MAX_CHECK_REASON_CHARS,
+  MAX_CHECKS_PER_TARGET,
+  MAX_FLIP_REASON_CHARS,
+  MAX_REQUESTED_BY_CHARS,
+  MAX_SERVICE_NAME_CHARS,
+} from '../domain/limits.ts';
 import { isReservedIdentity, plainLine, RESERVED_IDENTITIES } from '../domain/plain-text.ts';
 import { type ParsedRequest, parseStrictPayload } from './strict-payload.ts';
 
-export const MAX_REASON_CHARS = 1_000;
-export const MAX_REQUESTED_BY_CHARS = 200;
+// The limits are the configuration's too (see limits.ts): the watchdog's own requests always fit.
+export { MAX_FLIP_REASON_CHARS as MAX_REASON_CHARS, MAX_REQUESTED_BY_CHARS } from '../domain/limits.ts';
 
 const checkResult = z.strictObject({
-  check: z.string().max(500),
+  check: z.string().max(MAX_CHECK_LABEL_CHARS),
   ok: z.boolean(),
-  latencyMs: z.number().nonnegative().max(3_600_000),
-  reason: z.string().max(500),
+  latencyMs: z.number().nonnegative().max(MAX_CHECK_LATENCY_MS),
+  reason: z.string().max(MAX_CHECK_REASON_CHARS),
 });
 
 const evidence = z.strictObject({
-  primary: z.array(checkResult).max(50),
-  secondary: z.array(checkResult).max(50),
+  primary: z.array(checkResult).max(MAX_CHECKS_PER_TARGET),
+  secondary: z.array(checkResult).max(MAX_CHECKS_PER_TARGET),
 });
 
 /** Caller text kept to one plain line (no forged lines, no terminal escapes, no bidi tricks). */
@@ -35,8 +44,8 @@ export const requester = z
   });
 
 const flipRequest = z.strictObject({
-  service: z.string().min(1).max(64),
-  reason: freeText(MAX_REASON_CHARS).optional(),
+  service: z.string().min(1).max(MAX_SERVICE_NAME_CHARS),
+  reason: freeText(MAX_FLIP_REASON_CHARS).optional(),
   requestedBy: requester.optional(),
   /** Set by the watchdog: the epoch it decided on. Absent for an operator's request. */
   epoch: z.number().int().nonnegative().optional(),

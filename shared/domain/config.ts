@@ -37,10 +37,10 @@ export interface HttpCheck {
   readonly method: 'GET' | 'HEAD';
   /** Values written out, or `${ssm:/path}` (a token the prober reads from SSM, cached per cold start). */
   readonly headers: Readonly<Record<string, SecretValue>>;
-  /** Default: 200..399. */
+  /** Default: 200..299 (a redirect counts only where a check lists it). */
   readonly expectStatus: readonly StatusRange[];
   readonly bodyContains?: string;
-  /** A JavaScript regular expression source, validated at load. */
+  /** A JavaScript regular expression source, run in linear time (see body-pattern.ts), validated at load. */
   readonly bodyMatches?: string;
   /** A dotted path into a JSON body, e.g. `status` or `checks.db.ok` or `items[0].state`. */
   readonly jsonPath?: string;

@@ -72,7 +72,8 @@ function judgeAlarm(check: CloudWatchAlarmCheck, outcome: BatchOutcome): CheckRe
     };
   }
   const state = outcome.states.get(check.alarmName) ?? 'unknown';
-  return { ...base, ok: state !== 'ALARM', reason: `state ${state}` };
+  // Cut like every reason: the state comes from the wire, and a reason must fit a flip request.
+  return { ...base, ok: state !== 'ALARM', reason: shortenReason(`state ${state}`) };
 }
 
 async function describeBatch(

@@ -36,7 +36,7 @@ const PLAIN_REASONS: Readonly<Record<string, string>> = {
  */
 export function describeConnectionError(error: unknown, host: string): string {
   const { code, message, reason } = errorFields(error);
-  if (RESOLVE_ERROR_CODES.has(code)) return `cannot resolve host ${host}`;
+  if (RESOLVE_ERROR_CODES.has(code)) return shortenReason(`cannot resolve host ${host}`);
   // Node says "socket hang up" when the peer closed the connection before any response arrived.
   if (code === 'ECONNRESET' && message === 'socket hang up') return 'connection closed before a response';
   const plain = PLAIN_REASONS[code];

@@ -1,3 +1,4 @@
+import { type CompiledBodyPattern, compileBodyPattern } from '../domain/body-pattern.ts';
 import type { HttpCheck } from '../domain/config.ts';
 import { parseJsonPath, readJsonPath } from './json-path.ts';
 import { quoteValue, shortenReason } from './reason-text.ts';
@@ -46,13 +47,26 @@ export function judgeHttpResponse(check: HttpCheck, response: HttpResponseSummar
 }
 
 function judgeBodyMatches(source: string, body: string): Verdict {
-  let pattern: RegExp;
-  try {
-    pattern = new RegExp(source);
-  } catch {
-    return fail(`bodyMatches /${source}/ is not a valid regular expression`);
-  }
-  return pattern.test(body) ? pass : fail(`body does not match /${source}/`);
+  const compiled = bodyPattern(source);
+  if ('problem' in compiled) return fail(`bodyMatches /${source}/ ${compiled.problem}`);
+  return compiled.pattern.test(body) ? pass : fail(`body does not match /${source}/`);
+}
+
+/**
+ * Compiled patterns by source: a configuration holds few, and compiling costs more than matching.
+ * The loader refuses a pattern that does not compile, so a problem here comes from a check built
+ * by hand; it is judged unhealthy, never run on a backtracking engine.
+ */
+const compiledPatterns = new Map<string, CompiledBodyPattern>();
+const MAX_CACHED_PATTERNS = 1_000;
+
+function bodyPattern(source: string): CompiledBodyPattern {
+  const cached = compiledPatterns.get(source);
+  if (cached !== undefined) return cached;
+  const compiled = compileBodyPattern(source);
+  if (compiledPatterns.size >= MAX_CACHED_PATTERNS) compiledPatterns.clear();
+  compiledPatterns.set(source, compiled);
+  return compiled;
 }
 
 function judgeJsonField(path: string, equals: HttpCheck['equals'], response: HttpResponseSummary): Verdict {

@@ -1,5 +1,7 @@
+import { MAX_PROBE_REASON_CHARS } from '../domain/limits.ts';
+
 /** Longest reason a probe reports: reasons are shown in chat messages and pages, not logs. */
-const MAX_REASON_LENGTH = 200;
+const MAX_REASON_LENGTH = MAX_PROBE_REASON_CHARS;
 const MAX_QUOTED_LENGTH = 60;
 
 /** Cuts a reason to a length that fits a notification line. */

@@ -10,9 +10,12 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { MAX_CONFIG_BYTES } from '../../shared/config/index.ts';
+import { judgeHttpResponse } from '../../shared/probes/http-verdict.ts';
 import {
   aliasDocument,
+  HOSTILE_BODIES,
   hostileKey,
+  hostilePattern,
   hostileValue,
   judgeConfig,
   type Mutation,
@@ -29,6 +32,8 @@ import {
   yamlText,
 } from '../support/hostile-config.ts';
 
+/** The slowest match of any accepted pattern over 64 KiB: ~25 ms on one core; a backtracking engine takes seconds. */
+const PATTERN_LIMIT_MS = 250;
 /** Far above any case's cost (a 1 MiB file parses in about a second): only a hang reaches it. */
 const CASE_LIMIT_MS = 10_000;
 const EXAMPLE = readFileSync(new URL('../../failover.config.example.yml', import.meta.url), 'utf8');
@@ -111,6 +116,51 @@ describe('parseConfig on hostile documents', () => {
     // Both ends are reached: the generator makes valid files, and the mutations break them.
     expect(valid).toBeGreaterThan(100);
     expect(invalid).toBeGreaterThan(600);
+  });
+
+  it('accepts 600 hostile bodyMatches patterns only when each matches a 64 KiB body in bounded time', () => {
+    let accepted = 0;
+    let refused = 0;
+    let slowestMs = 0;
+    fc.assert(
+      fc.property(hostilePattern, (bodyMatches) => {
+        const check = { http: { url: 'https://a.example.com/health', bodyMatches } };
+        const target = (setIdentifier: string) => ({ setIdentifier, checks: [check] });
+        const document = {
+          services: [
+            {
+              name: 'a',
+              hostedZoneId: 'Z1',
+              recordName: 'a.example.com',
+              recordType: 'A',
+              primary: target('p'),
+              secondary: target('s'),
+            },
+          ],
+        };
+        const outcome = judged(writeOut(document, 'block'), document);
+        if (outcome.kind === 'config-error') {
+          refused++;
+          expect(outcome.error.issues.map((issue) => issue.path.replace(/\[\d+\]/g, '[]'))).toContain(
+            'services[].primary.checks[].http.bodyMatches',
+          );
+          return;
+        }
+        accepted++;
+        const loaded = outcome.config.services[0]?.primary.checks[0];
+        if (loaded?.kind !== 'http') throw new Error('the loader did not keep the http check');
+        for (const body of HOSTILE_BODIES) {
+          const started = performance.now();
+          judgeHttpResponse(loaded, { status: 200, body, truncated: false });
+          slowestMs = Math.max(slowestMs, performance.now() - started);
+        }
+      }),
+      { numRuns: 600, seed: 7_007 },
+    );
+    // Both kinds are met; an accepted pattern never stalls the round (a backtracking one takes seconds).
+    expect(accepted).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
+    expect(slowestMs).toBeLessThan(PATTERN_LIMIT_MS);
   });
 
   it('answers 5,000 random texts made of YAML punctuation and field names', () => {

@@ -128,7 +128,7 @@ describe('the local demo', () => {
     const lines = text.split('\n').filter((line) => /^\d\d:\d\d:\d\d {2}payments-api: /.test(line));
     const expected = [
       'phase primary-active, primary up, secondary up, epoch 0',
-      'primary up -> down (status 503 not in [200-399])',
+      'primary up -> down (status 503 not in [2xx])',
       /phase (primary-active|failing-over) -> secondary-active/,
       'epoch 0 -> 1: failover, traffic on the secondary',
       'primary down -> up',

@@ -10,7 +10,17 @@
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
 import { ConfigError, MAX_CONFIG_BYTES, parseConfig } from '../../shared/config/index.ts';
-import type { ControllerConfig } from '../../shared/domain/config.ts';
+import { parseFlipRequest } from '../../shared/controller/flip-request.ts';
+import { compileBodyPattern } from '../../shared/domain/body-pattern.ts';
+import type { ControllerConfig, ServiceConfig, TargetName } from '../../shared/domain/config.ts';
+import {
+  MAX_ALARM_NAME_CHARS,
+  MAX_CHECKS_PER_TARGET,
+  MAX_HTTP_URL_CHARS,
+  MAX_PROBE_REASON_CHARS,
+  MAX_TCP_HOST_CHARS,
+} from '../../shared/domain/limits.ts';
+import { checkLabel } from '../../shared/probes/check-label.ts';
 
 /** The environment the documents are resolved against (the example file needs these). */
 export const HOSTILE_ENV: NodeJS.ProcessEnv = {
@@ -172,22 +182,132 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>
 // ---- A valid document to mutate --------------------------------------------------------------
 
 const serviceName = fc.constantFrom('payments-api', 'ledger', 'a', 'search-7', 'x'.repeat(64));
+/** A URL, now and then near or over the length limit, as written or once percent-encoded. */
+const checkUrl = fc.oneof(
+  {
+    arbitrary: fc.constantFrom('https://primary.example.com/health', 'http://10.0.0.5:8080/ready'),
+    weight: 8,
+  },
+  {
+    arbitrary: fc
+      .integer({ min: MAX_HTTP_URL_CHARS - 40, max: MAX_HTTP_URL_CHARS + 5 })
+      .map((length) => `https://h.example.com/${'p'.repeat(length - 'https://h.example.com/'.length)}`),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.integer({ min: 60, max: 90 }).map((n) => `https://u:p@h.example.com/${'é'.repeat(n)}`),
+    weight: 1,
+  },
+);
+
+const HOSTILE_PATTERN_PARTS = [
+  'a',
+  'b',
+  '.',
+  '\\d',
+  '\\w',
+  '\\s',
+  '\\b',
+  '^',
+  '$',
+  '[ab]',
+  '[^a]',
+  '(',
+  ')',
+  '(?:',
+  '(?<n>',
+  '|',
+  '*',
+  '+',
+  '?',
+  '{2,}',
+  '{3,200}',
+  '*?',
+  '\\1',
+  '\\k<n>',
+  '(?=a)',
+  '(?!b)',
+  '(?<=a)',
+  '(?<!b)',
+  '\\p{L}',
+];
+
+/**
+ * Text built from regular expression syntax, weighted towards what backtracks: nested quantifiers,
+ * overlapping alternations, backreferences, lookarounds. Some are invalid; many would hang RegExp.
+ */
+export const hostilePattern: fc.Arbitrary<string> = fc.oneof(
+  {
+    arbitrary: fc.constantFrom(
+      '^(a+)+$',
+      '(a|a)*$',
+      '(a|aa)+$',
+      '(\\w+\\s?)*$',
+      '^(([a-z])+.)+[A-Z]([a-z])+$',
+      '(.*a){12}',
+      '(?:a?){300}a{300}',
+      '(x+x+)+y',
+      '^(a+)+\\1$',
+      '(?=(a+))a*b\\1',
+    ),
+    weight: 2,
+  },
+  {
+    arbitrary: fc
+      .array(fc.constantFrom(...HOSTILE_PATTERN_PARTS), { minLength: 1, maxLength: 24 })
+      .map((parts) => parts.join('')),
+    weight: 6,
+  },
+  { arbitrary: fc.string({ maxLength: 30 }), weight: 1 },
+);
+
+/** Bodies that make backtracking engines work hardest: long runs with an odd end. */
+export const HOSTILE_BODIES: readonly string[] = [
+  `${'a'.repeat(27)}!`,
+  `${'a'.repeat(64 * 1024 - 1)}!`,
+  `${'ab'.repeat(32 * 1024 - 1)}a!`,
+  `${'x'.repeat(32 * 1024)}${' a'.repeat(16 * 1024)}`,
+];
+
 const httpCheckDoc = fc.record(
   {
-    url: fc.constantFrom('https://primary.example.com/health', 'http://10.0.0.5:8080/ready'),
+    url: checkUrl,
     method: fc.constantFrom('GET', 'HEAD'),
     expectStatus: fc.constantFrom([200], ['2xx'], ['200-299', 204]),
     timeoutMs: fc.integer({ min: 100, max: 5000 }),
+    bodyMatches: fc.oneof(
+      { arbitrary: fc.constantFrom('version \\d+', '"status":\\s*"ok"', '^(a+)+$'), weight: 3 },
+      { arbitrary: hostilePattern, weight: 1 },
+    ),
   },
   { requiredKeys: ['url'] },
 );
 const checkDoc = fc.oneof(
   httpCheckDoc.map((http) => ({ http })),
-  fc.record({ tcp: fc.record({ host: fc.constantFrom('db.internal', '10.0.0.9'), port: fc.nat(65_535) }) }),
-  fc.record({ cloudwatchAlarm: fc.record({ alarmName: fc.constantFrom('api-5xx', 'x') }) }),
+  fc.record({
+    tcp: fc.record({
+      host: fc.constantFrom('db.internal', '10.0.0.9', `fe80::1%${'z'.repeat(MAX_TCP_HOST_CHARS - 8)}`),
+      port: fc.nat(65_535),
+    }),
+  }),
+  fc.record({
+    cloudwatchAlarm: fc.record({
+      alarmName: fc.constantFrom('api-5xx', 'x', 'y'.repeat(MAX_ALARM_NAME_CHARS)),
+    }),
+  }),
 );
-const targetDoc = (id: string) =>
-  fc.record({ setIdentifier: fc.constant(id), checks: fc.array(checkDoc, { minLength: 1, maxLength: 2 }) });
+const checkList = fc.oneof(
+  { arbitrary: fc.array(checkDoc, { minLength: 1, maxLength: 2 }), weight: 20 },
+  {
+    arbitrary: fc
+      .integer({ min: MAX_CHECKS_PER_TARGET - 1, max: MAX_CHECKS_PER_TARGET + 1 })
+      .map((count) =>
+        Array.from({ length: count }, (_, port) => ({ tcp: { host: 'db.internal', port: port + 1 } })),
+      ),
+    weight: 1,
+  },
+);
+const targetDoc = (id: string) => fc.record({ setIdentifier: fc.constant(id), checks: checkList });
 const serviceDoc = fc.record(
   {
     name: serviceName,
@@ -584,8 +704,39 @@ function checkConfig(config: ControllerConfig): void {
       if (check.timeoutMs > service.policy.probeIntervalSeconds * 1000) {
         throw new Error(`${service.name}: a ${check.timeoutMs} ms timeout does not fit the interval`);
       }
+      if (check.kind === 'http' && check.bodyMatches !== undefined) {
+        const compiled = compileBodyPattern(check.bodyMatches);
+        if ('problem' in compiled)
+          throw new Error(`accepted a bodyMatches the probe cannot run: ${compiled.problem}`);
+      }
     }
+    checkFlipRequestFits(service);
   }
+}
+
+/**
+ * The request the watchdog would send for this service, with every check failed for the longest
+ * reason a probe gives, must pass the flip functions' parser: a config the loader accepts can
+ * never get its own automatic failover `rejected` (issue #18 item 4).
+ */
+function checkFlipRequestFits(service: ServiceConfig): void {
+  const longestReason = 'r'.repeat(MAX_PROBE_REASON_CHARS);
+  const evidence = (target: TargetName) =>
+    service[target].checks.map((check) => ({
+      check: checkLabel(check),
+      ok: false,
+      latencyMs: check.timeoutMs,
+      reason: longestReason,
+    }));
+  const request = {
+    service: service.name,
+    epoch: 0,
+    reason: 'primary down',
+    evidence: { primary: evidence('primary'), secondary: evidence('secondary') },
+  };
+  const parsed = parseFlipRequest(JSON.parse(JSON.stringify(request)));
+  if (!parsed.ok)
+    throw new Error(`the flip function would reject the watchdog's request: ${parsed.errors.join('; ')}`);
 }
 
 function firstUnfrozen(value: unknown, path = 'config'): string | undefined {

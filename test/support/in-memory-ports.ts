@@ -139,7 +139,7 @@ export class ScriptedProber implements Prober {
           check: `http GET https://${target}/health`,
           ok,
           latencyMs: 5,
-          reason: ok ? 'status 200' : 'status 503 not in [200-399]',
+          reason: ok ? 'status 200' : 'status 503 not in [2xx]',
         },
       ],
     };

@@ -13,7 +13,7 @@ export function httpCheck(url: string, overrides: Partial<Omit<HttpCheck, 'kind'
     url,
     method: 'GET',
     headers: {},
-    expectStatus: [{ min: 200, max: 399 }],
+    expectStatus: [{ min: 200, max: 299 }],
     timeoutMs: 3000,
     insecureSkipVerify: false,
     ...overrides,

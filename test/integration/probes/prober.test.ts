@@ -77,7 +77,7 @@ describe('createProber', () => {
     });
     expect(observations.get('cart')?.primary).toMatchObject({
       ok: false,
-      checks: [{ reason: 'status 503 not in [200-399]' }],
+      checks: [{ reason: 'status 503 not in [2xx]' }],
     });
     expect(observations.get('cart')?.at).toBe(1_700_000_000_000);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aService, parse } from './sample-config.ts';
+import { aService, aServiceChecking, parse, pathsAndMessages, problemsIn } from './sample-config.ts';
 
 describe('policy defaults and overrides', () => {
   it('gives a service the built-in policy when nothing is set', () => {
@@ -59,10 +59,50 @@ describe('policy defaults and overrides', () => {
       url: 'https://payments-api-primary.example.com/health',
       method: 'GET',
       headers: {},
-      expectStatus: [{ min: 200, max: 399 }],
+      expectStatus: [{ min: 200, max: 299 }],
       timeoutMs: 3000,
       insecureSkipVerify: false,
     });
+  });
+
+  it('expects a 2xx answer by default, and a redirect only where a check lists it', () => {
+    const config = parse({
+      services: [
+        aServiceChecking(
+          { http: { url: 'https://a.example.com/health' } },
+          {
+            secondary: {
+              setIdentifier: 'secondary',
+              checks: [
+                { http: { url: 'https://b.example.com/health', expectStatus: [301] } },
+                { http: { url: 'https://c.example.com/health', expectStatus: ['2xx', '3xx'] } },
+              ],
+            },
+          },
+        ),
+      ],
+    });
+
+    const [byDefault] = config.services[0]?.primary.checks ?? [];
+    const [exact, classes] = config.services[0]?.secondary.checks ?? [];
+    expect(byDefault).toMatchObject({ expectStatus: [{ min: 200, max: 299 }] });
+    expect(exact).toMatchObject({ expectStatus: [{ min: 301, max: 301 }] });
+    expect(classes).toMatchObject({
+      expectStatus: [
+        { min: 200, max: 299 },
+        { min: 300, max: 399 },
+      ],
+    });
+  });
+
+  it('refuses an empty expectStatus, saying what leaving it out means', () => {
+    const issues = problemsIn({
+      services: [aServiceChecking({ http: { url: 'https://a.example.com/', expectStatus: [] } })],
+    });
+
+    expect(pathsAndMessages(issues)).toEqual([
+      'services[0].primary.checks[0].http.expectStatus: must list at least one status; leave it out to accept 2xx',
+    ]);
   });
 
   it('treats a section left empty (everything under it commented out) as not set', () => {

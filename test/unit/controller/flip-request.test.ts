@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseFlipRequest } from '../../../shared/controller/flip-request.ts';
+import {
+  MAX_CHECK_LABEL_CHARS,
+  MAX_CHECK_REASON_CHARS,
+  MAX_CHECKS_PER_TARGET,
+} from '../../../shared/domain/limits.ts';
 
 describe('parseFlipRequest', () => {
   it('accepts an operator request and an automatic request with evidence', () => {
@@ -65,6 +70,40 @@ describe('parseFlipRequest', () => {
     const out = parseFlipRequest({ epoch: 'three' });
 
     expect(!out.ok && out.errors).toEqual(['service: expected string (missing)', 'epoch: expected number']);
+  });
+
+  it('accepts exactly the evidence limits the configuration enforces, and nothing over them', () => {
+    const result = (check: string) => ({
+      check,
+      ok: false,
+      latencyMs: 3_000,
+      reason: 'r'.repeat(MAX_CHECK_REASON_CHARS),
+    });
+    const full = Array.from({ length: MAX_CHECKS_PER_TARGET }, () =>
+      result('c'.repeat(MAX_CHECK_LABEL_CHARS)),
+    );
+
+    const atLimit = parseFlipRequest({
+      service: 'a',
+      epoch: 0,
+      evidence: { primary: full, secondary: full },
+    });
+    const tooMany = parseFlipRequest({
+      service: 'a',
+      epoch: 0,
+      evidence: { primary: [...full, result('c')], secondary: [] },
+    });
+    const tooLong = parseFlipRequest({
+      service: 'a',
+      epoch: 0,
+      evidence: { primary: [result('c'.repeat(MAX_CHECK_LABEL_CHARS + 1))], secondary: [] },
+    });
+
+    expect(atLimit.ok).toBe(true);
+    expect(!tooMany.ok && tooMany.errors).toEqual([`evidence.primary: at most ${MAX_CHECKS_PER_TARGET}`]);
+    expect(!tooLong.ok && tooLong.errors).toEqual([
+      `evidence.primary.0.check: at most ${MAX_CHECK_LABEL_CHARS} characters`,
+    ]);
   });
 
   it('rejects a negative or fractional epoch', () => {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MAX_PROBE_REASON_CHARS } from '../../../shared/domain/limits.ts';
 import { probeAlarms } from '../../../shared/probes/alarm-probe.ts';
 import { createProber } from '../../../shared/probes/prober.ts';
 import { alarmCheck, serviceWith } from '../../support/probe-checks.ts';
@@ -64,6 +65,15 @@ describe('probeAlarms', () => {
       ok: false,
       reason: 'no alarm named payments-5xx (check name and region)',
     });
+  });
+
+  it('cuts a state of any length from the wire to a reason a flip request can carry', async () => {
+    alarmsExist({ 'api-5xx': 'X'.repeat(5_000) as StateValue });
+
+    const [result] = await probeAlarms(cloudwatch, [alarmCheck('api-5xx')]);
+
+    expect(result?.reason.startsWith('state XXX')).toBe(true);
+    expect(result?.reason).toHaveLength(MAX_PROBE_REASON_CHARS);
   });
 
   it('reads every alarm of a round in one DescribeAlarms call, metric and composite alike', async () => {

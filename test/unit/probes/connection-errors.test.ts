@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MAX_PROBE_REASON_CHARS } from '../../../shared/domain/limits.ts';
 import { describeConnectionError } from '../../../shared/probes/connection-errors.ts';
 
 const nodeError = (code: string, message: string) => Object.assign(new Error(message), { code });
@@ -42,5 +43,14 @@ describe('describeConnectionError', () => {
 
     expect(reason.startsWith('EWEIRD: first line second')).toBe(true);
     expect(reason.length).toBeLessThanOrEqual(200);
+  });
+
+  it('cuts the name of a long host it cannot resolve to a reason a flip request can carry', () => {
+    const host = `${'a'.repeat(470)}.example.com`;
+
+    const reason = describeConnectionError(nodeError('ENOTFOUND', `getaddrinfo ENOTFOUND ${host}`), host);
+
+    expect(reason.startsWith('cannot resolve host aaa')).toBe(true);
+    expect(reason).toHaveLength(MAX_PROBE_REASON_CHARS);
   });
 });

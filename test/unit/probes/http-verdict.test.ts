@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeHttpResponse } from '../../../shared/probes/http-verdict.ts';
+import { BODY_READ_LIMIT_BYTES, judgeHttpResponse } from '../../../shared/probes/http-verdict.ts';
 import { httpCheck } from '../../support/probe-checks.ts';
 
 const ok200 = [{ min: 200, max: 200 }];
@@ -51,10 +51,44 @@ describe('judgeHttpResponse', () => {
       'body is not JSON (cut at 64 KiB)',
     );
     expect(judgeHttpResponse(httpCheck('http://h/', { bodyMatches: '(' }), answer('x')).reason).toBe(
-      'bodyMatches /(/ is not a valid regular expression',
+      'bodyMatches /(/ is not a valid JavaScript regular expression: Invalid regular expression: /(/: Unterminated group',
     );
     expect(judgeHttpResponse(httpCheck('http://h/', { jsonPath: 'a..b' }), answer('{}')).reason).toBe(
       'jsonPath "a..b" is not a valid path',
     );
+  });
+
+  it.each([
+    ['version \\d+\\.\\d+', 'all systems ok, version 4.2.1'],
+    ['"status"\\s*:\\s*"(ok|healthy)"', '{"status": "healthy"}'],
+    ['^ok$', 'ok'],
+    ['^ok$', 'ok\nnot ok'],
+    ['[A-Z]{3}-\\d{2,4}', 'id ABC-123'],
+    ['\\bready\\b', 'already'],
+    ['\\u00e9t\\u00e9', 'été'],
+  ])('matches /%s/ against %j as RegExp does', (pattern, body) => {
+    const verdict = judgeHttpResponse(httpCheck('http://h/', { bodyMatches: pattern }), answer(body));
+
+    expect(verdict.ok).toBe(new RegExp(pattern).test(body));
+  });
+
+  it('judges a pattern that backtracks catastrophically over 64 KiB in linear time', () => {
+    const check = httpCheck('http://h/', { bodyMatches: '^(a+)+$' });
+    const body = `${'a'.repeat(BODY_READ_LIMIT_BYTES - 1)}!`;
+
+    const started = performance.now();
+    const verdict = judgeHttpResponse(check, { status: 200, body, truncated: false });
+    const elapsedMs = performance.now() - started;
+
+    // RegExp needs 2^n steps here: 7.4 s at 28 bytes. Linear time makes 64 KiB a few milliseconds.
+    expect(verdict).toEqual({ ok: false, reason: 'body does not match /^(a+)+$/' });
+    expect(elapsedMs).toBeLessThan(250);
+  });
+
+  it('refuses to run a pattern the loader would have refused, rather than backtrack on it', () => {
+    const verdict = judgeHttpResponse(httpCheck('http://h/', { bodyMatches: '(a+)\\1' }), answer('aa'));
+
+    expect(verdict.ok).toBe(false);
+    expect(verdict.reason).toMatch(/^bodyMatches \/\(a\+\)\\1\/ uses a backreference \(\\1\)/);
   });
 });
