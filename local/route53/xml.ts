@@ -2,7 +2,7 @@
  * XML in and out, with fast-xml-parser (the library the AWS SDK itself uses).
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { invalidInput, type Route53ApiError } from './errors.ts';
+import { invalidInput, Route53ApiError } from './errors.ts';
 
 export const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
@@ -34,8 +34,52 @@ export function parseRequest(body: string, root: string): XmlNode {
   if (valid !== true) throw invalidInput(`Invalid XML ; ${valid.err.msg} (line ${valid.err.line})`);
   const document: unknown = parser.parse(body);
   const element = isNode(document) ? document[root] : undefined;
-  if (!isNode(element)) throw invalidInput(`Invalid XML ; expected the root element ${root}`);
-  return element;
+  if (isNode(element)) return element;
+  // The service names the root it got (Paws issue #204: `ChangeBatch is not valid, expected ...`).
+  const found = isNode(document) ? Object.keys(document).find((key) => !key.startsWith('?')) : undefined;
+  throw new Route53ApiError(
+    'MalformedInput',
+    400,
+    `${found ?? 'The document'} is not valid, expected ${root}`,
+  );
+}
+
+/** One child element of a schema sequence: its name and whether it may be left out. */
+export interface SequenceElement {
+  readonly name: string;
+  readonly optional?: boolean;
+}
+
+/**
+ * Checks that `node`'s child elements follow `sequence` (names in order, optional ones may be left out),
+ * and reports the first one that does not the way the service's schema validator does:
+ * `Invalid XML ; cvc-complex-type.2.4.a: Invalid content was found starting with element 'X'. One of
+ * '{"ns":A, "ns":B}' is expected.` A missing required element is left to the field checks.
+ * @example
+ * checkSequence(request, [{ name: 'ChangeBatch' }]); // throws InvalidInput for <HostedZoneId> inside it
+ */
+export function checkSequence(node: XmlNode, sequence: readonly SequenceElement[]): void {
+  let position = 0;
+  for (const key of Object.keys(node)) {
+    if (key === '#text') continue;
+    const index = sequence.findIndex((element, i) => i >= position && element.name === key);
+    const skipped = index < 0 ? sequence.slice(position) : sequence.slice(position, index);
+    const firstRequired = skipped.findIndex((element) => element.optional !== true);
+    if (index >= 0 && firstRequired < 0) {
+      position = index + 1;
+      continue;
+    }
+    const expected = firstRequired < 0 ? skipped : skipped.slice(0, firstRequired + 1);
+    if (expected.length === 0) {
+      throw invalidInput(
+        `Invalid XML ; cvc-complex-type.2.4.d: Invalid content was found starting with element '${key}'. No child element is expected at this point.`,
+      );
+    }
+    const names = expected.map((element) => `"${XMLNS}":${element.name}`).join(', ');
+    throw invalidInput(
+      `Invalid XML ; cvc-complex-type.2.4.a: Invalid content was found starting with element '${key}'. One of '{${names}}' is expected.`,
+    );
+  }
 }
 
 /** The text of a child element (`''` for an empty one), or undefined when absent. */
