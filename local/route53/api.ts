@@ -7,7 +7,7 @@ import type { FaultPlan, Operation } from './faults.ts';
 import { compareAscii, InvalidNameError, normalizeName, reversedNameKey } from './names.ts';
 import { parseChangeBatch, RECORD_TYPES, type RecordSet, toWireShape } from './records.ts';
 import type { ChangeRecord, HostedZone, ZoneStore } from './store.ts';
-import { checkSequence, child, parseRequest, renderDocument, text } from './xml.ts';
+import { checkChildren, child, parseRequest, renderDocument, text } from './xml.ts';
 
 export interface AppliedChange {
   /** As ChangeInfo.Id returns it: `/change/C...`. */
@@ -256,9 +256,9 @@ function listResourceRecordSets(zone: HostedZone, query: URLSearchParams, ctx: A
 
 function changeResourceRecordSets(zone: HostedZone, body: string, ctx: ApiContext): ApiResponse {
   const request = parseRequest(body, 'ChangeResourceRecordSetsRequest');
-  checkSequence(request, [{ name: 'ChangeBatch' }]);
+  checkChildren(request, ['ChangeBatch']);
   const batch = child(request, 'ChangeBatch');
-  if (batch !== undefined) checkSequence(batch, [{ name: 'Comment', optional: true }, { name: 'Changes' }]);
+  if (batch !== undefined) checkChildren(batch, ['Comment', 'Changes']);
   const { comment, changes } = parseChangeBatch(batch);
   const change = ctx.store.applyBatch(zone, changes, comment);
   ctx.changes.push({

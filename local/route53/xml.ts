@@ -44,38 +44,30 @@ export function parseRequest(body: string, root: string): XmlNode {
   );
 }
 
-/** One child element of a schema sequence: its name and whether it may be left out. */
-export interface SequenceElement {
-  readonly name: string;
-  readonly optional?: boolean;
-}
-
 /**
- * Checks that `node`'s child elements follow `sequence` (names in order, optional ones may be left out),
- * and reports the first one that does not the way the service's schema validator does:
- * `Invalid XML ; cvc-complex-type.2.4.a: Invalid content was found starting with element 'X'. One of
- * '{"ns":A, "ns":B}' is expected.` A missing required element is left to the field checks.
+ * Checks that every child element of `node` is one of `allowed`, and reports the first that is not the
+ * way the service's schema validator does: `Invalid XML ; cvc-complex-type.2.4.a: Invalid content was
+ * found starting with element 'X'. One of '{"ns":A, "ns":B}' is expected.` (aws-sdk-js issue #71).
+ * Order is not checked: the JS SDK v3 sends `Changes` before `Comment`, the reverse of the API reference,
+ * and the service accepts it. A missing required element is left to the field checks.
  * @example
- * checkSequence(request, [{ name: 'ChangeBatch' }]); // throws InvalidInput for <HostedZoneId> inside it
+ * checkChildren(request, ['ChangeBatch']); // throws InvalidInput for <HostedZoneId> inside it
  */
-export function checkSequence(node: XmlNode, sequence: readonly SequenceElement[]): void {
-  let position = 0;
+export function checkChildren(node: XmlNode, allowed: readonly string[]): void {
+  const seen = new Set<string>();
   for (const key of Object.keys(node)) {
     if (key === '#text') continue;
-    const index = sequence.findIndex((element, i) => i >= position && element.name === key);
-    const skipped = index < 0 ? sequence.slice(position) : sequence.slice(position, index);
-    const firstRequired = skipped.findIndex((element) => element.optional !== true);
-    if (index >= 0 && firstRequired < 0) {
-      position = index + 1;
+    if (allowed.includes(key)) {
+      seen.add(key);
       continue;
     }
-    const expected = firstRequired < 0 ? skipped : skipped.slice(0, firstRequired + 1);
+    const expected = allowed.filter((name) => !seen.has(name));
     if (expected.length === 0) {
       throw invalidInput(
         `Invalid XML ; cvc-complex-type.2.4.d: Invalid content was found starting with element '${key}'. No child element is expected at this point.`,
       );
     }
-    const names = expected.map((element) => `"${XMLNS}":${element.name}`).join(', ');
+    const names = expected.map((name) => `"${XMLNS}":${name}`).join(', ');
     throw invalidInput(
       `Invalid XML ; cvc-complex-type.2.4.a: Invalid content was found starting with element '${key}'. One of '{${names}}' is expected.`,
     );

@@ -189,6 +189,15 @@ const rows: readonly ContractRow[] = [
     },
   },
   {
+    name: 'a Comment after Changes is accepted',
+    source:
+      'the JS SDK v3 sends Changes before Comment (the reverse of the API reference) and the service accepts it',
+    request: raw(
+      `<?xml version="1.0"?><ChangeResourceRecordSetsRequest xmlns="${XMLNS}"><ChangeBatch><Changes>${change('CREATE', { name: `order.${ZONE}`, type: 'A', values: ['192.0.2.1'] })}</Changes><Comment>after</Comment></ChangeBatch></ChangeResourceRecordSetsRequest>`,
+    ),
+    expect: { status: 200 },
+  },
+  {
     name: 'a comment over 256 characters is refused',
     source: 'API model: ResourceDescription max 256; wording of the service validation errors',
     request: batch(
