@@ -7,7 +7,7 @@ import type { FaultPlan, Operation } from './faults.ts';
 import { compareAscii, InvalidNameError, normalizeName, reversedNameKey } from './names.ts';
 import { parseChangeBatch, RECORD_TYPES, type RecordSet, toWireShape } from './records.ts';
 import type { ChangeRecord, HostedZone, ZoneStore } from './store.ts';
-import { child, parseRequest, renderDocument, text } from './xml.ts';
+import { checkChildren, child, parseRequest, renderDocument, text } from './xml.ts';
 
 export interface AppliedChange {
   /** As ChangeInfo.Id returns it: `/change/C...`. */
@@ -256,7 +256,10 @@ function listResourceRecordSets(zone: HostedZone, query: URLSearchParams, ctx: A
 
 function changeResourceRecordSets(zone: HostedZone, body: string, ctx: ApiContext): ApiResponse {
   const request = parseRequest(body, 'ChangeResourceRecordSetsRequest');
-  const { comment, changes } = parseChangeBatch(child(request, 'ChangeBatch'));
+  checkChildren(request, ['ChangeBatch']);
+  const batch = child(request, 'ChangeBatch');
+  if (batch !== undefined) checkChildren(batch, ['Comment', 'Changes']);
+  const { comment, changes } = parseChangeBatch(batch);
   const change = ctx.store.applyBatch(zone, changes, comment);
   ctx.changes.push({
     id: `/change/${change.id}`,

@@ -1,13 +1,15 @@
 /**
- * A UDP DNS responder for the hosted zones, authoritative like Route 53's name servers: it answers
- * what is INSYNC, picks one weighted set per query (probability weight/sum; weight 0 never, unless all
- * are 0, then all equally), answers A/AAAA queries at a CNAME with the CNAME (following it when the
- * target is in a held zone), NXDOMAIN with the SOA for unknown names, REFUSED outside its zones.
+ * A DNS responder for the hosted zones over UDP and TCP (same port), authoritative like Route 53's name
+ * servers: it answers what is INSYNC, picks one weighted set per query (probability weight/sum; weight 0
+ * never, unless all are 0, then all equally), answers A/AAAA queries at a CNAME with the CNAME (following
+ * it when the target is in a held zone), synthesizes answers from wildcards (RFC 4592), answers ANY with
+ * every type at the name, NXDOMAIN with the SOA for unknown names, REFUSED outside its zones.
  */
 import dgram from 'node:dgram';
+import net from 'node:net';
 import type { Answer, DecodedPacket, Packet, SoaAnswer } from 'dns-packet';
 import * as dnsPacket from 'dns-packet';
-import { isWithinZone, normalizeName } from './names.ts';
+import { compareAscii, isWithinZone, normalizeName } from './names.ts';
 import type { RecordSet } from './records.ts';
 import type { HostedZone, ZoneStore } from './store.ts';
 
@@ -27,8 +29,37 @@ export interface DnsResponder {
 const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
 const MAX_CHAIN = 8;
 const PLAIN_UDP_SIZE = 512;
+/** Route 53 answers up to 4,096 bytes over UDP to a resolver that advertises EDNS0, whatever it asks for. */
+const MAX_UDP_SIZE = 4096;
+const MAX_TCP_SIZE = 65535;
+/** An idle TCP connection is closed after this long (RFC 7766 leaves the value to the server). */
+const TCP_IDLE_MS = 10_000;
+/** With port 0 the OS picks the UDP port; its TCP twin may be taken, so a few ports are tried. */
+const PORT_ATTEMPTS = 5;
 
+/**
+ * Starts the responder on UDP and TCP `host:port` (port 0: one port chosen by the OS for both).
+ * @example
+ * const dns = await startDnsResponder({ host: '127.0.0.1', port: 0, store, random: Math.random });
+ * // dig @127.0.0.1 -p ${dns.port} api.example.com A   (add +tcp for TCP)
+ * await dns.close();
+ */
 export async function startDnsResponder(options: DnsResponderOptions): Promise<DnsResponder> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = await bindUdp(options);
+    const port = udp.address().port;
+    try {
+      const tcp = await listenTcp(options, port);
+      return serving(udp, tcp, port);
+    } catch (error) {
+      await new Promise<void>((resolve) => udp.close(() => resolve()));
+      const taken = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
+      if (!taken || options.port !== 0 || attempt >= PORT_ATTEMPTS) throw error;
+    }
+  }
+}
+
+async function bindUdp(options: DnsResponderOptions): Promise<dgram.Socket> {
   const socket = dgram.createSocket(options.host.includes(':') ? 'udp6' : 'udp4');
   socket.on('message', (message, remote) => {
     const response = respond(message, options);
@@ -43,20 +74,71 @@ export async function startDnsResponder(options: DnsResponderOptions): Promise<D
   });
   // A send to a client that has gone away must not bring the server down.
   socket.on('error', () => {});
+  return socket;
+}
+
+/** DNS over TCP (RFC 1035 4.2.2, RFC 7766): each message is preceded by its length in two bytes. */
+async function listenTcp(options: DnsResponderOptions, port: number): Promise<net.Server> {
+  const server = net.createServer((connection) => {
+    let pending = Buffer.alloc(0);
+    connection.setTimeout(TCP_IDLE_MS, () => connection.destroy());
+    connection.on('error', () => connection.destroy());
+    connection.on('data', (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 2) {
+        const length = pending.readUInt16BE(0);
+        if (pending.length < 2 + length) break;
+        const message = pending.subarray(2, 2 + length);
+        pending = pending.subarray(2 + length);
+        const response = respond(message, options, 'tcp');
+        if (response === undefined) continue;
+        const prefix = Buffer.alloc(2);
+        prefix.writeUInt16BE(response.length);
+        connection.write(Buffer.concat([prefix, response]));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+function serving(udp: dgram.Socket, tcp: net.Server, port: number): DnsResponder {
+  const connections = new Set<net.Socket>();
+  tcp.on('connection', (connection) => {
+    connections.add(connection);
+    connection.on('close', () => connections.delete(connection));
+  });
   let closed: Promise<void> | undefined;
   return {
-    port: socket.address().port,
+    port,
     close() {
-      closed ??= new Promise<void>((resolve) => socket.close(() => resolve()));
+      closed ??= (async () => {
+        const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+        for (const connection of connections) connection.destroy();
+        await Promise.all([new Promise<void>((resolve) => udp.close(() => resolve())), tcpClosed]);
+      })();
       return closed;
     },
   };
 }
 
-/** The encoded answer to one datagram, or undefined when it is not worth answering (not a query). */
+/**
+ * The encoded answer to one query message, or undefined when it is not worth answering (not a query).
+ * Over UDP an answer larger than the client's limit is sent empty with the TC flag, so the client asks
+ * again over TCP, where the limit is the 65,535 bytes a length prefix can carry.
+ * @example
+ * const reply = respond(dnsPacket.encode(query), { store, random: Math.random }, 'udp');
+ */
 export function respond(
   message: Buffer,
   options: Pick<DnsResponderOptions, 'store' | 'random'>,
+  transport: 'udp' | 'tcp' = 'udp',
 ): Buffer | undefined {
   let query: DecodedPacket;
   try {
@@ -71,7 +153,7 @@ export function respond(
     });
   }
   if (query.type !== 'query') return undefined;
-  const limit = udpLimit(query);
+  const limit = transport === 'tcp' ? MAX_TCP_SIZE : udpLimit(query);
   const answered = answer(query, options);
   // An EDNS query gets an OPT record back (RFC 6891), as dig expects.
   const packet: Packet = hasEdns(query)
@@ -108,7 +190,7 @@ function hasEdns(query: DecodedPacket): boolean {
 function udpLimit(query: DecodedPacket): number {
   const opt = query.additionals?.find((record) => record.type === 'OPT');
   return opt !== undefined && 'udpPayloadSize' in opt
-    ? Math.max(PLAIN_UDP_SIZE, opt.udpPayloadSize)
+    ? Math.min(MAX_UDP_SIZE, Math.max(PLAIN_UDP_SIZE, opt.udpPayloadSize))
     : PLAIN_UDP_SIZE;
 }
 
@@ -181,14 +263,25 @@ class Resolution {
     const held = this.zoneFor(name);
     if (held === undefined) return { answers: [], rcode: RCODE.NOERROR };
     const { zone, records } = held;
-    const atName = records.filter((set) => set.name === name);
+    const exact = records.filter((set) => set.name === name);
+    const atName = exact.length > 0 || exists(records, name) ? exact : wildcardSets(records, name, zone);
     if (atName.length === 0) {
-      const emptyNonTerminal = records.some((set) => set.name.endsWith(`.${name}`));
       return {
         answers: [],
-        rcode: emptyNonTerminal ? RCODE.NOERROR : RCODE.NXDOMAIN,
+        rcode: exists(records, name) ? RCODE.NOERROR : RCODE.NXDOMAIN,
         ...this.#soa(zone, records),
       };
+    }
+    if (type === 'ANY') {
+      // Every type at the name, one weighted pick per type; CNAMEs and aliases are not followed.
+      const types = [...new Set(atName.map((set) => set.type))].sort(compareAscii);
+      const answers = types.flatMap((each) => {
+        const chosen = this.#pick(atName.filter((set) => set.type === each));
+        return chosen === undefined ? [] : this.#answers(chosen, owner, depth);
+      });
+      return answers.length > 0
+        ? { answers, rcode: RCODE.NOERROR }
+        : { answers, rcode: RCODE.NOERROR, ...this.#soa(zone, records) };
     }
     const direct = atName.filter((set) => set.type === type);
     if (direct.length > 0) {
@@ -255,6 +348,29 @@ class Resolution {
     // Negative answers are cached for min(SOA TTL, SOA minimum) (RFC 2308).
     return { soa: { ...record, ttl: Math.min(record.ttl ?? 900, record.data.minimum ?? 900) } };
   }
+}
+
+/** True when `name` owns a record set or is an empty non-terminal (a name with record sets below it). */
+function exists(records: readonly RecordSet[], name: string): boolean {
+  return records.some((set) => set.name === name || set.name.endsWith(`.${name}`));
+}
+
+/**
+ * The sets of the wildcard that answers for `name`, a name that does not exist (RFC 4592): find the
+ * closest encloser (the nearest existing ancestor) and use the sets at `*.<closest encloser>`. A name that
+ * exists, even without the asked type, is never answered from a wildcard.
+ * @example wildcardSets(records, 'foo.w.example.com.', zone) // the sets of '\052.w.example.com.'
+ */
+function wildcardSets(records: readonly RecordSet[], name: string, zone: HostedZone): RecordSet[] {
+  let ancestor = name;
+  while (ancestor !== zone.name) {
+    const dot = ancestor.indexOf('.');
+    // Normalized names escape a dot inside a label as \056, so the first '.' ends the first label.
+    ancestor = ancestor.slice(dot + 1);
+    if (ancestor === '' || exists(records, ancestor)) break;
+  }
+  const source = `\\052.${ancestor}`;
+  return records.filter((set) => set.name === source);
 }
 
 /** One resource record for dns-packet; undefined for types it does not encode (or a value it cannot read). */

@@ -1,7 +1,7 @@
 /**
  * The local Route 53: the REST-XML API (what the SDK calls), a control API for fault injection, and a
- * UDP DNS responder that answers by weight. The test double for every integration and e2e test and the
- * Route 53 of the local demo. State lives in memory.
+ * DNS responder (UDP and TCP on one port) that answers by weight. The test double for every integration
+ * and e2e test and the Route 53 of the local demo. State lives in memory.
  *
  * @example
  * const r53 = await startLocalRoute53();
@@ -36,7 +36,7 @@ export interface LocalRoute53Options {
 
 export interface LocalRoute53 {
   endpoint: string; // 'http://127.0.0.1:<port>'
-  dnsPort: number; // UDP port of the DNS responder
+  dnsPort: number; // port of the DNS responder, UDP and TCP
   faults: Route53Faults; // fault injection
   calls: readonly { operation: string; at: number; status: number }[]; // every API request, for counting
   changes: readonly { id: string; zoneId: string; changes: unknown[]; at: number }[]; // every APPLIED change batch

@@ -67,6 +67,9 @@ const UNSUPPORTED_FIELDS = [
 ] as const;
 
 const MAX_TTL = 2147483647;
+/** `RData` and `ResourceDescription` in the service's API model: at most 4,000 and 256 characters. */
+const MAX_VALUE_LENGTH = 4000;
+const MAX_COMMENT_LENGTH = 256;
 
 /** `[name='x.', type='CNAME', set-identifier='primary']`, the way Route 53 names a set in messages. */
 export function describeSet(set: RecordSet): string {
@@ -132,6 +135,12 @@ export function toWireShape(set: RecordSet): Record<string, unknown> {
 export function parseChangeBatch(batch: XmlNode | undefined): { comment?: string; changes: RecordChange[] } {
   const changeNodes = children(child(batch, 'Changes'), 'Change');
   const violations: string[] = [];
+  const comment = text(batch, 'Comment');
+  if (comment !== undefined && comment.length > MAX_COMMENT_LENGTH) {
+    violations.push(
+      `Value '${comment}' at 'changeBatch.comment' failed to satisfy constraint: Member must have length less than or equal to ${MAX_COMMENT_LENGTH}`,
+    );
+  }
   if (changeNodes.length === 0) {
     violations.push(
       "Value '[]' at 'changeBatch.changes' failed to satisfy constraint: Member must have length greater than or equal to 1",
@@ -145,7 +154,6 @@ export function parseChangeBatch(batch: XmlNode | undefined): { comment?: string
     throw invalidInput(`${violations.length} validation ${noun} detected: ${violations.join('; ')}`);
   }
   const changes = raw.map((change) => checkFields(change));
-  const comment = text(batch, 'Comment');
   return comment === undefined ? { changes } : { comment, changes };
 }
 
@@ -198,6 +206,14 @@ function readChange(node: XmlNode, at: string, violations: string[]): RawChange 
   }
   const weight = readInteger(rrset, 'Weight', `${path}.weight`, 0, 255, violations);
   const ttl = readInteger(rrset, 'TTL', `${path}.tTL`, 0, MAX_TTL, violations);
+  children(child(rrset, 'ResourceRecords'), 'ResourceRecord').forEach((record, j) => {
+    const value = text(record, 'Value');
+    if (value !== undefined && value.length > MAX_VALUE_LENGTH) {
+      violations.push(
+        `Value '${value}' at '${path}.resourceRecords.${j + 1}.member.value' failed to satisfy constraint: Member must have length less than or equal to ${MAX_VALUE_LENGTH}`,
+      );
+    }
+  });
   const result: RawChange = {
     action: isAction(action) ? action : 'CREATE',
     rrset,

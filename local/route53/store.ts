@@ -47,6 +47,8 @@ const NS_TTL = 172800;
 const MAX_RECORDS_PER_REQUEST = 1000;
 const MAX_VALUE_CHARACTERS = 32000;
 const MAX_WEIGHTED_SETS = 100;
+/** A DNS character string (one quoted piece of a TXT value) holds at most 255 octets. */
+const MAX_CHARACTER_STRING = 255;
 const ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
@@ -183,6 +185,7 @@ export class ZoneStore {
    */
   applyBatch(zone: HostedZone, changes: readonly RecordChange[], comment?: string): ChangeRecord {
     checkRequestLimits(changes);
+    checkChangeSequences(changes);
     const work = [...(zone.versions.at(-1)?.records ?? [])];
     const messages: string[] = [];
     const written = new Set<string>();
@@ -250,6 +253,10 @@ export function sortRecordSets(sets: readonly RecordSet[]): RecordSet[] {
   );
 }
 
+/**
+ * The per-request quotas: 1,000 ResourceRecord elements and 32,000 characters of values, where an UPSERT
+ * counts twice. The records message is the service's; its characters message is not known (see README).
+ */
 function checkRequestLimits(changes: readonly RecordChange[]): void {
   let records = 0;
   let characters = 0;
@@ -260,31 +267,96 @@ function checkRequestLimits(changes: readonly RecordChange[]): void {
   }
   const messages: string[] = [];
   if (records > MAX_RECORDS_PER_REQUEST) {
-    messages.push(
-      `Number of records limit of ${MAX_RECORDS_PER_REQUEST} exceeded (UPSERT counts twice): ${records}`,
-    );
+    messages.push(`Number of records limit of ${MAX_RECORDS_PER_REQUEST} exceeded.`);
   }
   if (characters > MAX_VALUE_CHARACTERS) {
     messages.push(
-      `Number of characters limit of ${MAX_VALUE_CHARACTERS} exceeded (UPSERT counts twice): ${characters}`,
+      `Number of characters in all Value elements limit of ${MAX_VALUE_CHARACTERS} exceeded (UPSERT counts twice): ${characters}`,
+    );
+  }
+  if (messages.length > 0) throw invalidChangeBatch(messages);
+}
+
+/**
+ * One batch may name a record set once, or twice as a DELETE followed by a CREATE (the compare-and-swap
+ * the API reference describes). Anything else, such as two UPSERTs of one set, is refused before any
+ * change is compared with the zone.
+ */
+function checkChangeSequences(changes: readonly RecordChange[]): void {
+  const actions = new Map<string, { set: RecordSet; actions: RecordChange['action'][] }>();
+  for (const { action, set } of changes) {
+    const key = setKey(set);
+    const entry = actions.get(key);
+    if (entry === undefined) actions.set(key, { set, actions: [action] });
+    else entry.actions.push(action);
+  }
+  const messages: string[] = [];
+  for (const { set, actions: sequence } of actions.values()) {
+    if (sequence.length === 1) continue;
+    if (sequence.length === 2 && sequence[0] === 'DELETE' && sequence[1] === 'CREATE') continue;
+    messages.push(
+      `The request contains an invalid set of changes for a resource record set '${set.type} ${set.name}'`,
     );
   }
   if (messages.length > 0) throw invalidChangeBatch(messages);
 }
 
 function valueProblem(set: RecordSet): string | undefined {
-  for (const value of set.values ?? []) {
+  const values = set.values ?? [];
+  for (const value of values) {
     if (set.type === 'A' && !isIPv4(value)) {
-      return `Invalid Resource Record: 'FATAL problem: ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address) encountered with '${value}''`;
+      return invalidRecord('ARRDATAIllegalIPv4Address (Value is not a valid IPv4 address)', value);
     }
     if (set.type === 'AAAA' && !isIPv6(value)) {
-      return `Invalid Resource Record: 'FATAL problem: AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address) encountered with '${value}''`;
+      return invalidRecord('AAAARRDATAIllegalIPv6Address (Value is not a valid IPv6 address)', value);
+    }
+    if (set.type === 'TXT' || set.type === 'SPF') {
+      const problem = characterStringProblem(value);
+      if (problem !== undefined) return invalidRecord(problem, value);
     }
   }
-  if (set.type === 'CNAME' && (set.values?.length ?? 0) > 1) {
+  const duplicate = values.find((value, i) => values.indexOf(value) !== i);
+  if (duplicate !== undefined) return `Duplicate Resource Record: '${duplicate}'`;
+  if (set.type === 'CNAME' && values.length > 1) {
     return `RRSet of type CNAME with DNS name ${set.name} contains more than one value`;
   }
   return undefined;
+}
+
+function invalidRecord(problem: string, value: string): string {
+  return `Invalid Resource Record: 'FATAL problem: ${problem} encountered with '${value}''`;
+}
+
+/**
+ * A TXT or SPF value is one or more character strings, each in double quotes and at most 255 characters
+ * once its escapes (`\"`, `\\`, `\DDD`) are read as one character each (RFC 1035 section 5.1).
+ * Returns the service's problem text, or undefined for a valid value.
+ * @example
+ * characterStringProblem('"v=spf1 -all"'); // undefined
+ * characterStringProblem('v=spf1 -all'); // 'InvalidCharacterString (Value should be enclosed in quotation marks)'
+ */
+export function characterStringProblem(value: string): string | undefined {
+  const unquoted = 'InvalidCharacterString (Value should be enclosed in quotation marks)';
+  let i = 0;
+  let strings = 0;
+  while (i < value.length) {
+    if (/\s/.test(value.charAt(i))) {
+      i += 1;
+      continue;
+    }
+    if (value.charAt(i) !== '"') return unquoted;
+    let length = 0;
+    i += 1;
+    while (i < value.length && value.charAt(i) !== '"') {
+      i += value.charAt(i) === '\\' ? (/^[0-9]{3}/.test(value.slice(i + 1, i + 4)) ? 4 : 2) : 1;
+      length += 1;
+    }
+    if (i >= value.length) return unquoted;
+    i += 1;
+    strings += 1;
+    if (length > MAX_CHARACTER_STRING) return 'CharacterStringTooLong (Value is too long)';
+  }
+  return strings === 0 ? unquoted : undefined;
 }
 
 function conflictProblem(others: readonly RecordSet[], set: RecordSet, zone: HostedZone): string | undefined {

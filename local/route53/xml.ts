@@ -2,7 +2,7 @@
  * XML in and out, with fast-xml-parser (the library the AWS SDK itself uses).
  */
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { invalidInput, type Route53ApiError } from './errors.ts';
+import { invalidInput, Route53ApiError } from './errors.ts';
 
 export const XMLNS = 'https://route53.amazonaws.com/doc/2013-04-01/';
 
@@ -34,8 +34,44 @@ export function parseRequest(body: string, root: string): XmlNode {
   if (valid !== true) throw invalidInput(`Invalid XML ; ${valid.err.msg} (line ${valid.err.line})`);
   const document: unknown = parser.parse(body);
   const element = isNode(document) ? document[root] : undefined;
-  if (!isNode(element)) throw invalidInput(`Invalid XML ; expected the root element ${root}`);
-  return element;
+  if (isNode(element)) return element;
+  // The service names the root it got (Paws issue #204: `ChangeBatch is not valid, expected ...`).
+  const found = isNode(document) ? Object.keys(document).find((key) => !key.startsWith('?')) : undefined;
+  throw new Route53ApiError(
+    'MalformedInput',
+    400,
+    `${found ?? 'The document'} is not valid, expected ${root}`,
+  );
+}
+
+/**
+ * Checks that every child element of `node` is one of `allowed`, and reports the first that is not the
+ * way the service's schema validator does: `Invalid XML ; cvc-complex-type.2.4.a: Invalid content was
+ * found starting with element 'X'. One of '{"ns":A, "ns":B}' is expected.` (aws-sdk-js issue #71).
+ * Order is not checked: the JS SDK v3 sends `Changes` before `Comment`, the reverse of the API reference,
+ * and the service accepts it. A missing required element is left to the field checks.
+ * @example
+ * checkChildren(request, ['ChangeBatch']); // throws InvalidInput for <HostedZoneId> inside it
+ */
+export function checkChildren(node: XmlNode, allowed: readonly string[]): void {
+  const seen = new Set<string>();
+  for (const key of Object.keys(node)) {
+    if (key === '#text') continue;
+    if (allowed.includes(key)) {
+      seen.add(key);
+      continue;
+    }
+    const expected = allowed.filter((name) => !seen.has(name));
+    if (expected.length === 0) {
+      throw invalidInput(
+        `Invalid XML ; cvc-complex-type.2.4.d: Invalid content was found starting with element '${key}'. No child element is expected at this point.`,
+      );
+    }
+    const names = expected.map((name) => `"${XMLNS}":${name}`).join(', ');
+    throw invalidInput(
+      `Invalid XML ; cvc-complex-type.2.4.a: Invalid content was found starting with element '${key}'. One of '{${names}}' is expected.`,
+    );
+  }
 }
 
 /** The text of a child element (`''` for an empty one), or undefined when absent. */

@@ -609,6 +609,65 @@ describe('local Route 53 ChangeResourceRecordSets', () => {
       '[A HostedZone must contain exactly one SOA record., A HostedZone must contain at least one NS record for the zone itself.]',
     );
   });
+
+  it('accepts a batch with a Comment, which the SDK sends after Changes, and echoes it in ChangeInfo', async () => {
+    const { client } = await start();
+    const zoneId = await createZone(client);
+
+    const changed = await client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Comment: 'flip api to secondary',
+          Changes: [{ Action: 'CREATE', ResourceRecordSet: a('www.example.com', ['10.0.0.1']) }],
+        },
+      }),
+    );
+
+    expect(changed.ChangeInfo).toMatchObject({ Status: 'PENDING', Comment: 'flip api to secondary' });
+  });
+
+  it('refuses the same value twice, an unquoted TXT value and a set changed twice, with the service texts', async () => {
+    const { client } = await start();
+    const zoneId = await createZone(client);
+    const txt = (value: string): ResourceRecordSet => ({
+      Name: 'txt.example.com',
+      Type: 'TXT',
+      TTL: 60,
+      ResourceRecords: [{ Value: value }],
+    });
+
+    const duplicate = await failure(
+      change(client, zoneId, [
+        { Action: 'CREATE', ResourceRecordSet: a('www.example.com', ['10.0.0.1', '10.0.0.1']) },
+      ]),
+    );
+    const unquoted = await failure(
+      change(client, zoneId, [{ Action: 'CREATE', ResourceRecordSet: txt('hello') }]),
+    );
+    const twice = await failure(
+      change(client, zoneId, [
+        { Action: 'UPSERT', ResourceRecordSet: weighted('primary', 100, 'primary.example.net') },
+        { Action: 'UPSERT', ResourceRecordSet: weighted('primary', 0, 'primary.example.net') },
+      ]),
+    );
+
+    expect(duplicate).toMatchObject({
+      name: 'InvalidChangeBatch',
+      message: "[Duplicate Resource Record: '10.0.0.1']",
+    });
+    expect(unquoted).toMatchObject({
+      name: 'InvalidChangeBatch',
+      message:
+        "[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'hello'']",
+    });
+    expect(twice).toMatchObject({
+      name: 'InvalidChangeBatch',
+      message:
+        "[The request contains an invalid set of changes for a resource record set 'CNAME api.example.com.']",
+    });
+    expect(await listAll(client, zoneId)).toHaveLength(2);
+  });
 });
 
 describe('local Route 53 ListResourceRecordSets', () => {

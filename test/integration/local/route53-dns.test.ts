@@ -1,6 +1,9 @@
+import { execFile, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { Resolver } from 'node:dns/promises';
 import { once } from 'node:events';
+import net from 'node:net';
+import { promisify } from 'node:util';
 import {
   type Change,
   ChangeResourceRecordSetsCommand,
@@ -65,7 +68,10 @@ function create(...sets: ResourceRecordSet[]): Change[] {
 }
 
 /** One raw UDP query, to see the rcode, flags and every section of the answer. */
-async function ask(port: number, name: string, type: RecordType): Promise<DecodedPacket & { rcode: number }> {
+/** dns-packet encodes ANY (255) but its type definitions leave it out of RecordType. */
+type QueryType = RecordType | 'ANY';
+
+async function ask(port: number, name: string, type: QueryType): Promise<DecodedPacket & { rcode: number }> {
   const socket = dgram.createSocket('udp4');
   try {
     const reply = once(socket, 'message', { signal: AbortSignal.timeout(2_000) });
@@ -74,7 +80,7 @@ async function ask(port: number, name: string, type: RecordType): Promise<Decode
         type: 'query',
         id: 4242,
         flags: dnsPacket.RECURSION_DESIRED,
-        questions: [{ type, name }],
+        questions: [{ type: type as RecordType, name }],
       }),
       port,
       '127.0.0.1',
@@ -85,6 +91,69 @@ async function ask(port: number, name: string, type: RecordType): Promise<Decode
   } finally {
     socket.close();
   }
+}
+
+/** Queries sent on one TCP connection, each with its two-byte length prefix; resolves with every reply. */
+async function askTcp(port: number, queries: { id: number; name: string; type: RecordType }[]) {
+  const socket = net.connect(port, '127.0.0.1');
+  try {
+    await once(socket, 'connect', { signal: AbortSignal.timeout(2_000) });
+    const frames = queries.map(({ id, name, type }) => {
+      const body = dnsPacket.encode({ type: 'query', id, questions: [{ type, name }] });
+      const prefix = Buffer.alloc(2);
+      prefix.writeUInt16BE(body.length);
+      return Buffer.concat([prefix, body]);
+    });
+    socket.write(Buffer.concat(frames));
+    const replies: DecodedPacket[] = [];
+    let pending = Buffer.alloc(0);
+    for await (const chunk of socket.iterator({ destroyOnReturn: true })) {
+      pending = Buffer.concat([pending, chunk as Buffer]);
+      while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
+        replies.push(dnsPacket.decode(pending.subarray(2, 2 + pending.readUInt16BE(0))));
+        pending = pending.subarray(2 + pending.readUInt16BE(0));
+      }
+      if (replies.length === queries.length) break;
+    }
+    return replies;
+  } finally {
+    socket.destroy();
+  }
+}
+
+const run = promisify(execFile);
+
+/** Why `dig` cannot be used here, or undefined when it can. */
+function digMissing(): string | undefined {
+  const probe = spawnSync('dig', ['-v'], { encoding: 'utf8' });
+  if (probe.error !== undefined)
+    return `dig is not on the PATH (${probe.error.message}); install bind9-dnsutils to run it`;
+  return undefined;
+}
+const noDig = digMissing();
+if (noDig !== undefined) process.stderr.write(`route53-dns.test.ts: skipping the dig test: ${noDig}\n`);
+
+/** Async on purpose: the server answers from this process, so a blocking spawn would starve it. */
+async function dig(port: number, ...args: string[]): Promise<string> {
+  const { stdout } = await run('dig', [
+    '@127.0.0.1',
+    '-p',
+    String(port),
+    '+short',
+    '+time=2',
+    '+tries=1',
+    ...args,
+  ]);
+  return stdout.trim();
+}
+
+function plain(name: string, type: string, ...values: string[]): ResourceRecordSet {
+  return {
+    Name: name,
+    Type: type as ResourceRecordSet['Type'],
+    TTL: 60,
+    ResourceRecords: values.map((Value) => ({ Value })),
+  };
 }
 
 async function tally(resolver: Resolver, times: number): Promise<Record<string, number>> {
@@ -311,6 +380,94 @@ describe('local Route 53 DNS responder', () => {
     } finally {
       socket.close();
     }
+  });
+
+  it('answers a name below a wildcard from the wildcard, and an existing name from its own sets', async () => {
+    const { r53, resolver, change } = await setup();
+    await change(
+      create(plain('*.w.example.com', 'A', '10.0.0.9'), plain('exact.w.example.com', 'A', '10.0.0.1')),
+    );
+
+    const raw = await ask(r53.dnsPort, 'foo.w.example.com', 'A');
+    const deeper = await resolver.resolve4('a.b.w.example.com');
+    const exact = await resolver.resolve4('exact.w.example.com');
+    const belowExact = await ask(r53.dnsPort, 'x.exact.w.example.com', 'A');
+    const parent = await ask(r53.dnsPort, 'w.example.com', 'A');
+
+    expect(raw.rcode).toBe(0);
+    expect(raw.answers).toMatchObject([{ type: 'A', name: 'foo.w.example.com', ttl: 60, data: '10.0.0.9' }]);
+    expect(deeper).toEqual(['10.0.0.9']);
+    expect(exact).toEqual(['10.0.0.1']);
+    expect(belowExact.rcode).toBe(3);
+    expect(parent.rcode).toBe(0);
+    expect(parent.answers).toEqual([]);
+  });
+
+  it('answers NOERROR without records for a wildcard-covered name when the wildcard lacks the type', async () => {
+    const { r53, change } = await setup();
+    await change(create(plain('*.w.example.com', 'A', '10.0.0.9')));
+
+    const raw = await ask(r53.dnsPort, 'foo.w.example.com', 'AAAA');
+
+    expect(raw.rcode).toBe(0);
+    expect(raw.answers).toEqual([]);
+    expect(raw.authorities?.map((record) => record.type)).toEqual(['SOA']);
+  });
+
+  it('answers ANY with every record set of the name', async () => {
+    const { r53, resolver, change } = await setup();
+    await change(
+      create(plain('www.example.com', 'A', '10.0.0.1'), plain('www.example.com', 'TXT', '"hello"')),
+    );
+
+    const raw = await ask(r53.dnsPort, 'www.example.com', 'ANY');
+    const apex = await resolver.resolveAny('example.com');
+
+    expect(raw.rcode).toBe(0);
+    expect(raw.answers?.map((record) => record.type)).toEqual(['A', 'TXT']);
+    expect(apex.map((record) => record.type).sort()).toEqual(['NS', 'NS', 'NS', 'NS', 'SOA']);
+  });
+
+  it('answers over TCP, so a resolver retries there after a truncated UDP answer', async () => {
+    const { r53, resolver, change } = await setup();
+    const strings = Array.from({ length: 30 }, (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(198)}`);
+    await change(create(plain('big.example.com', 'TXT', ...strings.map((text) => `"${text}"`))));
+
+    const overUdp = await ask(r53.dnsPort, 'big.example.com', 'TXT');
+    const resolved = await resolver.resolveTxt('big.example.com');
+
+    expect((overUdp.flags ?? 0) & dnsPacket.TRUNCATED_RESPONSE).not.toBe(0);
+    expect(overUdp.answers).toEqual([]);
+    expect(resolved.map((chunks) => chunks.join('')).sort()).toEqual(strings);
+  });
+
+  it('answers several length-prefixed queries sent on one TCP connection', async () => {
+    const { r53, change } = await setup();
+    await change(create(weightedA('primary', 100, '10.0.0.1')));
+
+    const replies = await askTcp(r53.dnsPort, [
+      { id: 1, name: 'api.example.com', type: 'A' },
+      { id: 2, name: 'nothing.example.com', type: 'A' },
+    ]);
+
+    expect(replies.map((reply) => reply.id)).toEqual([1, 2]);
+    expect(replies[0]?.answers).toMatchObject([{ type: 'A', data: '10.0.0.1' }]);
+    expect((replies[1]?.flags ?? 0) & 0xf).toBe(3);
+  });
+
+  it.skipIf(noDig !== undefined)('answers dig over UDP and TCP, wildcards and ANY included', async () => {
+    const { r53, change } = await setup();
+    await change(create(weightedA('primary', 100, '10.0.0.1'), plain('*.w.example.com', 'A', '10.0.0.9')));
+
+    const udp = await dig(r53.dnsPort, 'api.example.com', 'A');
+    const tcp = await dig(r53.dnsPort, '+tcp', 'api.example.com', 'A');
+    const wildcard = await dig(r53.dnsPort, 'foo.w.example.com', 'A');
+    const any = await dig(r53.dnsPort, 'api.example.com', 'ANY');
+
+    expect(udp).toBe('10.0.0.1');
+    expect(tcp).toBe('10.0.0.1');
+    expect(wildcard).toBe('10.0.0.9');
+    expect(any).toBe('10.0.0.1');
   });
 
   it('stops answering after close', async () => {
