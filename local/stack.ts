@@ -97,6 +97,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const lambda = await startLocalLambda({
       ...(options.ports?.lambda === undefined ? {} : { port: options.ports.lambda }),
       ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+      // AWS would publish the record to the on-failure topic; locally it goes to the log, one JSON
+      // line like the handlers' (the demo's handlers.log), so a dropped flip is never silent.
+      onDestination: ({ functionName, destination, record }) => {
+        const { condition, approximateInvokeCount, requestId } = record.requestContext;
+        process.stdout.write(
+          `${JSON.stringify({
+            level: 'error',
+            time: record.timestamp,
+            message: `lambda: async event for ${functionName} not processed (${condition}), sent to ${destination ?? 'no destination'}`,
+            requestId,
+            approximateInvokeCount,
+            requestPayload: record.requestPayload,
+          })}\n`,
+        );
+      },
     });
     started.push(lambda);
 

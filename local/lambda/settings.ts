@@ -100,6 +100,11 @@ export interface ServerlessYml {
   readonly document: Record<string, unknown>;
 }
 
+/**
+ * Read serverless.yml; a missing file or bad YAML is a `FunctionSettingsError` naming the file.
+ * @example
+ * readServerlessYml('serverless.yml').document.service; // 'failover-controller'
+ */
 export function readServerlessYml(file: string): ServerlessYml {
   let text: string;
   try {
@@ -207,7 +212,11 @@ export function settingsFromTemplate(
   return settings;
 }
 
-/** osls's `getNormalizedFunctionName`: `-` -> `Dash`, `_` -> `Underscore`, first letter upper. */
+/**
+ * osls's `getNormalizedFunctionName`: `-` -> `Dash`, `_` -> `Underscore`, first letter upper.
+ * @example
+ * normalizedFunctionName('worker-job'); // 'WorkerDashjob'
+ */
 export function normalizedFunctionName(key: string): string {
   const replaced = key.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
   return replaced.charAt(0).toUpperCase() + replaced.slice(1);
