@@ -1,12 +1,48 @@
 /**
  * Invoking a deployed function the way the watchdog's decisions are carried out, but synchronously
  * (`RequestResponse`), so fencing, audit and notifications are exactly those of automatic actions
- * and the operator sees the outcome.
+ * and the operator sees the outcome. When the function has no free slot (reserved concurrency 1,
+ * a storm of flips running) the operator gets "busy: ... retry in N s", never a raw throttle error.
  */
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
 import type { CliContext, ControllerFunction } from './context.ts';
 import { functionEnvVar } from './context.ts';
 import { OperationError } from './errors.ts';
+
+/**
+ * How long one run holds a function's slot, at most, for the retry estimate: a flip waits up to
+ * 30 s for Route 53 INSYNC (functions/flip-handler.ts) before it records and notifies; pause and
+ * resume write one item and notify.
+ */
+const SLOT_SECONDS: Readonly<Record<ControllerFunction, number>> = { failover: 30, failback: 30, control: 5 };
+/** Lambda's longest backoff for a throttled async event: a later retry estimate says nothing more. */
+const MAX_RETRY_SECONDS = 300;
+const PENDING_PHASE: Readonly<Record<ControllerFunction, string | null>> = {
+  failover: 'failing-over',
+  failback: 'failing-back',
+  control: null,
+};
+
+/**
+ * The function had no free slot: Lambda throttled the invocation (429), even after the SDK's
+ * retries. Nothing was done; the same command can be run again. Exit code 1, like every AWS failure.
+ */
+export class FunctionBusyError extends OperationError {
+  override name = 'FunctionBusyError';
+  readonly retryAfterSeconds: number;
+  /** Flips of this direction decided and not yet recorded (null when the state could not be read). */
+  readonly pendingFlips: number | null;
+  constructor(
+    message: string,
+    retryAfterSeconds: number,
+    pendingFlips: number | null,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.pendingFlips = pendingFlips;
+  }
+}
 
 /** What every function answers: an outcome and a sentence (plus per-function fields). */
 export interface FunctionAnswer {
@@ -38,6 +74,7 @@ export async function invokeFunction(
       ctx.io.signal ? { abortSignal: ctx.io.signal } : {},
     );
   } catch (error) {
+    if (isThrottle(error)) throw await busy(ctx, fn, name, error);
     if (error instanceof Error && error.name === 'ResourceNotFoundException') {
       throw new OperationError(
         `The ${fn} function '${name}' does not exist here. Check --stage (now '${ctx.globals.stage}') and ` +
@@ -61,6 +98,69 @@ export async function invokeFunction(
     );
   }
   return answer;
+}
+
+interface ThrottleShape {
+  readonly name?: unknown;
+  readonly retryAfterSeconds?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: unknown };
+}
+
+/** Lambda's 429 `TooManyRequestsException` (concurrency or request rate), or any throttle the SDK reports. */
+function isThrottle(error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  const shape = error as ThrottleShape;
+  return (
+    shape.name === 'TooManyRequestsException' ||
+    shape.name === 'ThrottlingException' ||
+    shape.name === 'Throttling' ||
+    shape.$metadata?.httpStatusCode === 429
+  );
+}
+
+/**
+ * The operator's answer to a throttle: how many flips hold or wait for the function's slot (from
+ * the state table: services whose flip was decided and not yet recorded), and when to try again.
+ */
+async function busy(
+  ctx: CliContext,
+  fn: ControllerFunction,
+  name: string,
+  error: unknown,
+): Promise<FunctionBusyError> {
+  const pending = await pendingFlips(ctx, fn);
+  const told = Number((error as ThrottleShape).retryAfterSeconds);
+  const running = Math.max(1, pending ?? 1);
+  const retry =
+    Number.isFinite(told) && told > 0
+      ? Math.ceil(told)
+      : Math.min(MAX_RETRY_SECONDS, running * SLOT_SECONDS[fn]);
+  const what =
+    fn === 'control'
+      ? 'the control function is handling another request'
+      : pending === null
+        ? 'other flips are running'
+        : `${running} ${running === 1 ? 'flip is' : 'flips are'} running`;
+  return new FunctionBusyError(
+    `busy: ${what}; retry in ${retry} s. Lambda refused to start '${name}' (no free slot: its reserved ` +
+      `concurrency is in use); nothing was changed. Watch progress with 'failoverctl status'.`,
+    retry,
+    fn === 'control' ? null : pending,
+    { cause: error },
+  );
+}
+
+/** Services whose `fn` flip was decided and not yet recorded; null when that cannot be read. */
+async function pendingFlips(ctx: CliContext, fn: ControllerFunction): Promise<number | null> {
+  const phase = PENDING_PHASE[fn];
+  if (phase === null) return null;
+  try {
+    const names = ctx.config().services.map((s) => s.name);
+    const states = await ctx.store().loadAll(names);
+    return [...states.values()].filter((s) => s.value.phase === phase).length;
+  } catch {
+    return null; // the count is a courtesy: no config file or no table access must not hide "busy"
+  }
 }
 
 function functionErrorMessage(text: string): string {

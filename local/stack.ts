@@ -6,7 +6,14 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createStateTable, type LocalDynamo, startLocalDynamo } from './dynamodb/index.ts';
-import { type LocalHandler, type LocalLambda, startLocalLambda } from './lambda/index.ts';
+import {
+  deployedFunction,
+  type LocalFunction,
+  type LocalHandler,
+  type LocalLambda,
+  startLocalLambda,
+} from './lambda/index.ts';
+import { type DeployedSettings, FunctionSettingsError, loadDeployedSettings } from './lambda/settings.ts';
 import { type LocalRoute53, startLocalRoute53 } from './route53/index.ts';
 
 export interface LocalStackOptions {
@@ -20,14 +27,25 @@ export interface LocalStackOptions {
   /** How long a Route 53 change stays PENDING (default 0). */
   readonly inSyncDelayMs?: number;
   readonly table?: string;
-  /** Async retries of the flip functions (serverless.yml sets 1; default 1). */
+  /** Async retries of the flip functions; default: as deployed (serverless.yml / the packaged template). */
   readonly flipRetries?: number;
+  /**
+   * Multiplies the Lambda stand-in's own delays (throttle backoff, async retry delays, event age);
+   * default 1 = real. See local/lambda/README.md.
+   */
+  readonly timeScale?: number;
+  /** Per-function changes to the deployed settings, for a test that needs one explicitly. */
+  readonly functions?: Partial<Record<StackFunction, Partial<Omit<LocalFunction, 'handler'>>>>;
 }
+
+export type StackFunction = 'failover' | 'failback' | 'control';
 
 export interface LocalStack {
   readonly dynamo: LocalDynamo;
   readonly route53: LocalRoute53;
   readonly lambda: LocalLambda;
+  /** The Lambda settings the functions run with, and where they were read. */
+  readonly settings: DeployedSettings;
   /** The variables that point the AWS SDK and the handlers at this stack. */
   readonly env: Readonly<Record<string, string>>;
   close(): Promise<void>;
@@ -43,7 +61,8 @@ export const CONTROL_FUNCTION = 'failover-controller-local-control';
 
 /**
  * Start the stack and point this process's AWS SDK at it (`process.env`). The flip functions are
- * registered with the Lambda stand-in from `functions/` on first start, with the control function.
+ * registered with the Lambda stand-in from `functions/` on first start, with the control function,
+ * each with its deployed settings (reserved concurrency, timeout, retries, event age, destination).
  *
  * @example
  * const stack = await startLocalStack();
@@ -62,6 +81,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     return closing;
   };
   try {
+    // Read first: a wrong serverless.yml fails before any server starts.
+    const settings = loadDeployedSettings({ stage: 'local' });
     const dynamo = await startLocalDynamo({
       ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       ...(options.ports?.dynamodb === undefined ? {} : { port: options.ports.dynamodb }),
@@ -73,9 +94,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.ports?.dns === undefined ? {} : { dnsPort: options.ports.dns }),
     });
     started.push(route53);
-    const lambda = await startLocalLambda(
-      options.ports?.lambda === undefined ? {} : { port: options.ports.lambda },
-    );
+    const lambda = await startLocalLambda({
+      ...(options.ports?.lambda === undefined ? {} : { port: options.ports.lambda }),
+      ...(options.timeScale === undefined ? {} : { timeScale: options.timeScale }),
+      // AWS would publish the record to the on-failure topic; locally it goes to the log, one JSON
+      // line like the handlers' (the demo's handlers.log), so a dropped flip is never silent.
+      onDestination: ({ functionName, destination, record }) => {
+        const { condition, approximateInvokeCount, requestId } = record.requestContext;
+        process.stdout.write(
+          `${JSON.stringify({
+            level: 'error',
+            time: record.timestamp,
+            message: `lambda: async event for ${functionName} not processed (${condition}), sent to ${destination ?? 'no destination'}`,
+            requestId,
+            approximateInvokeCount,
+            requestPayload: record.requestPayload,
+          })}\n`,
+        );
+      },
+    });
     started.push(lambda);
 
     // Local credentials, always: the stack must never send a real key anywhere, nor print one.
@@ -108,20 +145,33 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       import('../functions/failback.ts'),
       import('../functions/control.ts'),
     ]);
-    const retries = options.flipRetries ?? 1;
-    lambda.register(FLIP_FUNCTIONS.failover, {
-      handler: failover as LocalHandler,
-      timeoutMs: 120_000,
-      maximumRetryAttempts: retries,
-    });
-    lambda.register(FLIP_FUNCTIONS.failback, {
-      handler: failback as LocalHandler,
-      timeoutMs: 120_000,
-      maximumRetryAttempts: retries,
-    });
-    lambda.register(CONTROL_FUNCTION, { handler: control as LocalHandler, timeoutMs: 30_000 });
+    const handlers: Record<StackFunction, LocalHandler> = {
+      failover: failover as LocalHandler,
+      failback: failback as LocalHandler,
+      control: control as LocalHandler,
+    };
+    const names: Record<StackFunction, string> = { ...FLIP_FUNCTIONS, control: CONTROL_FUNCTION };
+    for (const key of ['failover', 'failback', 'control'] as const) {
+      const deployed = settings.functions.get(key);
+      if (!deployed) {
+        throw new FunctionSettingsError(
+          settings.file,
+          `functions.${key}`,
+          'missing: the local stack runs this function',
+        );
+      }
+      const retries =
+        key !== 'control' && options.flipRetries !== undefined
+          ? { maximumRetryAttempts: options.flipRetries }
+          : {};
+      lambda.register(names[key], {
+        ...deployedFunction(deployed, handlers[key]),
+        ...retries,
+        ...options.functions?.[key],
+      });
+    }
 
-    return { dynamo, route53, lambda, env, close: closeAll };
+    return { dynamo, route53, lambda, settings, env, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

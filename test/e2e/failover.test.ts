@@ -175,12 +175,19 @@ describe('failover end to end on the local stack', () => {
     real.register(FLIP_FUNCTIONS.failover, { handler: async (event) => void decided.push(event) });
     h.backends.get('race')?.primary.setMode({ kind: 'failing' });
     await runWatchdog(3);
-    real.register(FLIP_FUNCTIONS.failover, { handler: failoverHandler as never, timeoutMs: 120_000 });
+    // Deployed with reserved concurrency 1, Lambda would throttle nine of the ten (429): this test
+    // lifts the limit explicitly so that fencing alone must keep them to one flip.
+    real.register(FLIP_FUNCTIONS.failover, { handler: failoverHandler as never, reservedConcurrency: null });
     const decision = decided.find((d) => (d as { service: string }).service === 'race');
     expect(decision).toMatchObject({ service: 'race', epoch: 0 });
 
     const results = await Promise.all(
       Array.from({ length: 10 }, () => invoke(FLIP_FUNCTIONS.failover, decision)),
+    ).finally(() =>
+      real.register(FLIP_FUNCTIONS.failover, {
+        handler: failoverHandler as never,
+        reservedConcurrency: h.stack.settings.functions.get('failover')?.reservedConcurrency ?? null,
+      }),
     );
 
     expect(changesFor('race')).toHaveLength(1);

@@ -19,7 +19,13 @@ import {
 import { flipHandler } from '../../../functions/flip-handler.ts';
 import { watchdogHandler } from '../../../functions/watchdog.ts';
 import { createStateTable, type LocalDynamo, startLocalDynamo } from '../../../local/dynamodb/index.ts';
-import { type LocalHandler, type LocalLambda, startLocalLambda } from '../../../local/lambda/index.ts';
+import {
+  deployedFunction,
+  type LocalHandler,
+  type LocalLambda,
+  startLocalLambda,
+} from '../../../local/lambda/index.ts';
+import { loadDeployedSettings } from '../../../local/lambda/settings.ts';
 import { type LocalRoute53, startLocalRoute53 } from '../../../local/route53/index.ts';
 import { createStateStore } from '../../../shared/aws/state-store.ts';
 import type { FlipResponse } from '../../../shared/controller/flip.ts';
@@ -38,6 +44,11 @@ export const FUNCTIONS = { failover: 'chaos-failover', failback: 'chaos-failback
 /** Lambda timeout of the flip functions: their INSYNC wait is 15 s less (see functions/flip-handler.ts). */
 export const FLIP_TIMEOUT_MS = 20_000;
 const CAPTURED = 'captured by the test';
+/**
+ * Lambda's own delays run 20x faster here (async retry after 3 s, not 60 s; event age 6 s, not
+ * 120 s): the flips' retries happen within a test. See local/lambda/README.md.
+ */
+export const LAMBDA_TIME_SCALE = 0.05;
 
 export interface ChaosService {
   readonly name: string;
@@ -110,7 +121,8 @@ export async function startChaosStack(
   const dir = await mkdtemp(join(tmpdir(), 'failover-chaos-'));
   const dynamo = await startLocalDynamo();
   const route53 = await startLocalRoute53({ inSyncDelayMs: 0 });
-  const lambda = await startLocalLambda();
+  const deployed = loadDeployedSettings({ stage: 'local' }).functions;
+  const lambda = await startLocalLambda({ timeScale: LAMBDA_TIME_SCALE });
   const webhook = await startReceiver({ status: 200, body: 'ok' });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -176,12 +188,12 @@ export async function startChaosStack(
     failover: flipHandler('failover') as unknown as Flip,
     failback: flipHandler('failback') as unknown as Flip,
   };
-  const register = (fn: FunctionName, handler: Flip, timeoutMs = FLIP_TIMEOUT_MS) =>
-    lambda.register(FUNCTIONS[fn], {
-      handler: handler as LocalHandler,
-      timeoutMs,
-      maximumRetryAttempts: 1, // as serverless.yml deploys them
-    });
+  const register = (fn: FunctionName, handler: Flip, timeoutMs = FLIP_TIMEOUT_MS) => {
+    const settings = deployed.get(fn);
+    if (!settings) throw new Error(`serverless.yml has no '${fn}' function`);
+    // As deployed (reserved concurrency, retries, event age), with the shorter chaos timeout.
+    lambda.register(FUNCTIONS[fn], { ...deployedFunction(settings, handler as LocalHandler), timeoutMs });
+  };
   register('failover', real.failover);
   register('failback', real.failback);
 
