@@ -14,12 +14,18 @@ import { OperationError } from './errors.ts';
  * 30 s for Route 53 INSYNC (functions/flip-handler.ts) before it records and notifies; pause and
  * resume write one item and notify.
  */
-const SLOT_SECONDS: Readonly<Record<ControllerFunction, number>> = { failover: 30, failback: 30, control: 5 };
+const SLOT_SECONDS: Readonly<Record<ControllerFunction, number>> = {
+  failover: 30,
+  failback: 30,
+  forced: 30,
+  control: 5,
+};
 /** Lambda's longest backoff for a throttled async event: a later retry estimate says nothing more. */
 const MAX_RETRY_SECONDS = 300;
 const PENDING_PHASE: Readonly<Record<ControllerFunction, string | null>> = {
   failover: 'failing-over',
   failback: 'failing-back',
+  forced: null,
   control: null,
 };
 

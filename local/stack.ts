@@ -38,7 +38,7 @@ export interface LocalStackOptions {
   readonly functions?: Partial<Record<StackFunction, Partial<Omit<LocalFunction, 'handler'>>>>;
 }
 
-export type StackFunction = 'failover' | 'failback' | 'control';
+export type StackFunction = 'failover' | 'failback' | 'forced' | 'control';
 
 export interface LocalStack {
   readonly dynamo: LocalDynamo;
@@ -58,6 +58,9 @@ export const FLIP_FUNCTIONS = {
 
 /** The pause/resume function (operators invoke it; the watchdog never does). */
 export const CONTROL_FUNCTION = 'failover-controller-local-control';
+
+/** The forced-flip function (operators only: `failoverctl failover|failback --force`). */
+export const FORCED_FUNCTION = 'failover-controller-local-forced';
 
 /**
  * Start the stack and point this process's AWS SDK at it (`process.env`). The flip functions are
@@ -128,6 +131,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       FAILOVER_FUNCTION_NAME: FLIP_FUNCTIONS.failover,
       FAILBACK_FUNCTION_NAME: FLIP_FUNCTIONS.failback,
       CONTROL_FUNCTION_NAME: CONTROL_FUNCTION,
+      FORCED_FUNCTION_NAME: FORCED_FUNCTION,
     };
     Object.assign(process.env, env);
     delete process.env.AWS_SESSION_TOKEN;
@@ -140,18 +144,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       client.destroy();
     }
 
-    const [{ handler: failover }, { handler: failback }, { handler: control }] = await Promise.all([
-      import('../functions/failover.ts'),
-      import('../functions/failback.ts'),
-      import('../functions/control.ts'),
-    ]);
+    const [{ handler: failover }, { handler: failback }, { handler: forced }, { handler: control }] =
+      await Promise.all([
+        import('../functions/failover.ts'),
+        import('../functions/failback.ts'),
+        import('../functions/forced.ts'),
+        import('../functions/control.ts'),
+      ]);
     const handlers: Record<StackFunction, LocalHandler> = {
       failover: failover as LocalHandler,
       failback: failback as LocalHandler,
+      forced: forced as LocalHandler,
       control: control as LocalHandler,
     };
-    const names: Record<StackFunction, string> = { ...FLIP_FUNCTIONS, control: CONTROL_FUNCTION };
-    for (const key of ['failover', 'failback', 'control'] as const) {
+    const names: Record<StackFunction, string> = {
+      ...FLIP_FUNCTIONS,
+      forced: FORCED_FUNCTION,
+      control: CONTROL_FUNCTION,
+    };
+    for (const key of ['failover', 'failback', 'forced', 'control'] as const) {
       const deployed = settings.functions.get(key);
       if (!deployed) {
         throw new FunctionSettingsError(
@@ -161,7 +172,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         );
       }
       const retries =
-        key !== 'control' && options.flipRetries !== undefined
+        (key === 'failover' || key === 'failback') && options.flipRetries !== undefined
           ? { maximumRetryAttempts: options.flipRetries }
           : {};
       lambda.register(names[key], {
