@@ -1,6 +1,6 @@
 /**
- * `npm start`: the local demo.
- *   node local/demo/start.ts [--config my.yml] [--data-dir .demo] [--dns-port 5353] [--primary-port 8081] ...
+ * `npm start`: the local demo (npm runs it through cli/node-entry.cjs, which first checks the Node version).
+ *   npm start -- [--config my.yml] [--data-dir .demo] [--dns-port 5353] [--primary-port 8081] ...
  * Ctrl-C or SIGTERM stops everything; the exit code is 0 after a clean stop, 1 when it cannot
  * start, 2 for a bad flag.
  */
