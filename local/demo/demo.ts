@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { DNS_SERVER_ENV } from '../../cli/dns-watch.ts';
 import { createStateStore } from '../../shared/aws/state-store.ts';
 import type { ControllerConfig, TargetName } from '../../shared/domain/config.ts';
 import { activeTarget } from '../../shared/domain/state.ts';
@@ -197,6 +198,8 @@ async function start(
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     FAILOVER_CONFIG: configFile,
+    // The demo's zones list made-up name servers: `failoverctl drill` watches this responder instead.
+    [DNS_SERVER_ENV]: `127.0.0.1:${stack.route53.dnsPort}`,
   };
   const envFile = join(stateDir, 'env.sh');
   await writeFile(envFile, envScript(exports));

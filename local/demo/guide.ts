@@ -74,6 +74,11 @@ export function guide(input: GuideInput): string {
     `Use failoverctl against it from another shell: source ${input.envFile}, or paste`,
     ...Object.entries(input.exports).map(([name, value]) => `  export ${name}=${shellQuote(value)}`),
     '  npm run -s failoverctl -- status',
+    ...(first === undefined
+      ? []
+      : [
+          `  npm run -s failoverctl -- drill ${first.name}   # a planned failover and back, timed to the DNS answer`,
+        ]),
     '',
     'Ctrl-C stops everything.',
     '',
