@@ -15,13 +15,15 @@ const PORT_FLAGS = {
   'lambda-port': 'lambda',
   'primary-port': 'primary',
   'standby-port': 'standby',
+  'web-port': 'web',
 } as const satisfies Record<string, keyof DemoPorts>;
 
 const USAGE = `Usage: npm start -- [options]
 
   --config <file>     a failover configuration to run locally (default: examples/local.config.yml)
   --data-dir <dir>    keep the state table on disk here (default: in memory)
-  --dynamodb-port, --route53-port, --dns-port, --lambda-port, --primary-port, --standby-port <port>
+  --dynamodb-port, --route53-port, --dns-port, --lambda-port, --primary-port, --standby-port,
+  --web-port <port>
                       fixed ports on 127.0.0.1 (default: chosen at run time)
   --help              this text
 `;

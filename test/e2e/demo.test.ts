@@ -83,6 +83,7 @@ describe('the local demo', () => {
     expect(env).toContain(`export AWS_ENDPOINT_URL_DYNAMODB=${demo.stack.dynamo.endpoint}`);
     expect(env).toContain(`export FAILOVERCTL_DNS_SERVER=127.0.0.1:${demo.dnsPort}`);
     expect(printed).toContain('npm run -s failoverctl -- drill payments-api');
+    expect(printed).toContain(`web view       ${demo.webUrl} (read-only`);
   });
 
   it('answers with the primary while both targets are healthy', async () => {
