@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs every `bench/*.bench.ts` in turn (or those named on the command line)
+ * `npm run bench` (through cli/node-entry.cjs, which checks the Node version first): runs every `bench/*.bench.ts` in turn (or those named on the command line)
  * and prints their numbers. Each bench file default-exports `async () => void` and prints its
  * own lines; benchmarks measure, they do not assert.
  */

@@ -8,6 +8,13 @@ import type { RecordType } from '../shared/domain/config.ts';
 import type { Clock } from '../shared/domain/ports.ts';
 import { OperationError, UsageError } from './errors.ts';
 
+/**
+ * Where the drill watches DNS when `--dns-server` is not given: `host:port[,host:port...]`. The
+ * local demo's env.sh sets it to its DNS responder, whose hosted zones list name servers
+ * (`ns-514.awsdns-2.net`) that exist only on paper.
+ */
+export const DNS_SERVER_ENV = 'FAILOVERCTL_DNS_SERVER';
+
 export interface DnsWatch {
   /** The answer now, normalized (lowercase, no trailing dot, sorted); empty when there is none. */
   answer(): Promise<string[]>;
@@ -84,16 +91,19 @@ async function serverAddress(server: string): Promise<string> {
   const host = match?.[1] ?? match?.[2];
   const port = match?.[3] === undefined ? 53 : Number(match[3]);
   if (!host || !(port >= 1 && port <= 65535)) {
-    throw new UsageError(`--dns-server must be host[:port] (e.g. 127.0.0.1:5353), got '${server}'.`);
+    throw new UsageError(`A DNS server must be host[:port] (e.g. 127.0.0.1:5353), got '${server}'.`);
   }
   let ip = host;
   if (isIP(host) === 0) {
     try {
       ip = (await lookup(host)).address;
     } catch (error) {
-      throw new OperationError(`Cannot resolve the name server ${host}: pass --dns-server host:port.`, {
-        cause: error,
-      });
+      throw new OperationError(
+        `Cannot resolve the name server ${host}: pass --dns-server host:port (or set ${DNS_SERVER_ENV}).`,
+        {
+          cause: error,
+        },
+      );
     }
   }
   return isIP(ip) === 6 ? `[${ip}]:${port}` : `${ip}:${port}`;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `failoverctl` executable (`npm run failoverctl -- status`, or `node cli/failoverctl.ts status`).
+ * The `failoverctl` command (`npx failoverctl status`, `npm run failoverctl -- status`). The bin is
+ * cli/failoverctl.cjs, which checks that this Node can run .ts files before loading this one.
  * Ctrl-C (or SIGTERM) aborts a long command (drill, local) cleanly; a second one exits at once.
  */
 import { main } from './main.ts';

@@ -6,7 +6,24 @@
 const { pathToFileURL } = require('node:url');
 const path = require('node:path');
 
+const load = (file) => import(pathToFileURL(path.join(__dirname, file)).href);
+
 module.exports = async ({ options }) => {
-  const { deploymentValues } = await import(pathToFileURL(path.join(__dirname, 'deployment.ts')).href);
-  return deploymentValues({ stage: options.stage, region: options.region });
+  const [{ deploymentValues }, { ConfigurationError }] = await Promise.all([
+    load('deployment.ts'),
+    load('../shared/config/index.ts'),
+  ]);
+  try {
+    return deploymentValues({ stage: options.stage, region: options.region });
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    // osls wraps whatever a variable resolver throws in its own report, with the error's stack
+    // trace (about 15 lines of osls frames around the one line that matters). The loader's
+    // message already names the file, the field, the line and what to do: print it alone and stop
+    // here, before anything is packaged or sent to AWS.
+    process.stderr.write(
+      `${error.message}\n\nserverless stopped: fix the failover configuration above (nothing was packaged or deployed).\n`,
+    );
+    process.exit(1);
+  }
 };

@@ -10,8 +10,8 @@ import type { WeightedRecordSet } from '../../shared/domain/ports.ts';
 import type { ServiceState } from '../../shared/domain/state.ts';
 import { type Command, integerOption, servicePositional, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
-import { createDnsWatch, type DnsWatch, normalizeAnswer } from '../dns-watch.ts';
-import { EXIT_FAILED, EXIT_OK, OperationError } from '../errors.ts';
+import { createDnsWatch, DNS_SERVER_ENV, type DnsWatch, normalizeAnswer } from '../dns-watch.ts';
+import { EXIT_FAILED, EXIT_OK, OperationError, UsageError } from '../errors.ts';
 import { duration, table } from '../format.ts';
 import { invokeFunction } from '../invoke.ts';
 import { asFlipResponse, describeFlip } from '../outcome.ts';
@@ -27,7 +27,8 @@ export const drillCommand: Command = {
     'A planned failover, then a failback, through the deployed functions (audited and notified like',
     'any operator action). Each way it prints: request sent -> change accepted -> INSYNC -> DNS answer',
     'observed. Refuses (exit 1) unless the service is on a healthy primary with a healthy standby.',
-    '--dns-server HOST:PORT   the DNS server to watch (repeatable; default: the hosted zone name servers)',
+    '--dns-server HOST:PORT   the DNS server to watch (repeatable; default: $FAILOVERCTL_DNS_SERVER, a',
+    '                         comma-separated list the local demo sets, else the hosted zone name servers)',
     '--timeout SECONDS        how long to wait for each way (default 300)',
     '--wait SECONDS           stay on the standby this long before failing back (default 0)',
     '--reason TEXT            recorded with both flips (default: "drill")',
@@ -63,19 +64,27 @@ export const drillCommand: Command = {
     }
 
     const dnsOption = args.values['dns-server'];
+    const fromEnv = Array.isArray(dnsOption) ? [] : envServers(ctx.io.env);
     const servers = Array.isArray(dnsOption)
       ? dnsOption.map(String)
-      : await zoneNameServers(ctx, service.hostedZoneId);
+      : fromEnv.length > 0
+        ? fromEnv
+        : await zoneNameServers(ctx, service.hostedZoneId);
     const watch = await createDnsWatch({
       servers,
       pollMs: DNS_POLL_MS,
       recordName: service.recordName,
       recordType: service.recordType,
       clock: ctx.clock,
+    }).catch((error: unknown) => {
+      if (fromEnv.length === 0 || !(error instanceof UsageError)) throw error;
+      throw new UsageError(`${DNS_SERVER_ENV}=${ctx.io.env[DNS_SERVER_ENV]}: ${error.message}`, {
+        cause: error,
+      });
     });
     const before = await watch.answer();
     ctx.print(
-      `Drill of ${service.name}: watching ${service.recordName} ${service.recordType} at ${servers.join(', ')}`,
+      `Drill of ${service.name}: watching ${service.recordName} ${service.recordType} at ${servers.join(', ')}${fromEnv.length > 0 ? ` (from ${DNS_SERVER_ENV})` : ''}`,
     );
     ctx.print(`  DNS answers now: ${before.join(', ') || 'nothing'}`);
 
@@ -219,12 +228,20 @@ function recordAnswer(set: WeightedRecordSet): string[] {
   );
 }
 
+/** `$FAILOVERCTL_DNS_SERVER` as a list (`host:port[,host:port...]`); empty when unset. */
+function envServers(env: NodeJS.ProcessEnv): string[] {
+  return (env[DNS_SERVER_ENV] ?? '')
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server !== '');
+}
+
 async function zoneNameServers(ctx: CliContext, hostedZoneId: string): Promise<string[]> {
   const zone = await ctx.route53().send(new GetHostedZoneCommand({ Id: hostedZoneId }));
   const servers = zone.DelegationSet?.NameServers ?? [];
   if (servers.length === 0) {
     throw new OperationError(
-      `Hosted zone ${hostedZoneId} lists no name servers: pass --dns-server host:port.`,
+      `Hosted zone ${hostedZoneId} lists no name servers: pass --dns-server host:port (or set ${DNS_SERVER_ENV}).`,
     );
   }
   return servers;

@@ -9,13 +9,14 @@
  *  3. Start the local stack (dynalite, Route 53 API + DNS, Lambda stand-in with the flip handlers)
  *  4. Create the hosted zones and seed each service's weighted records (traffic where the state says)
  *  5. Print what to try; divert the handlers' stdout to a log file
- *  6. Play the watchdog schedule and show the state as it changes
+ *  6. Play the watchdog schedule and show the state as it changes (terminal and web page)
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { DNS_SERVER_ENV } from '../../cli/dns-watch.ts';
 import { createStateStore } from '../../shared/aws/state-store.ts';
 import type { ControllerConfig, TargetName } from '../../shared/domain/config.ts';
 import { activeTarget } from '../../shared/domain/state.ts';
@@ -28,6 +29,7 @@ import { divertStdout, type StdoutDiversion } from './handler-log.ts';
 import { startLiveView } from './live-view.ts';
 import { playSchedule, type WatchdogLambda } from './schedule.ts';
 import { planSeed, seedRoute53 } from './seed.ts';
+import { startWebView } from './web-view.ts';
 
 export interface DemoPorts {
   readonly dynamodb?: number;
@@ -37,6 +39,8 @@ export interface DemoPorts {
   /** The demo backends (only started when the configuration references them). */
   readonly primary?: number;
   readonly standby?: number;
+  /** The read-only web view. */
+  readonly web?: number;
 }
 
 export interface DemoTiming extends DemoPolicyOverrides {
@@ -70,6 +74,8 @@ export interface LocalDemo {
   readonly stack: LocalStack;
   readonly backends: { readonly primary?: DemoBackend; readonly standby?: DemoBackend };
   readonly dnsPort: number;
+  /** The read-only web view of the live state: `http://127.0.0.1:<port>/`. */
+  readonly webUrl: string;
   /** The configuration the watchdog runs (loaded from `configFile`). */
   readonly config: ControllerConfig;
   /** The resolved configuration file (`FAILOVER_CONFIG` for other shells). */
@@ -191,12 +197,20 @@ async function start(
     route53.destroy();
   }
 
-  // 5. The guide, then the handlers' stdout to a file.
+  // 5. The web view, the guide, then the handlers' stdout to a file.
+  const web = await startWebView({
+    services: config.services,
+    dnsPort: stack.route53.dnsPort,
+    ...(options.ports?.web === undefined ? {} : { port: options.ports.web }),
+  });
+  undo.push(() => web.close());
   const exports: Record<string, string> = {
     ...stack.env,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     FAILOVER_CONFIG: configFile,
+    // The demo's zones list made-up name servers: `failoverctl drill` watches this responder instead.
+    [DNS_SERVER_ENV]: `127.0.0.1:${stack.route53.dnsPort}`,
   };
   const envFile = join(stateDir, 'env.sh');
   await writeFile(envFile, envScript(exports));
@@ -221,6 +235,7 @@ async function start(
         lambda: stack.lambda.endpoint,
       },
       dnsPort: stack.route53.dnsPort,
+      webUrl: web.url,
       table,
       functions: Object.entries(stack.env)
         .filter(([name]) => name.endsWith('_FUNCTION_NAME'))
@@ -243,6 +258,7 @@ async function start(
     tty,
     columns: () => columnsOf(out),
     intervalMs: timing.viewIntervalMs ?? 1000,
+    onReading: (reading) => web.record(reading),
   });
   undo.push(() => view.stop());
   const { handler } = await import('../../functions/watchdog.ts');
@@ -268,6 +284,7 @@ async function start(
     stack,
     backends,
     dnsPort: stack.route53.dnsPort,
+    webUrl: web.url,
     config,
     configFile,
     envFile,

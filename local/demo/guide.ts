@@ -13,6 +13,7 @@ export interface GuideInput {
   readonly seed: SeedPlan;
   readonly endpoints: { readonly dynamodb: string; readonly route53: string; readonly lambda: string };
   readonly dnsPort: number;
+  readonly webUrl: string;
   readonly table: string;
   readonly functions: readonly string[];
   readonly dynamoDir: string | undefined;
@@ -32,6 +33,7 @@ export function guide(input: GuideInput): string {
     `  DynamoDB       ${input.endpoints.dynamodb}, table ${input.table}, ${input.dynamoDir === undefined ? 'in memory' : `on disk in ${input.dynamoDir}`}`,
     `  Lambda         ${input.endpoints.lambda}: ${input.functions.join(', ')}`,
     `  watchdog       functions/watchdog.ts, one scheduled run every ${input.runSeconds} s`,
+    `  web view       ${input.webUrl} (read-only: the state below, live; open it in a browser)`,
   ];
   if (input.handlerLogFile !== undefined)
     lines.push(`  handler logs   ${input.handlerLogFile} (JSON logs and metrics; tail -f it)`);
@@ -74,6 +76,11 @@ export function guide(input: GuideInput): string {
     `Use failoverctl against it from another shell: source ${input.envFile}, or paste`,
     ...Object.entries(input.exports).map(([name, value]) => `  export ${name}=${shellQuote(value)}`),
     '  npm run -s failoverctl -- status',
+    ...(first === undefined
+      ? []
+      : [
+          `  npm run -s failoverctl -- drill ${first.name}   # a planned failover and back, timed to the DNS answer`,
+        ]),
     '',
     'Ctrl-C stops everything.',
     '',

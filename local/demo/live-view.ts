@@ -1,12 +1,25 @@
 /**
  * What a person watches while the demo runs, read from the state table (one `loadAll` a second):
  * - on a terminal, one status line per service redrawn in place, with each change printed above it;
- * - elsewhere (a pipe, a file, a test), only the change lines.
+ * - elsewhere (a pipe, a file, a test), only the change lines;
+ * - each reading also goes to `onReading` (the web view renders the same readings as a page).
  */
 import { stripVTControlCharacters } from 'node:util';
-import type { ServiceConfig } from '../../shared/domain/config.ts';
+import type { Policy, ServiceConfig } from '../../shared/domain/config.ts';
 import type { StateStore } from '../../shared/domain/ports.ts';
 import { activeTarget, type ServiceState, type TargetHealth } from '../../shared/domain/state.ts';
+
+/** One reading of the state table, as the live view printed it. */
+export interface LiveReading {
+  /** When it was read (epoch ms). */
+  readonly at: number;
+  /** The last state read of each service (absent until the watchdog's first round). */
+  readonly states: ReadonlyMap<string, ServiceState>;
+  /** The change lines of this reading, oldest first (as printed). */
+  readonly events: readonly string[];
+  /** Why the state table could not be read this time, if it could not. */
+  readonly error?: string;
+}
 
 export interface LiveViewOptions {
   readonly store: StateStore;
@@ -18,6 +31,8 @@ export interface LiveViewOptions {
   readonly columns?: () => number | undefined;
   readonly intervalMs: number;
   readonly now?: () => number;
+  /** Receives every reading (and failed read) after it is printed. */
+  readonly onReading?: (reading: LiveReading) => void;
 }
 
 export interface LiveView {
@@ -49,6 +64,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
       if (!stopped && message !== lastError)
         emit([`${clock(now())}  cannot read the state table: ${message}`]);
       lastError = message;
+      options.onReading?.({ at: now(), states: new Map(seen), events: [], error: message });
       return;
     }
     const events: string[] = [];
@@ -59,6 +75,7 @@ export function startLiveView(options: LiveViewOptions): LiveView {
       seen.set(service.name, state);
     }
     emit(events);
+    options.onReading?.({ at: now(), states: new Map(seen), events });
   };
 
   const emit = (events: readonly string[]) => {
@@ -139,39 +156,54 @@ export function changes(
 export function statusLine(service: ServiceConfig, state: ServiceState | undefined, at: number): string {
   const name = bold(service.name);
   if (state === undefined) return `${name}  waiting for the first watchdog round`;
-  const { policy } = service;
   const health = (target: 'primary' | 'secondary') => {
     const h = state[target];
     const status = h.status === 'up' ? green('up') : h.status === 'down' ? red('down') : yellow('unknown');
-    const streak =
-      h.status !== 'down' && h.failStreak > 0
-        ? ` (fail ${h.failStreak}/${policy.failureThreshold})`
-        : h.status !== 'up' && h.okStreak > 0
-          ? ` (ok ${h.okStreak}/${policy.recoveryThreshold})`
-          : '';
-    return `${target} ${status}${streak}`;
+    const streak = streakText(h, service.policy);
+    return `${target} ${status}${streak === '' ? '' : ` (${streak})`}`;
   };
-  const flip =
-    state.lastFlipAt === null
-      ? 'no flip yet'
-      : `${activeTarget(state.phase) === 'secondary' ? 'failover' : 'failback'} ${clock(state.lastFlipAt)} (${Math.round((at - state.lastFlipAt) / 1000)} s ago)`;
-  const flags = [state.paused ? 'PAUSED' : '', state.hold ? 'HOLD' : '', state.frozen ? 'FROZEN' : ''].filter(
-    (f) => f !== '',
-  );
   return [
     name,
     state.phase,
     health('primary'),
     health('secondary'),
     `epoch ${state.epoch}`,
-    flip,
-    ...flags,
+    flipText(state, at),
+    ...flagWords(state),
   ].join('  ');
 }
 
+/** A streak on its way to changing the status: `fail 1/3` while not yet down, `ok 2/6` while not yet up. */
+export function streakText(health: TargetHealth, policy: Policy): string {
+  if (health.status !== 'down' && health.failStreak > 0)
+    return `fail ${health.failStreak}/${policy.failureThreshold}`;
+  if (health.status !== 'up' && health.okStreak > 0)
+    return `ok ${health.okStreak}/${policy.recoveryThreshold}`;
+  return '';
+}
+
+/** `failover 12:01:05 (42 s ago)`, or `no flip yet`. */
+export function flipText(state: ServiceState, at: number): string {
+  if (state.lastFlipAt === null) return 'no flip yet';
+  const what = activeTarget(state.phase) === 'secondary' ? 'failover' : 'failback';
+  return `${what} ${clock(state.lastFlipAt)} (${Math.round((at - state.lastFlipAt) / 1000)} s ago)`;
+}
+
+/** The operator flags set: `PAUSED`, `HOLD`, `FROZEN`. */
+export function flagWords(state: ServiceState): string[] {
+  return [state.paused ? 'PAUSED' : '', state.hold ? 'HOLD' : '', state.frozen ? 'FROZEN' : ''].filter(
+    (f) => f !== '',
+  );
+}
+
 function evidence(health: TargetHealth): string {
-  const failed = health.last.find((check) => !check.ok);
-  return failed === undefined ? '' : ` (${failed.reason})`;
+  const failed = failedReason(health);
+  return failed === undefined ? '' : ` (${failed})`;
+}
+
+/** Why the last round failed (its first failed check), if it did. */
+export function failedReason(health: TargetHealth): string | undefined {
+  return health.last.find((check) => !check.ok)?.reason;
 }
 
 function clock(at: number): string {

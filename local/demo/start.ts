@@ -1,6 +1,6 @@
 /**
- * `npm start`: the local demo.
- *   node local/demo/start.ts [--config my.yml] [--data-dir .demo] [--dns-port 5353] [--primary-port 8081] ...
+ * `npm start`: the local demo (npm runs it through cli/node-entry.cjs, which first checks the Node version).
+ *   npm start -- [--config my.yml] [--data-dir .demo] [--dns-port 5353] [--primary-port 8081] ...
  * Ctrl-C or SIGTERM stops everything; the exit code is 0 after a clean stop, 1 when it cannot
  * start, 2 for a bad flag.
  */
@@ -15,13 +15,15 @@ const PORT_FLAGS = {
   'lambda-port': 'lambda',
   'primary-port': 'primary',
   'standby-port': 'standby',
+  'web-port': 'web',
 } as const satisfies Record<string, keyof DemoPorts>;
 
 const USAGE = `Usage: npm start -- [options]
 
   --config <file>     a failover configuration to run locally (default: examples/local.config.yml)
   --data-dir <dir>    keep the state table on disk here (default: in memory)
-  --dynamodb-port, --route53-port, --dns-port, --lambda-port, --primary-port, --standby-port <port>
+  --dynamodb-port, --route53-port, --dns-port, --lambda-port, --primary-port, --standby-port,
+  --web-port <port>
                       fixed ports on 127.0.0.1 (default: chosen at run time)
   --help              this text
 `;

@@ -5,6 +5,7 @@
  * test starts itself (the demo starts none: the file does not reference FAILOVER_DEMO_*).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -119,6 +120,25 @@ describe('the local demo with a configuration of your own', () => {
     const started = startLocalDemo({ configFile: join(dir, 'missing.yml'), out });
 
     await expect(started).rejects.toThrow(/Cannot read the configuration .*missing\.yml: no such file/);
+  });
+
+  it('refuses a --web-port in use, naming the port and the fix', async () => {
+    const file = join(dir, 'busy-web.yml');
+    await writeFile(file, userConfig(primary, standby));
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const { port } = busy.address() as AddressInfo;
+
+    try {
+      const started = startLocalDemo({ configFile: file, out, ports: { web: port } });
+
+      await expect(started).rejects.toThrow(DemoSetupError);
+      await expect(started).rejects.toThrow(
+        `Cannot serve the web view: port ${port} on 127.0.0.1 is in use; pass another --web-port, or none.`,
+      );
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
   });
 
   it('creates the zone under the configured ID and seeds both services from their checks', async () => {

@@ -5,6 +5,7 @@
  * demo's defaults (short runs, 2 good rounds to recover); assertions are on rounds and answers.
  */
 
+import { execFile } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
@@ -80,6 +81,9 @@ describe('the local demo', () => {
     expect(printed).toContain('export AWS_SECRET_ACCESS_KEY=local');
     expect(env).toContain(`export STATE_TABLE=${demo.stack.env.STATE_TABLE}`);
     expect(env).toContain(`export AWS_ENDPOINT_URL_DYNAMODB=${demo.stack.dynamo.endpoint}`);
+    expect(env).toContain(`export FAILOVERCTL_DNS_SERVER=127.0.0.1:${demo.dnsPort}`);
+    expect(printed).toContain('npm run -s failoverctl -- drill payments-api');
+    expect(printed).toContain(`web view       ${demo.webUrl} (read-only`);
   });
 
   it('answers with the primary while both targets are healthy', async () => {
@@ -145,6 +149,36 @@ describe('the local demo', () => {
     expect(lines.length).toBeLessThanOrEqual(expected.length + 2);
     expect(text).not.toContain('\x1b[');
   });
+
+  it('runs the drill it suggests, as printed, in a shell that sourced only its env.sh', async () => {
+    const suggested = printed.split('\n').find((line) => line.includes('failoverctl -- drill payments-api'));
+    const command = (suggested ?? '').replace(/#.*$/, '').trim();
+    expect(command).toBe('npm run -s failoverctl -- drill payments-api');
+    expect(printed).toContain('epoch 1 -> 2: failback'); // back on a healthy primary: the drill may start
+
+    // A shell as a person has it: PATH and HOME, plus what `source env.sh` exports.
+    const drill = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      execFile(
+        'bash',
+        ['-c', `. "$1" && ${command}`, 'bash', demo.envFile],
+        { env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeout: 60_000 },
+        (error, out, err) =>
+          resolve({
+            code: error === null ? 0 : typeof error.code === 'number' ? error.code : null,
+            out,
+            err,
+          }),
+      );
+    });
+
+    expect(drill.err).toBe('');
+    expect(drill.code).toBe(0);
+    expect(drill.out).toContain(`at 127.0.0.1:${demo.dnsPort} (from FAILOVERCTL_DNS_SERVER)`);
+    expect(drill.out).toContain('DNS answers now: primary.demo.internal');
+    expect(drill.out).toMatch(/^DNS answer moved\s+\d+(\.\d)? m?s\s+\d+(\.\d)? m?s$/m);
+    expect(drill.out).toContain('Traffic is back on the primary of payments-api');
+    expect(await answer()).toBe('primary.demo.internal');
+  }, 90_000);
 
   it('runs the real handlers, whose JSON logs go to the handler log, not to the output', async () => {
     const log = await readFile(demo.handlerLogFile ?? '', 'utf8');

@@ -1,5 +1,5 @@
 /**
- * `npm run soak`: the full simulated soak — 7 days, 20 services, random outages and flapping from
+ * `npm run soak` (through cli/node-entry.cjs, which checks the Node version first): the full simulated soak — 7 days, 20 services, random outages and flapping from
  * a seeded generator, the real `decide` every round — and its numbers.
  * `npm run soak -- --seed 42 --days 3 --services 50` changes the run.
  */

@@ -25,6 +25,7 @@ describe('failoverctl drill', () => {
     h = await startHarness([
       { name: 'drilled', failback: 'manual' },
       { name: 'unready', failback: 'manual' },
+      { name: 'sourced', failback: 'manual' },
     ]);
     store = stateStoreFromEnv();
     setupChanges = h.stack.route53.changes.length;
@@ -74,6 +75,26 @@ describe('failoverctl drill', () => {
       ['failed-back', 'dora'],
       ['failed-over', 'dora'],
     ]);
+  });
+
+  it('names FAILOVERCTL_DNS_SERVER, exit 2, when its value is not host:port, before any flip', async () => {
+    const run = await runCli(['drill', 'sourced'], { FAILOVERCTL_DNS_SERVER: '127.0.0.1:99999' });
+
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(
+      "FAILOVERCTL_DNS_SERVER=127.0.0.1:99999: A DNS server must be host[:port] (e.g. 127.0.0.1:5353), got '127.0.0.1:99999'.",
+    );
+    expect(changesFor('sourced')).toHaveLength(0);
+  });
+
+  it('watches the DNS server that FAILOVERCTL_DNS_SERVER names when --dns-server is absent', async () => {
+    const run = await runCli(['drill', 'sourced', '--timeout', '20'], { FAILOVERCTL_DNS_SERVER: dnsServer });
+
+    expect(run.code).toBe(0);
+    expect(run.out).toContain(`at ${dnsServer} (from FAILOVERCTL_DNS_SERVER)`);
+    expect(run.out).toMatch(/^DNS answer moved\s+\d+(\.\d)? m?s\s+\d+(\.\d)? m?s$/m);
+    expect(run.out).toContain('Traffic is back on the primary of sourced (epoch 2).');
+    expect(changesFor('sourced')).toHaveLength(2);
   });
 
   it('refuses to start, exit 1, when the standby is not healthy', async () => {

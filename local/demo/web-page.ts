@@ -1,0 +1,138 @@
+/**
+ * The web view's page: static HTML and CSS, and a script that fetches `/state.json` every second
+ * and lays it out. Every value goes in with `textContent` (service names come from a user's
+ * configuration); nothing on the page can change the demo.
+ */
+
+export const PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>failover-controller local demo</title>
+<link rel="stylesheet" href="/app.css">
+<script src="/app.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>failover-controller local demo</h1>
+  <p id="status" role="status">connecting…</p>
+</header>
+<main>
+  <section id="services" aria-label="services"></section>
+  <section aria-labelledby="events-title">
+    <h2 id="events-title">Last events</h2>
+    <ol id="events" reversed></ol>
+  </section>
+</main>
+</body>
+</html>
+`;
+
+export const PAGE_STYLE = `
+:root { color-scheme: light; font-family: system-ui, sans-serif; background: #f4f5f7; color: #1d2330; }
+body { margin: 0 auto; max-width: 1100px; padding: 16px 24px; }
+header { display: flex; align-items: baseline; justify-content: space-between; gap: 16px; }
+h1 { font-size: 1.4rem; margin: 8px 0; }
+h2 { font-size: 1.1rem; margin: 0 0 8px; }
+#status { color: #5a6272; margin: 0; }
+#status.lost { color: #b3261e; font-weight: 600; }
+.service { background: #fff; border: 1px solid #d8dce3; border-radius: 8px; padding: 12px 16px; margin: 12px 0; }
+.service header { justify-content: flex-start; }
+.phase { font-weight: 700; padding: 2px 10px; border-radius: 12px; background: #e3e6ec; }
+.phase.primary-active { background: #2e7d32; color: #fff; }
+.phase.secondary-active { background: #ef6c00; color: #fff; }
+.phase.failing-over, .phase.failing-back { background: #f9a825; color: #1d2330; }
+.phase.waiting { background: #e3e6ec; color: #5a6272; }
+.record, .meta { color: #5a6272; margin: 4px 0; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0; }
+th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #eef0f3; }
+tr.active th::after { content: ' ← traffic'; color: #2e7d32; font-weight: 400; }
+.health { font-weight: 700; border-radius: 4px; padding: 1px 8px; }
+.health.up { background: #2e7d32; color: #fff; }
+.health.down { background: #c62828; color: #fff; }
+.health.unknown { background: #f9a825; color: #1d2330; }
+.dns code { font-size: 0.95rem; }
+.dns .answer { font-weight: 700; }
+.flags { color: #b3261e; font-weight: 700; }
+#events { font-family: ui-monospace, monospace; font-size: 0.9rem; padding-left: 24px; }
+#events li { padding: 1px 0; }
+`;
+
+export const PAGE_SCRIPT = `'use strict';
+const REFRESH_MS = 1000;
+
+function el(tag, attributes, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function targetRow(service, target) {
+  const row = el('tr', { class: service.active === target.target ? 'active' : '', 'data-target': target.target });
+  row.append(
+    el('th', { scope: 'row' }, target.target),
+    el('td', {}, target.setIdentifier),
+    el('td', {}, el('span', { class: 'health ' + target.status }, target.status)),
+    el('td', { class: 'streak' }, target.streak),
+    el('td', { class: 'reason' }, target.reason),
+  );
+  return row;
+}
+
+function serviceCard(service) {
+  const phase = service.phase ?? 'waiting for the first watchdog round';
+  const meta = service.phase === null ? '' : 'epoch ' + service.epoch + ' · ' + service.flip;
+  const answer = service.dns.answer.length > 0 ? service.dns.answer.join(', ') : 'no answer';
+  return el(
+    'article',
+    { class: 'service', 'data-service': service.name },
+    el(
+      'header',
+      {},
+      el('h2', {}, service.name),
+      el('span', { class: 'phase ' + (service.phase ?? 'waiting') }, phase),
+      el('span', { class: 'flags' }, service.flags.join(' ')),
+    ),
+    el('p', { class: 'record' }, service.record + ' in zone ' + service.zone),
+    el(
+      'table',
+      {},
+      el('thead', {}, el('tr', {}, el('th', {}, 'target'), el('th', {}, 'set'), el('th', {}, 'health'), el('th', {}, 'streak'), el('th', {}, 'last failure'))),
+      el('tbody', {}, ...service.targets.map((target) => targetRow(service, target))),
+    ),
+    el('p', { class: 'dns' }, 'DNS answer: ', el('span', { class: 'answer' }, answer), ' ', el('code', {}, '(' + service.dns.query + ')')),
+    el('p', { class: 'meta' }, meta),
+  );
+}
+
+function render(snapshot) {
+  document.getElementById('services').replaceChildren(...snapshot.services.map(serviceCard));
+  document.getElementById('events').replaceChildren(...snapshot.events.map((line) => el('li', {}, line)));
+  const status = document.getElementById('status');
+  status.className = snapshot.error === null ? '' : 'lost';
+  status.textContent =
+    snapshot.error !== null
+      ? 'cannot read the state table: ' + snapshot.error
+      : snapshot.readAt === null
+        ? 'waiting for the first reading'
+        : 'state read at ' + new Date(snapshot.readAt).toLocaleTimeString('en-GB', { hour12: false });
+}
+
+async function refresh() {
+  try {
+    const response = await fetch('/state.json', { cache: 'no-store' });
+    if (!response.ok) throw new Error('HTTP ' + response.status);
+    render(await response.json());
+  } catch (error) {
+    const status = document.getElementById('status');
+    status.className = 'lost';
+    status.textContent = 'the demo does not answer (' + error.message + '); is it still running?';
+  } finally {
+    setTimeout(refresh, REFRESH_MS);
+  }
+}
+
+refresh();
+`;
