@@ -34,14 +34,12 @@ export function createLogger(base: Record<string, unknown> = {}, options: Logger
     (envLevel === 'debug' || envLevel === 'warn' || envLevel === 'error' ? envLevel : 'info');
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const now = options.now ?? Date.now;
-  const emit = (lvl: LogLevel, message: string, fields?: Record<string, unknown>) => {
+  const emit = (lvl: LogLevel, message: string, fields: Record<string, unknown> = {}) => {
     if (ORDER[lvl] < ORDER[level]) return;
-    write(
-      JSON.stringify(
-        { level: lvl, time: new Date(now()).toISOString(), message, ...base, ...fields },
-        errorsAsText,
-      ),
-    );
+    // A field named like a line's own key must not overwrite it: a `message` field becomes `detail`.
+    const { level: _level, time: _time, message: detail, ...rest } = { ...base, ...fields };
+    const line = { level: lvl, time: new Date(now()).toISOString(), message, ...rest };
+    write(JSON.stringify(detail === undefined ? line : { ...line, detail }, errorsAsText));
   };
   return {
     debug: (m, f) => emit('debug', m, f),

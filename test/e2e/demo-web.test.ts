@@ -125,7 +125,7 @@ describe('the demo web view in a browser', () => {
     await expect.poll(() => text(`${card} .phase`), { timeout: 30_000 }).toBe('secondary-active');
     await expect.poll(() => text(`${card} .dns .answer`), { timeout: 5_000 }).toBe('standby.demo.internal');
     expect(await text(`${card} [data-target="primary"] .health`)).toBe('down');
-    expect(await text(`${card} [data-target="primary"] .reason`)).toBe('status 503 not in [200-399]');
+    expect(await text(`${card} [data-target="primary"] .reason`)).toBe('status 503 not in [2xx]');
     expect(await text(`${card} tr.active th`)).toBe('secondary');
     expect(await text('#events')).toContain('epoch 0 -> 1: failover, traffic on the secondary');
     expect(methods.filter((m) => m.startsWith('GET /state.json')).length).toBeGreaterThan(1);

@@ -93,10 +93,18 @@ describe('the entry points on a Node older than 22.18', () => {
     const viaNpx = await run('npx', ['--no-install', 'failoverctl', 'status'], { path: oldPath(node) });
     const viaBin = await run(node.path, ['cli/failoverctl.cjs', 'status']);
 
-    for (const result of [viaNpx, viaBin]) {
-      expect(result.code).toBe(1);
-      expect(result.out).toBe('');
-      expectTheSentence(result.err, node);
+    expect(viaBin.code).toBe(1);
+    expect(viaBin.out).toBe('');
+    expectTheSentence(viaBin.err, node);
+    // Whether npx reaches the bin depends on its cache: where it has to install the project first,
+    // npm itself refuses (engine-strict) and names the Node needed and the one found.
+    expect(viaNpx.code).toBe(1);
+    expect(viaNpx.out).toBe('');
+    if (viaNpx.err.includes('EBADENGINE')) {
+      expect(viaNpx.err).toContain('Required: {"node":"^22.18.0 || >=23.6.0"}');
+      expect(viaNpx.err).toContain(`Actual:   {"node":"${node.version}"`);
+    } else {
+      expectTheSentence(viaNpx.err, node);
     }
   });
 });
