@@ -21,6 +21,7 @@
 
 import { afterFlip } from '../domain/after-flip.ts';
 import { otherTarget, type ServiceConfig, type TargetName } from '../domain/config.ts';
+import { detectionDelayMs } from '../domain/detection-delay.ts';
 import type { AuditEvent, EventKind, Evidence } from '../domain/events.ts';
 import { planFlip } from '../domain/flip-plan.ts';
 import { initialState } from '../domain/initial-state.ts';
@@ -45,7 +46,8 @@ import {
   type TargetObservation,
 } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
-import type { Metrics } from '../telemetry/metrics.ts';
+import { METRIC } from '../telemetry/metric-names.ts';
+import type { MetricSample, Metrics } from '../telemetry/metrics.ts';
 import { failbackAdvice, failoverAdvice } from './advice.ts';
 import { type FlipRequest, parseFlipRequest } from './flip-request.ts';
 
@@ -283,7 +285,7 @@ class Flip {
     this.log.error(`${this.direction} failed`, { epoch, recordsMoved: certain ? 'no' : 'unknown', message });
     this.deps.metrics.put(
       { Stage: this.deps.stage ?? 'local', Service: this.service.name, Direction: this.direction },
-      [{ name: 'FlipFailures', unit: 'Count', value: 1 }],
+      [{ name: METRIC.flipFailures.name, unit: METRIC.flipFailures.unit, value: 1 }],
       [['Stage']],
     );
     // One notification per failing streak: an automatic flip retried every round until Route 53
@@ -551,7 +553,10 @@ class Flip {
     const message = `Moved ${this.service.name} from the ${this.from} to the ${this.to}${forced}: ${why}.`;
     this.deps.metrics.put(
       { Stage: this.deps.stage ?? 'local', Service: this.service.name, Direction: this.direction },
-      [{ name: 'Flips', unit: 'Count', value: 1 }],
+      [
+        { name: METRIC.flips.name, unit: METRIC.flips.unit, value: 1 },
+        ...detectionDelaySamples(recorded, this.from, this.automatic, this.timings.changeAcceptedAt),
+      ],
       [['Stage']],
     );
     // The watchdog's own evidence, for its epoch-fenced request; never a caller's (issue #18).
@@ -679,4 +684,17 @@ function sameClaim(a: OperatorClaim | null, b: OperatorClaim | null): boolean {
 
 function settledPhase(target: TargetName): Phase {
   return target === 'primary' ? 'primary-active' : 'secondary-active';
+}
+
+/** `DetectionDelay` of an automatic failover, when known (see `detectionDelayMs`). */
+function detectionDelaySamples(
+  state: ServiceState,
+  from: TargetName,
+  automatic: boolean,
+  acceptedAt: number | undefined,
+): MetricSample[] {
+  const delay = detectionDelayMs({ state, from, automatic, acceptedAt });
+  return delay === null
+    ? []
+    : [{ name: METRIC.detectionDelay.name, unit: METRIC.detectionDelay.unit, value: delay }];
 }

@@ -28,6 +28,7 @@ import type {
 import { reconcile } from '../domain/reconcile.ts';
 import { activeTarget, type Observation, type ServiceState } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
+import { METRIC } from '../telemetry/metric-names.ts';
 import type { MetricSample, Metrics } from '../telemetry/metrics.ts';
 import { watchdogAdvice } from './advice.ts';
 
@@ -305,7 +306,7 @@ class WatchdogRun {
     if (notice.event === 'flapping-frozen') {
       this.deps.metrics.put(
         { Stage: this.deps.stage ?? 'local', Service: t.config.name },
-        [{ name: 'FlappingFrozen', unit: 'Count', value: 1 }],
+        [{ name: METRIC.flappingFrozen.name, unit: METRIC.flappingFrozen.unit, value: 1 }],
         [['Stage']],
       );
     }
@@ -377,25 +378,33 @@ class WatchdogRun {
   emitMetrics(tracked: Tracked[], durationMs: number): void {
     const stage = this.deps.stage ?? 'local';
     this.deps.metrics.put({ Stage: stage }, [
-      { name: 'Heartbeat', unit: 'Count', value: 1 },
-      { name: 'RunDuration', unit: 'Milliseconds', value: durationMs },
-      { name: 'Rounds', unit: 'Count', value: this.report.rounds },
+      { name: METRIC.heartbeat.name, unit: METRIC.heartbeat.unit, value: 1 },
+      { name: METRIC.runDuration.name, unit: METRIC.runDuration.unit, value: durationMs },
+      { name: METRIC.rounds.name, unit: METRIC.rounds.unit, value: this.report.rounds },
       ...(this.roundDurations.length > 0
-        ? [{ name: 'RoundDuration', unit: 'Milliseconds' as const, value: this.roundDurations }]
+        ? [{ name: METRIC.roundDuration.name, unit: METRIC.roundDuration.unit, value: this.roundDurations }]
         : []),
     ]);
     for (const t of tracked) {
       if (t.healthSamples.primary.length === 0) continue;
       const samples: MetricSample[] = [
-        { name: 'PrimaryHealthy', unit: 'None', value: t.healthSamples.primary },
-        { name: 'SecondaryHealthy', unit: 'None', value: t.healthSamples.secondary },
-        { name: 'ActiveTarget', unit: 'None', value: t.healthSamples.active },
+        {
+          name: METRIC.primaryHealthy.name,
+          unit: METRIC.primaryHealthy.unit,
+          value: t.healthSamples.primary,
+        },
+        {
+          name: METRIC.secondaryHealthy.name,
+          unit: METRIC.secondaryHealthy.unit,
+          value: t.healthSamples.secondary,
+        },
+        { name: METRIC.activeTarget.name, unit: METRIC.activeTarget.unit, value: t.healthSamples.active },
       ];
       this.deps.metrics.put({ Stage: stage, Service: t.config.name }, samples);
       for (const series of t.latencySamples.values()) {
         this.deps.metrics.put(
           { Stage: stage, Service: t.config.name, Target: series.target, Check: series.check },
-          [{ name: 'ProbeLatency', unit: 'Milliseconds', value: series.values }],
+          [{ name: METRIC.probeLatency.name, unit: METRIC.probeLatency.unit, value: series.values }],
         );
       }
     }
