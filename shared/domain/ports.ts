@@ -143,6 +143,8 @@ export interface Notification {
   readonly severity: 'critical' | 'error' | 'warning' | 'info';
   /** What the reader should do next, in a sentence. */
   readonly next: string;
+  /** The stack's CloudWatch dashboard (console URL), when deployed with one. */
+  readonly dashboardUrl?: string;
 }
 
 export interface DeliveryReport {
