@@ -42,16 +42,8 @@ export interface DashboardOptions {
   readonly logGroup: (fn: 'watchdog' | 'failover' | 'failback' | 'forced') => string;
 }
 
-/** The log lines that say a flip was decided, made, refused or failed (see watchdog.ts and flip.ts). */
-export const FLIP_LOG_MESSAGES = [
-  'failover decided',
-  'failback decided',
-  'flip recorded',
-  'failover refused',
-  'failback refused',
-  'failover failed',
-  'failback failed',
-] as const;
+/** The watchdog's log lines that decide a flip, with its `reason` (see watchdog.ts). */
+export const DECISION_LOG_MESSAGES = ['failover decided', 'failback decided'] as const;
 
 const FULL = 24;
 const HEIGHT = 6;
@@ -140,11 +132,13 @@ function flipsLogWidget(options: DashboardOptions): Widget {
   const sources = (['watchdog', 'failover', 'failback', 'forced'] as const)
     .map((fn) => `SOURCE '${options.logGroup(fn)}'`)
     .join(' | ');
-  const messages = FLIP_LOG_MESSAGES.map((m) => `'${m}'`).join(', ');
+  const decisions = DECISION_LOG_MESSAGES.map((m) => `'${m}'`).join(', ');
+  // Every line of a flip function's attempt carries `direction` (flip recorded, refused, failed with
+  // its error as the message, already active, stale); the watchdog's decisions carry the reason.
   const query = [
     sources,
-    'fields @timestamp, service, message, direction, requestedBy, epoch, reason, changeId',
-    `filter message in [${messages}]`,
+    'fields @timestamp, service, direction, requestedBy, epoch, message, reason, changeId',
+    `filter message in [${decisions}] or ispresent(direction)`,
     'sort @timestamp desc',
     'limit 100',
   ].join('\n| ');
