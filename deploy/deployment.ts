@@ -13,6 +13,9 @@ import { type EnvReference, resolveReferences } from '../shared/config/reference
 import { isSecretField } from '../shared/config/secret-fields.ts';
 import { readYaml } from '../shared/config/yaml-source.ts';
 import type { ControllerConfig, NotifierConfig, SecretValue } from '../shared/domain/config.ts';
+import { DASHBOARD_URL_TEMPLATE, DASHBOARD_URL_VARIABLE } from '../shared/telemetry/dashboard-link.ts';
+import { METRIC, type MetricKey } from '../shared/telemetry/metric-names.ts';
+import { dashboardBody } from './dashboard.ts';
 
 export const METRICS_NAMESPACE = 'FailoverController';
 
@@ -42,6 +45,12 @@ export interface DeploymentValues {
   forcedPolicy: PolicyDocument;
   /** Pause/resume: the state table, notifications and their secrets; no Route 53, no invoke. */
   controlPolicy: PolicyDocument;
+  /** The namespace the functions publish to, for the alarms. */
+  metricsNamespace: string;
+  /** Each metric's name (`metricNames.heartbeat` = `Heartbeat`), for the alarms. */
+  metricNames: Record<MetricKey, string>;
+  /** The CloudWatch dashboard's `DashboardBody`: JSON, with the region and stack name filled in by `Fn::Sub`. */
+  dashboardBody: { 'Fn::Sub': string };
 }
 
 /**
@@ -107,11 +116,13 @@ export function deploymentValues(
   const config = loadConfig({ file, env });
   const configFile = relative(serviceDir, file);
   const configEnvironment = deployableEnvironment(references, env);
+  const stage = options.stage ?? 'dev';
   const common = {
     STATE_TABLE: { Ref: 'StateTable' },
     FAILOVER_CONFIG: configFile,
     METRICS_NAMESPACE,
-    STAGE: options.stage ?? 'dev',
+    STAGE: stage,
+    [DASHBOARD_URL_VARIABLE]: sub(DASHBOARD_URL_TEMPLATE),
     ...configEnvironment,
   };
   return {
@@ -134,7 +145,35 @@ export function deploymentValues(
     // Invoked only with RequestResponse by an operator: no on-failure destination to publish to.
     forcedPolicy: policy([...shared('forced', config), ...readRecords(config), ...changeRecords(config)]),
     controlPolicy: policy([logs('control'), stateTable(), ...notify(config, false), ...secrets(config)]),
+    metricsNamespace: METRICS_NAMESPACE,
+    metricNames: Object.fromEntries(
+      Object.entries(METRIC).map(([key, metric]) => [key, metric.name]),
+    ) as Record<MetricKey, string>,
+    dashboardBody: sub(
+      substitutable(
+        JSON.stringify(
+          dashboardBody({
+            namespace: METRICS_NAMESPACE,
+            stage,
+            services: config.services,
+            region: '${AWS::Region}',
+            logGroup: (fn) => `/aws/lambda/\${AWS::StackName}-${fn}`,
+          }),
+        ),
+      ),
+    ),
   };
+}
+
+/**
+ * Text for `Fn::Sub` that keeps every `\${` literal (a check label may hold one) except the
+ * region and stack-name placeholders the dashboard uses: `Fn::Sub` writes `\${!x}` as `\${x}`.
+ *
+ * @example
+ * substitutable('\${AWS::Region} \${x}'); // '\${AWS::Region} \${!x}'
+ */
+export function substitutable(text: string): string {
+  return text.replace(/\$\{(?!AWS::Region\}|AWS::StackName\})/g, '${!');
 }
 
 function policy(statements: Statement[]): PolicyDocument {

@@ -4,6 +4,11 @@
  */
 import type { Versioned } from '../../shared/domain/ports.ts';
 import { activeTarget, movingTo, type ServiceState, type TargetHealth } from '../../shared/domain/state.ts';
+import {
+  DASHBOARD_URL_VARIABLE,
+  dashboardName,
+  dashboardUrl,
+} from '../../shared/telemetry/dashboard-link.ts';
 import { type Command, flagOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT_OK } from '../errors.ts';
@@ -20,6 +25,7 @@ export const statusCommand: Command = {
   details: [
     'Reads the state table (--table) for the services of the configuration (--config).',
     '--json   print the states as JSON (one object per service)',
+    "Ends with the link to the stage's CloudWatch dashboard ($DASHBOARD_URL, else from --stage and --region).",
     EVIDENCE_NOTE,
   ],
   options: { json: { type: 'boolean' } },
@@ -46,9 +52,25 @@ export const statusCommand: Command = {
     }
     ctx.print();
     ctx.print(`SINCE: when traffic last moved. ${EVIDENCE_NOTE}`);
+    // Written as is, not through `print`: `shown` would cut the `?region=` the console needs, and
+    // the link is no stored or remote text but built here (or the operator's own variable), and
+    // printable ASCII only (see stageDashboard), so it carries no terminal control either.
+    ctx.io.out.write(`Dashboard: ${stageDashboard(ctx)}\n`);
     return EXIT_OK;
   },
 };
+
+/**
+ * The stage's CloudWatch dashboard: `DASHBOARD_URL` when it is an https URL of printable ASCII,
+ * else computed from `--stage` and the region (`--region`, `AWS_REGION`, `AWS_DEFAULT_REGION`,
+ * else us-east-1, where the deploy defaults); `dashboardUrl` percent-encodes what it is given.
+ */
+function stageDashboard(ctx: CliContext): string {
+  const given = ctx.io.env[DASHBOARD_URL_VARIABLE];
+  if (given !== undefined && /^https:\/\/[\x21-\x7e]+$/.test(given)) return given;
+  const region = ctx.globals.region ?? ctx.io.env.AWS_REGION ?? ctx.io.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  return dashboardUrl(region, dashboardName(ctx.globals.stage));
+}
 
 function statusRow(name: string, state: ServiceState | undefined): string[] {
   if (!state) return [name, 'not seen yet', 'primary?', 'unknown', 'unknown', '-', '-', 'no', '-'];

@@ -5,14 +5,17 @@
  * else the stored last results and the fresh re-check of the target (issue #18).
  */
 import type { ServiceConfig } from '../domain/config.ts';
+import { detectionDelayMs } from '../domain/detection-delay.ts';
 import type { EventKind, Evidence } from '../domain/events.ts';
 import { directionOf, fromOf, isAutomatic, type Move, repeatsFailure } from '../domain/move.ts';
 import type { DeliveryReport, Notification } from '../domain/ports.ts';
 import { RECONCILE_GRACE_MS } from '../domain/reconcile.ts';
 import type { ServiceState, TargetObservation } from '../domain/state.ts';
+import { METRIC } from '../telemetry/metric-names.ts';
+import type { MetricSample } from '../telemetry/metrics.ts';
 import { failbackAdvice, failoverAdvice } from './advice.ts';
 import type { Execution, Milestones } from './move-execution.ts';
-import { type Report, type ReportDeps, report } from './report.ts';
+import { once, type Report, type ReportDeps, report } from './report.ts';
 
 /** The outcome a caller sees. */
 export type MoveOutcome =
@@ -99,7 +102,7 @@ export async function tell(
         evidence: { primary: claimed.primary.last, secondary: claimed.secondary.last },
         milestones,
         details: { error: failure.error, recordsMoved: applied, claimReleased: applied === 'no' },
-        metric: 'FlipFailures',
+        metric: [once(METRIC.flipFailures)],
       });
     }
     case 'moved': {
@@ -117,7 +120,7 @@ export async function tell(
         evidence,
         auditEvidence: true,
         milestones,
-        metric: 'Flips',
+        metric: [once(METRIC.flips), ...detectionDelay(recorded, move, milestones)],
       });
     }
   }
@@ -131,7 +134,7 @@ interface Telling {
   readonly auditEvidence?: boolean;
   readonly milestones: Milestones;
   readonly details?: Readonly<Record<string, unknown>>;
-  readonly metric?: string;
+  readonly metric?: readonly MetricSample[];
 }
 
 async function record(
@@ -166,7 +169,7 @@ async function record(
       },
     },
     ...(telling?.metric
-      ? { metric: { name: telling.metric, dimensions: { Direction: directionOf(move) } } }
+      ? { metric: { samples: telling.metric, dimensions: { Direction: directionOf(move) } } }
       : {}),
   };
   const deliveries = await report(deps, event);
@@ -200,6 +203,19 @@ function notification(
     severity: advice.severity,
     next: advice.next,
   };
+}
+
+/** `DetectionDelay` of an automatic failover, when known (see `detectionDelayMs`). */
+function detectionDelay(recorded: ServiceState, move: Move, milestones: Milestones): MetricSample[] {
+  const delay = detectionDelayMs({
+    state: recorded,
+    from: fromOf(move),
+    automatic: isAutomatic(move),
+    acceptedAt: milestones.changeAcceptedAt,
+  });
+  return delay === null
+    ? []
+    : [{ name: METRIC.detectionDelay.name, unit: METRIC.detectionDelay.unit, value: delay }];
 }
 
 /** The stored last results, with the target's own replaced by `checks` (its fresh re-check). */

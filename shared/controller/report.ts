@@ -27,8 +27,11 @@ export interface Report {
   readonly notification?: Omit<Notification, 'service' | 'at' | 'correlationId'> | null;
   /** The audit event, less what the report fills in (service, time, id, correlation, failed channels). */
   readonly audit: Omit<AuditEvent, 'service' | 'at' | 'id' | 'correlationId'>;
-  /** A count of this event, with the service's dimensions, rolled up by stage. */
-  readonly metric?: { readonly name: string; readonly dimensions?: Readonly<Record<string, string>> };
+  /** Samples of this event (names from `metric-names.ts`), under the service's dimensions, rolled up by stage. */
+  readonly metric?: {
+    readonly samples: readonly MetricSample[];
+    readonly dimensions?: Readonly<Record<string, string>>;
+  };
 }
 
 /**
@@ -68,17 +71,15 @@ export async function report(deps: ReportDeps, event: Report): Promise<DeliveryR
     // What happened stands; the log keeps the record.
     deps.log.error('audit write failed', { error, event: recorded });
   }
-  if (event.metric) count(deps, service.name, event.metric.name, event.metric.dimensions ?? {});
+  if (event.metric) {
+    // Rolled up by stage too: what the alarms and the stage-wide graphs watch.
+    const dimensions = { Stage: deps.stage ?? 'local', Service: service.name, ...event.metric.dimensions };
+    deps.metrics.put(dimensions, event.metric.samples, [['Stage']]);
+  }
   return deliveries;
 }
 
-/** One occurrence of `name` for a service, also rolled up by stage (what the alarms watch). */
-export function count(
-  deps: Pick<ReportDeps, 'metrics' | 'stage'>,
-  service: string,
-  name: string,
-  dimensions: Readonly<Record<string, string>> = {},
-): void {
-  const sample: MetricSample = { name, unit: 'Count', value: 1 };
-  deps.metrics.put({ Stage: deps.stage ?? 'local', Service: service, ...dimensions }, [sample], [['Stage']]);
+/** One occurrence of a counted metric (`METRIC.flips`, …). */
+export function once(metric: { readonly name: string; readonly unit: MetricSample['unit'] }): MetricSample {
+  return { name: metric.name, unit: metric.unit, value: 1 };
 }

@@ -27,6 +27,7 @@ import {
 import { createNotifier } from '../notify/index.ts';
 import { createSecretResolver } from '../notify/secrets.ts';
 import { createProber } from '../probes/index.ts';
+import { DASHBOARD_URL_VARIABLE } from '../telemetry/dashboard-link.ts';
 import { createLogger, type Logger } from '../telemetry/log.ts';
 import { createEmfMetrics, type Metrics } from '../telemetry/metrics.ts';
 
@@ -69,6 +70,18 @@ export const ROUTE53_TIMEOUTS = {
 /** Bound of one SSM read of a probe header secret; a round waits for it only on a cold start. */
 export const PROBE_SECRET_TIMEOUT_MS = 3_000;
 
+/**
+ * Every notification links the stack's dashboard (`DASHBOARD_URL`, set by the deploy); without the
+ * variable (the local stack, tests) notifications go out as they are.
+ *
+ * @example
+ * const notifier = withDashboardLink(createNotifier(options), process.env.DASHBOARD_URL);
+ */
+export function withDashboardLink(notifier: Notifier, dashboardUrl: string | undefined): Notifier {
+  if (dashboardUrl === undefined || dashboardUrl === '') return notifier;
+  return { notify: (notification, groups) => notifier.notify({ ...notification, dashboardUrl }, groups) };
+}
+
 const cached = new Map<string, Runtime>();
 
 /** The runtime of this cold start of function `fn` (the local stack runs several in one process). */
@@ -107,13 +120,16 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
       secrets: (ref) => probeSecrets.resolve(ref),
       log: (message, fields) => log.error(message, fields),
     }),
-    notifier: createNotifier({
-      notifiers: config.notifiers,
-      sns: new SNSClient({}),
-      ssm,
-      clock,
-      log: (entry: object) => log.warn('notifier', { ...entry }),
-    }),
+    notifier: withDashboardLink(
+      createNotifier({
+        notifiers: config.notifiers,
+        sns: new SNSClient({}),
+        ssm,
+        clock,
+        log: (entry: object) => log.warn('notifier', { ...entry }),
+      }),
+      env[DASHBOARD_URL_VARIABLE],
+    ),
     clock,
     log,
     metrics: createEmfMetrics({ namespace: env.METRICS_NAMESPACE ?? 'FailoverController' }),

@@ -6,8 +6,9 @@
 import type { ServiceConfig, TargetName } from '../domain/config.ts';
 import type { NoticeAction } from '../domain/events.ts';
 import { activeTarget, type ServiceState } from '../domain/state.ts';
+import { METRIC } from '../telemetry/metric-names.ts';
 import { watchdogAdvice } from './advice.ts';
-import { type ReportDeps, report } from './report.ts';
+import { once, type ReportDeps, report } from './report.ts';
 
 export interface Tracked {
   readonly config: ServiceConfig;
@@ -89,7 +90,7 @@ export class Ledger {
           requestedBy: 'watchdog',
           details,
         },
-        ...(notice.event === 'flapping-frozen' ? { metric: { name: 'FlappingFrozen' } } : {}),
+        ...(notice.event === 'flapping-frozen' ? { metric: { samples: [once(METRIC.flappingFrozen)] } } : {}),
       }),
     );
   }

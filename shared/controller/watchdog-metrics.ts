@@ -6,6 +6,7 @@
  */
 import type { Observation, ServiceState } from '../domain/state.ts';
 import { activeTarget } from '../domain/state.ts';
+import { METRIC } from '../telemetry/metric-names.ts';
 import type { MetricSample, Metrics } from '../telemetry/metrics.ts';
 import type { Tracked } from './watchdog-ledger.ts';
 
@@ -43,23 +44,23 @@ export class RunMetrics {
 
   emit(metrics: Metrics, stage: string, run: { durationMs: number; rounds: number }): void {
     metrics.put({ Stage: stage }, [
-      { name: 'Heartbeat', unit: 'Count', value: 1 },
-      { name: 'RunDuration', unit: 'Milliseconds', value: run.durationMs },
-      { name: 'Rounds', unit: 'Count', value: run.rounds },
+      { name: METRIC.heartbeat.name, unit: METRIC.heartbeat.unit, value: 1 },
+      { name: METRIC.runDuration.name, unit: METRIC.runDuration.unit, value: run.durationMs },
+      { name: METRIC.rounds.name, unit: METRIC.rounds.unit, value: run.rounds },
       ...(this.roundDurations.length > 0
-        ? [{ name: 'RoundDuration', unit: 'Milliseconds' as const, value: this.roundDurations }]
+        ? [{ name: METRIC.roundDuration.name, unit: METRIC.roundDuration.unit, value: this.roundDurations }]
         : []),
     ]);
     for (const [service, samples] of this.services) {
       const health: MetricSample[] = [
-        { name: 'PrimaryHealthy', unit: 'None', value: samples.primary },
-        { name: 'SecondaryHealthy', unit: 'None', value: samples.secondary },
-        { name: 'ActiveTarget', unit: 'None', value: samples.active },
+        { name: METRIC.primaryHealthy.name, unit: METRIC.primaryHealthy.unit, value: samples.primary },
+        { name: METRIC.secondaryHealthy.name, unit: METRIC.secondaryHealthy.unit, value: samples.secondary },
+        { name: METRIC.activeTarget.name, unit: METRIC.activeTarget.unit, value: samples.active },
       ];
       metrics.put({ Stage: stage, Service: service }, health);
       for (const series of samples.latency.values()) {
         metrics.put({ Stage: stage, Service: service, Target: series.target, Check: series.check }, [
-          { name: 'ProbeLatency', unit: 'Milliseconds', value: series.values },
+          { name: METRIC.probeLatency.name, unit: METRIC.probeLatency.unit, value: series.values },
         ]);
       }
     }

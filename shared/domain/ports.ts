@@ -145,6 +145,8 @@ export interface Notification {
   readonly next: string;
   /** Follows one decision from the watchdog's round through the flip into logs and the audit trail. */
   readonly correlationId?: string;
+  /** The stack's CloudWatch dashboard (console URL), when deployed with one. */
+  readonly dashboardUrl?: string;
 }
 
 export interface DeliveryReport {

@@ -96,6 +96,8 @@ export type PagerDutyEvent =
         readonly class: EventKind;
         readonly custom_details: Readonly<Record<string, unknown>>;
       };
+      /** Shown on the incident: the CloudWatch dashboard, when the controller has one. */
+      readonly links?: readonly { readonly href: string; readonly text: string }[];
     }
   | { readonly routing_key: string; readonly event_action: 'resolve'; readonly dedup_key: string };
 
@@ -137,6 +139,9 @@ export function pagerDutyEvents(
         class: notification.event,
         custom_details: rendered.details,
       },
+      ...(notification.dashboardUrl === undefined
+        ? {}
+        : { links: [{ href: notification.dashboardUrl, text: 'CloudWatch dashboard' }] }),
     });
   }
   for (const incident of rule.resolves) {

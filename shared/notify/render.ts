@@ -143,6 +143,9 @@ function renderFacts(notification: Notification): Fact[] {
     facts.push({ key: 'in_sync', label: 'In sync', value: `${isoTime(inSyncAt)}${after}` });
   }
   facts.push({ key: 'reported', label: 'Reported', value: isoTime(notification.at) });
+  if (notification.dashboardUrl !== undefined) {
+    facts.push({ key: 'dashboard', label: 'Dashboard', value: notification.dashboardUrl });
+  }
   return facts;
 }
 

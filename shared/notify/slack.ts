@@ -75,6 +75,9 @@ export function slackMessage(notification: Notification, rendered: RenderedNotif
     blocks.push(section(`*Evidence (last probe results)*\n${lines.join('\n')}`));
   }
   blocks.push(section(`*Next:* ${escapeMrkdwn(notification.next)}`));
+  if (notification.dashboardUrl !== undefined) {
+    blocks.push(section(`*Dashboard:* ${slackLink(notification.dashboardUrl, 'CloudWatch dashboard')}`));
+  }
   blocks.push({
     type: 'context',
     elements: [mrkdwn(`failover-controller · ${notification.service} · severity ${notification.severity}`)],
@@ -88,6 +91,15 @@ function section(text: string): SlackBlock {
 
 function mrkdwn(text: string): Mrkdwn {
   return { type: 'mrkdwn', text };
+}
+
+/**
+ * `<url|text>`: Slack ends the URL at `|` or `>`, so those are percent-encoded (a URL means the same
+ * with them encoded) and `&` `<` `>` written as entities, as Slack asks.
+ */
+function slackLink(url: string, text: string): string {
+  const safe = url.replaceAll('|', '%7C').replaceAll('>', '%3E').replaceAll('<', '%3C');
+  return `<${escapeMrkdwn(safe)}|${escapeMrkdwn(text)}>`;
 }
 
 /** Slack reads `<...>` as links and mentions and `&` as an entity: escape them in any text we did not write. */

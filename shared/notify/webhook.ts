@@ -19,6 +19,8 @@ export interface WebhookBody {
   readonly evidence: Evidence | null;
   /** ISO 8601, UTC: when the notification was made. */
   readonly at: string | null;
+  /** The controller's CloudWatch dashboard (console URL), when it has one. */
+  readonly dashboardUrl: string | null;
 }
 
 /**
@@ -40,5 +42,6 @@ export function webhookBody(notification: Notification): WebhookBody {
     changeId: notification.changeId ?? null,
     evidence: notification.evidence ?? null,
     at: toIsoTime(notification.at) ?? null,
+    dashboardUrl: notification.dashboardUrl ?? null,
   };
 }

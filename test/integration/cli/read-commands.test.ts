@@ -70,6 +70,26 @@ describe('failoverctl read commands', () => {
     expect(body.services[1]).toMatchObject({ secondary: { status: 'down' }, primary: { status: 'up' } });
   });
 
+  it("links the stage's CloudWatch dashboard in the region asked for, or the deployed URL when given", async () => {
+    const computed = await runCli(['status', '--stage', 'prod', '--region', 'eu-west-1'], {
+      DASHBOARD_URL: '',
+    });
+    const given = await runCli(['status'], { DASHBOARD_URL: 'https://example.com/dash?region=x' });
+    const hostile = await runCli(['status', '--stage', 'qa'], {
+      DASHBOARD_URL: 'https://e.com/\u001b]0;x\u0007',
+    });
+
+    expect(computed.code).toBe(0);
+    expect(computed.out).toContain(
+      'Dashboard: https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/failover-controller-prod\n',
+    );
+    expect(given.out).toContain('Dashboard: https://example.com/dash?region=x\n');
+    expect(hostile.out).not.toContain('\u001b');
+    expect(hostile.out).toMatch(
+      /Dashboard: https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/.*failover-controller-qa\n/,
+    );
+  });
+
   it('plans a failover with the exact compare-and-swap batch and changes nothing', async () => {
     const changesBefore = h.stack.route53.changes.length;
 

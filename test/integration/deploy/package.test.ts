@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALL_METRICS, type MetricDefinition } from '../../../shared/telemetry/metric-names.ts';
 import { readZip } from '../../support/zip.ts';
 
 const run = promisify(execFile);
@@ -54,6 +55,27 @@ interface Statement {
 
 const FUNCTIONS = ['Watchdog', 'Failover', 'Failback', 'Forced', 'Control'] as const;
 
+/** The listed metric of that name (shared/telemetry/metric-names.ts), the one source of names. */
+function published(name: string): MetricDefinition | undefined {
+  return ALL_METRICS.find((metric) => metric.name === name);
+}
+
+interface DashboardWidget {
+  type: string;
+  properties: Json;
+}
+
+/** The dashboard body as CloudFormation would write it for this stack in eu-central-1. */
+function dashboardBody(property: unknown): { widgets: DashboardWidget[] } {
+  const text = (property as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+  if (typeof text !== 'string') throw new Error('DashboardBody is not an Fn::Sub string');
+  const resolved = text
+    .replaceAll('${AWS::Region}', 'eu-central-1')
+    .replaceAll('${AWS::StackName}', 'failover-controller-ci')
+    .replaceAll('${!', '${');
+  return JSON.parse(resolved) as { widgets: DashboardWidget[] };
+}
+
 /** The confused-deputy conditions on CloudWatch's grants: this account, this stack's alarms. */
 const ALARM_SOURCE = {
   StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
@@ -69,6 +91,7 @@ describe('serverless package', () => {
   let dir: string;
   let templateText: string;
   let resources: Record<string, Resource>;
+  let outputs: Record<string, Json>;
 
   const props = (name: string) => {
     const resource = resources[name];
@@ -96,8 +119,12 @@ describe('serverless package', () => {
       timeout: 120_000,
     });
     templateText = await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8');
-    const template = JSON.parse(templateText) as { Resources: Record<string, Resource> };
+    const template = JSON.parse(templateText) as {
+      Resources: Record<string, Resource>;
+      Outputs: Record<string, Json>;
+    };
     resources = template.Resources;
+    outputs = template.Outputs;
   }, 150_000);
 
   afterAll(async () => {
@@ -227,6 +254,93 @@ describe('serverless package', () => {
     ]) {
       expect(props(alarm).AlarmActions).toEqual([{ Ref: 'NotificationsTopic' }]);
     }
+  });
+
+  it('points every alarm on the controller namespace at a metric the code publishes, under its dimensions', () => {
+    const custom = Object.values(resources).filter(
+      (r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace !== 'AWS/Lambda',
+    );
+
+    expect(custom.map((r) => r.Properties.MetricName).sort()).toEqual([
+      'FlappingFrozen',
+      'FlipFailures',
+      'Flips',
+      'Heartbeat',
+    ]);
+    for (const alarm of custom) {
+      const listed = published(String(alarm.Properties.MetricName));
+      const dimensions = (alarm.Properties.Dimensions as { Name: string; Value: string }[]).map(
+        (d) => d.Name,
+      );
+      expect(alarm.Properties.Namespace).toBe('FailoverController');
+      expect(listed?.dimensions).toContainEqual(dimensions);
+    }
+  });
+
+  it('deploys a dashboard named after the stack that graphs only metrics the code publishes', () => {
+    const dashboard = props('Dashboard');
+    const body = dashboardBody(dashboard.DashboardBody);
+    const rows = body.widgets.flatMap((w) => (w.properties.metrics ?? []) as unknown[][]);
+
+    expect(resources.Dashboard?.Type).toBe('AWS::CloudWatch::Dashboard');
+    expect(dashboard.DashboardName).toBe('failover-controller-ci');
+    expect(rows.length).toBeGreaterThan(20);
+    for (const [namespace, name, ...rest] of rows) {
+      const dimensions = rest.filter((part): part is string => typeof part === 'string');
+      const names = dimensions.filter((_, i) => i % 2 === 0);
+      expect(namespace).toBe('FailoverController');
+      expect(published(String(name))?.dimensions, `${name} under [${names}]`).toContainEqual(names);
+      expect(dimensions.slice(0, 2)).toEqual(['Stage', 'ci']);
+    }
+    for (const widget of body.widgets.filter((w) => w.type !== 'text')) {
+      expect(widget.properties.region).toBe('eu-central-1');
+    }
+  });
+
+  it('gives each configured service its own widgets, latency only for the detailed one', () => {
+    const titles = dashboardBody(props('Dashboard').DashboardBody).widgets.map((w) =>
+      String(w.properties.title),
+    );
+
+    for (const service of ['payments-api', 'ledger-api']) {
+      expect(titles.filter((t) => t.startsWith(`${service}: `)).map((t) => t.split(' (')[0])).toEqual([
+        `${service}: active target`,
+        `${service}: target health`,
+        `${service}: flips`,
+        `${service}: detection delay`,
+        ...(service === 'ledger-api' ? [`${service}: probe latency`] : []),
+      ]);
+    }
+  });
+
+  it("queries the flip reasons from this stack's watchdog and flip function log groups", () => {
+    const [log] = dashboardBody(props('Dashboard').DashboardBody).widgets.filter((w) => w.type === 'log');
+    const groups = [...String(log?.properties.query).matchAll(/SOURCE '([^']+)'/g)].map((m) => m[1]);
+
+    expect(groups).toEqual(
+      ['watchdog', 'failover', 'failback', 'forced'].map((fn) => `/aws/lambda/failover-controller-ci-${fn}`),
+    );
+    for (const group of groups) {
+      const declared = Object.values(resources).some(
+        (r) => r.Type === 'AWS::Logs::LogGroup' && r.Properties.LogGroupName === group,
+      );
+      expect(declared, group).toBe(true);
+    }
+  });
+
+  it("links the dashboard: each function's DASHBOARD_URL and the stack output", () => {
+    const url = {
+      'Fn::Sub':
+        'https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${AWS::StackName}',
+    };
+    for (const fn of FUNCTIONS) {
+      const variables = (props(`${fn}LambdaFunction`).Environment as { Variables: Json }).Variables;
+      expect(variables.DASHBOARD_URL).toEqual(url);
+    }
+    expect(outputs.DashboardUrl?.Value).toEqual({
+      'Fn::Sub':
+        'https://${AWS::Region}.console.aws.amazon.com/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}',
+    });
   });
 
   it('keeps state in an encrypted, point-in-time-recoverable, deletion-protected on-demand table with a TTL', () => {

@@ -121,6 +121,7 @@ describe('notification channels against real receivers', () => {
       changeId: 'C0123456789ABCDEF',
       evidence: aNotification().evidence,
       at: '2026-11-26T06:30:46.000Z',
+      dashboardUrl: null,
     });
     const header = request?.headers['x-failover-signature'];
     const now = clock.now();

@@ -44,6 +44,7 @@ const notificationArb: fc.Arbitrary<Notification> = fc.record(
     timings: fc.record({ detectedAt: instant, flippedAt: instant, inSyncAt: instant }, { requiredKeys: [] }),
     severity: fc.constantFrom('critical' as const, 'error' as const, 'warning' as const, 'info' as const),
     next: text,
+    dashboardUrl: text,
   },
   { requiredKeys: ['event', 'service', 'reason', 'requestedBy', 'epoch', 'at', 'severity', 'next'] },
 );
