@@ -137,7 +137,7 @@ function flipsLogWidget(options: DashboardOptions): Widget {
   // its error as the message, already active, stale); the watchdog's decisions carry the reason.
   const query = [
     sources,
-    'fields @timestamp, service, direction, requestedBy, epoch, message, reason, changeId',
+    'fields @timestamp, service, direction, requestedBy, correlationId, epoch, message, detail, reason, changeId',
     `filter message in [${decisions}] or ispresent(direction)`,
     'sort @timestamp desc',
     'limit 100',

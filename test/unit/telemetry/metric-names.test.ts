@@ -165,7 +165,8 @@ describe('the metrics the controller emits', () => {
         requestedBy: 'watchdog',
       }),
       expect.objectContaining({
-        message: expect.stringMatching(/^Could not fail back api: .*ServiceUnavailable/),
+        message: 'failback failed',
+        detail: expect.stringMatching(/^Could not fail back api: .*ServiceUnavailable/),
         direction: 'failback',
         requestedBy: 'alice',
       }),
