@@ -14,15 +14,16 @@ import { loadConfig } from '../shared/config/index.ts';
 import { runWatchdog, SAFETY_MARGIN_MS } from '../shared/controller/watchdog.ts';
 import { afterFlip } from '../shared/domain/after-flip.ts';
 import { decide } from '../shared/domain/decide.ts';
+import { isFlipAction } from '../shared/domain/events.ts';
 import { initialState } from '../shared/domain/initial-state.ts';
 import { needsWrite } from '../shared/domain/persist.ts';
 import type { Clock, Prober } from '../shared/domain/ports.ts';
-import type { Observation, ServiceState } from '../shared/domain/state.ts';
+import type { Observation, ServiceState, TargetObservation } from '../shared/domain/state.ts';
 import { createProber } from '../shared/probes/index.ts';
 import { silentLogger } from '../shared/telemetry/log.ts';
 import { noMetrics } from '../shared/telemetry/metrics.ts';
 import { startFleet } from './support/local-fleet.ts';
-import { BENCH_POLICY, FAIL, OK } from './support/observations.ts';
+import { BENCH_ORDER, BENCH_POLICY, FAIL, OK } from './support/observations.ts';
 
 const SERVICES = 100;
 const MEASURE_MS = 1500;
@@ -36,12 +37,9 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 /** Rounds of decide + needsWrite + bookkeeping over 100 services, for MEASURE_MS. */
-function measureInMemory(
-  title: string,
-  observe: (i: number, round: number) => Observation['primary'][],
-): void {
+function measureInMemory(title: string, observe: (i: number, round: number) => TargetObservation[]): void {
   const names = Array.from({ length: SERVICES }, (_, i) => `service-${i}`);
-  let states: ServiceState[] = names.map((name) => initialState(name));
+  let states: ServiceState[] = names.map((name) => initialState(name, 'primary'));
   const samples = names.map(() => ({
     primary: [] as number[],
     secondary: [] as number[],
@@ -54,22 +52,23 @@ function measureInMemory(
     const observations = new Map<string, Observation>();
     names.forEach((name, i) => {
       const [primary = OK, secondary = OK] = observe(i, round);
-      observations.set(name, { at: now, primary, secondary });
+      observations.set(name, { at: now, targets: { primary, secondary } });
     });
     states = states.map((state, i) => {
       const observation = observations.get(names[i] ?? '');
       if (observation === undefined) return state;
       const sample = samples[i];
       if (sample !== undefined) {
-        sample.primary.push(observation.primary.ok ? 1 : 0);
-        sample.secondary.push(observation.secondary.ok ? 1 : 0);
-        sample.active.push(state.phase === 'primary-active' ? 0 : 1);
+        sample.primary.push(observation.targets.primary?.ok ? 1 : 0);
+        sample.secondary.push(observation.targets.secondary?.ok ? 1 : 0);
+        // The ActiveTarget metric: the active target's index in preference order.
+        sample.active.push(BENCH_ORDER.indexOf(state.active));
       }
-      const { next, actions } = decide(state, observation, policy, now);
+      const { next, actions } = decide(state, observation, policy, BENCH_ORDER, now);
       if (needsWrite(state, next)) writes++;
-      const flip = actions.find((action) => action.type === 'failover' || action.type === 'failback');
+      const flip = actions.find(isFlipAction);
       if (flip === undefined) return next;
-      return afterFlip(next, flip.type === 'failover' ? 'secondary' : 'primary', now, 'automatic');
+      return afterFlip(next, flip.to, now, 'automatic', 'primary');
     });
     round++;
     now += policy.probeIntervalSeconds * 1000;

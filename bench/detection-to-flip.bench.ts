@@ -83,9 +83,11 @@ export default async function benchDetectionToFlip(): Promise<void> {
           const states = await Promise.all(SERVICES.map((name) => store.load(name)));
           return states.every(
             (s) =>
-              s?.value.phase === 'primary-active' &&
-              s.value.primary.status === 'up' &&
-              s.value.primary.okStreak >= 2,
+              s?.value.active === 'primary' &&
+              s.value.moving === null &&
+              s.value.claim === null &&
+              s.value.targets.primary?.status === 'up' &&
+              s.value.targets.primary.okStreak >= 2,
           );
         },
         100,

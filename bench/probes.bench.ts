@@ -67,10 +67,9 @@ async function measureRound(title: string, services: ServiceConfig[]): Promise<v
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
-  const results = [...observations.values()].flatMap((seen) => [
-    ...seen.primary.checks,
-    ...seen.secondary.checks,
-  ]);
+  const results = [...observations.values()].flatMap((seen) =>
+    Object.values(seen.targets).flatMap((target) => target.checks),
+  );
   const reasons = new Map<string, number>();
   for (const result of results) reasons.set(result.reason, (reasons.get(result.reason) ?? 0) + 1);
   const slowest = Math.max(...results.map((result) => result.latencyMs));

@@ -49,8 +49,9 @@ export interface CliContext {
   /**
    * Check a service name against the configuration when it can be loaded; when it cannot, warn and
    * let the deployed function judge (an operator may act without the config file at hand).
+   * Returns the service's configuration, or null when there is none to check against.
    */
-  checkServiceIfConfigured(name: string): void;
+  checkServiceIfConfigured(name: string): ServiceConfig | null;
   store(): StateStore;
   tableName(): string;
   lambda(): LambdaClient;
@@ -112,9 +113,9 @@ export function createContext(io: CliIo, globals: GlobalOptions, clock: Clock = 
         const headline = error instanceof ConfigError ? error.headline : error.message;
         const first = (headline.split('\n')[0] ?? '').replace(/:$/, '');
         ctx.warn(`Note: ${first}; '${name}' is checked by the deployed function only.`);
-        return;
+        return null;
       }
-      ctx.service(name);
+      return ctx.service(name);
     },
     tableName: () => globals.table ?? io.env.STATE_TABLE ?? `failover-controller-${globals.stage}-state`,
     store() {

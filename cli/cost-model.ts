@@ -4,7 +4,7 @@
  * Prices: shared/reference/aws-facts.md (us-east-1 list prices), except log ingestion (noted).
  */
 import { SAFETY_MARGIN_MS } from '../shared/controller/watchdog.ts';
-import type { Check, ControllerConfig, ServiceConfig, TargetName } from '../shared/domain/config.ts';
+import type { Check, ControllerConfig, ServiceConfig, TargetId } from '../shared/domain/config.ts';
 import { checkLabel } from '../shared/probes/check-label.ts';
 
 export const PRICES = {
@@ -63,8 +63,13 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
 
 /** Custom metrics published every run: Heartbeat, RunDuration, Rounds, RoundDuration (per stage). */
 export const STAGE_METRICS = 4;
-/** PrimaryHealthy, SecondaryHealthy, ActiveTarget (per service). */
-export const SERVICE_METRICS = 3;
+/** ActiveTarget (per service); TargetHealthy adds one series per target (its `Target` dimension). */
+export const SERVICE_METRICS = 1;
+
+/** The custom metrics of one service: ActiveTarget, and TargetHealthy once per target. */
+export function serviceMetrics(service: Pick<ServiceConfig, 'targets'>): number {
+  return SERVICE_METRICS + service.targets.length;
+}
 
 export interface CostLine {
   readonly item: string;
@@ -74,7 +79,7 @@ export interface CostLine {
 
 export interface HealthCheckLine {
   readonly service: string;
-  readonly target: TargetName;
+  readonly target: TargetId;
   readonly check: string;
   readonly options: readonly string[];
   /** Per month, for an endpoint in AWS / outside AWS. */
@@ -111,7 +116,8 @@ export function estimateMonthlyCost(
     (n, s) => n + (s.metrics === 'detailed' ? allChecks(s).length : 0),
     0,
   );
-  const metrics = STAGE_METRICS + SERVICE_METRICS * services.length + latencySeries;
+  const serviceSeries = services.reduce((n, s) => n + serviceMetrics(s), 0);
+  const metrics = STAGE_METRICS + serviceSeries + latencySeries;
   const reads = runs * services.length + flips * a.readsPerFlip;
   const writeUnits = flips * a.writesPerFlip * a.writeUnitsPerWrite;
   const logBytes =
@@ -155,7 +161,7 @@ export function estimateMonthlyCost(
     },
     {
       item: 'CloudWatch metrics',
-      detail: `${metrics} custom metrics (${STAGE_METRICS} per stage, ${SERVICE_METRICS} per service, ${latencySeries} latency)`,
+      detail: `${metrics} custom metrics (${STAGE_METRICS} per stage, ${serviceSeries} for the services: ActiveTarget and one TargetHealthy per target, ${latencySeries} latency)`,
       usd: metrics * PRICES.customMetricMonth,
     },
     {
@@ -171,8 +177,8 @@ export function estimateMonthlyCost(
   ];
 
   const healthChecks = services.flatMap((service) =>
-    (['primary', 'secondary'] as const).flatMap((target) =>
-      service[target].checks.map((check) => healthCheckLine(service, target, check)),
+    service.targets.flatMap((target) =>
+      target.checks.map((check) => healthCheckLine(service, target.id, check)),
     ),
   );
   const tooFast = services.filter((s) => s.policy.probeIntervalSeconds < 10).map((s) => s.name);
@@ -204,7 +210,7 @@ export function estimateMonthlyCost(
   };
 }
 
-function healthCheckLine(service: ServiceConfig, target: TargetName, check: Check): HealthCheckLine {
+function healthCheckLine(service: ServiceConfig, target: TargetId, check: Check): HealthCheckLine {
   const options = healthCheckOptions(service, check);
   const alarm = check.kind === 'cloudwatch-alarm';
   return {
@@ -233,7 +239,7 @@ function healthCheckOptions(service: ServiceConfig, check: Check): string[] {
 }
 
 function allChecks(service: ServiceConfig): Check[] {
-  return [...service.primary.checks, ...service.secondary.checks];
+  return service.targets.flatMap((target) => target.checks);
 }
 
 function maxTimeoutMs(service: ServiceConfig): number {

@@ -5,6 +5,8 @@
  * a storm of flips running) the operator gets "busy: ... retry in N s", never a raw throttle error.
  */
 import { InvokeCommand, type InvokeCommandOutput } from '@aws-sdk/client-lambda';
+import { targetOrder } from '../shared/domain/config.ts';
+import { isFailback } from '../shared/domain/state.ts';
 import type { CliContext, ControllerFunction } from './context.ts';
 import { functionEnvVar } from './context.ts';
 import { OperationError } from './errors.ts';
@@ -22,9 +24,10 @@ const SLOT_SECONDS: Readonly<Record<ControllerFunction, number>> = {
 };
 /** Lambda's longest backoff for a throttled async event: a later retry estimate says nothing more. */
 const MAX_RETRY_SECONDS = 300;
-const PENDING_PHASE: Readonly<Record<ControllerFunction, string | null>> = {
-  failover: 'failing-over',
-  failback: 'failing-back',
+/** The direction of the watchdog's moves each function carries; null: none of them. */
+const PENDING_DIRECTION: Readonly<Record<ControllerFunction, 'failover' | 'failback' | null>> = {
+  failover: 'failover',
+  failback: 'failback',
   forced: null,
   control: null,
 };
@@ -158,12 +161,17 @@ async function busy(
 
 /** Services whose `fn` flip was decided and not yet recorded; null when that cannot be read. */
 async function pendingFlips(ctx: CliContext, fn: ControllerFunction): Promise<number | null> {
-  const phase = PENDING_PHASE[fn];
-  if (phase === null) return null;
+  const direction = PENDING_DIRECTION[fn];
+  if (direction === null) return null;
   try {
-    const names = ctx.config().services.map((s) => s.name);
-    const states = await ctx.store().loadAll(names);
-    return [...states.values()].filter((s) => s.value.phase === phase).length;
+    const services = ctx.config().services;
+    const states = await ctx.store().loadAll(services.map((s) => s.name));
+    return services.filter((service) => {
+      const state = states.get(service.name)?.value;
+      if (state === undefined || state.moving === null) return false;
+      const back = isFailback(targetOrder(service), state.active, state.moving.to);
+      return (back ? 'failback' : 'failover') === direction;
+    }).length;
   } catch {
     return null; // the count is a courtesy: no config file or no table access must not hide "busy"
   }

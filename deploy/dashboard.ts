@@ -167,12 +167,9 @@ function serviceRows(options: DashboardOptions, service: ServiceConfig): Widget[
       `${service.name}: active target (0 primary, 1 secondary)`,
       [row(options, METRIC.activeTarget, dims, { stat: 'Maximum', label: 'active target' })],
       {
-        yAxis: { left: { min: 0, max: 1 } },
+        yAxis: { left: { min: 0, max: Math.max(1, service.targets.length - 1) } },
         annotations: {
-          horizontal: [
-            { value: 0, label: 'primary' },
-            { value: 1, label: 'secondary' },
-          ],
+          horizontal: service.targets.map((target, position) => ({ value: position, label: target.id })),
         },
       },
     ),
@@ -181,8 +178,14 @@ function serviceRows(options: DashboardOptions, service: ServiceConfig): Widget[
       6,
       `${service.name}: target health (share of healthy rounds)`,
       [
-        row(options, METRIC.primaryHealthy, dims, { stat: 'Average', label: 'primary' }),
-        row(options, METRIC.secondaryHealthy, dims, { stat: 'Average', label: 'secondary' }),
+        ...service.targets.map((target) =>
+          row(
+            options,
+            METRIC.targetHealthy,
+            { ...dims, Target: target.id },
+            { stat: 'Average', label: target.id },
+          ),
+        ),
       ],
       { yAxis: { left: { min: 0, max: 1 } } },
     ),
@@ -213,14 +216,14 @@ function serviceRows(options: DashboardOptions, service: ServiceConfig): Widget[
     ),
   ];
   if (service.metrics !== 'detailed') return [main];
-  const latency = (['primary', 'secondary'] as const).flatMap((target) =>
-    service[target].checks.map((check) => {
+  const latency = service.targets.flatMap((target) =>
+    target.checks.map((check) => {
       const label = checkLabel(check);
       return row(
         options,
         METRIC.probeLatency,
-        { ...dims, Target: target, Check: label },
-        { stat: 'Average', label: `${target}: ${label}` },
+        { ...dims, Target: target.id, Check: label },
+        { stat: 'Average', label: `${target.id}: ${label}` },
       );
     }),
   );

@@ -386,9 +386,9 @@ function hostedZoneArns(config: ControllerConfig): { 'Fn::Sub': string }[] {
 function alarmNames(config: ControllerConfig): string[] {
   return unique(
     config.services.flatMap((s) =>
-      [...s.primary.checks, ...s.secondary.checks].flatMap((c) =>
-        c.kind === 'cloudwatch-alarm' ? [c.alarmName] : [],
-      ),
+      s.targets
+        .flatMap((target) => target.checks)
+        .flatMap((c) => (c.kind === 'cloudwatch-alarm' ? [c.alarmName] : [])),
     ),
   );
 }
@@ -412,9 +412,9 @@ function ssmPaths(config: ControllerConfig): string[] {
     }
   });
   const headerRefs: SecretValue[] = config.services.flatMap((s) =>
-    [...s.primary.checks, ...s.secondary.checks].flatMap((c) =>
-      c.kind === 'http' ? Object.values(c.headers) : [],
-    ),
+    s.targets
+      .flatMap((target) => target.checks)
+      .flatMap((c) => (c.kind === 'http' ? Object.values(c.headers) : [])),
   );
   return unique([...notifierRefs, ...headerRefs].flatMap((v) => (typeof v === 'string' ? [] : [v.path])));
 }

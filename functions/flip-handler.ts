@@ -12,25 +12,31 @@ import { logErrors } from './middleware.ts';
 /** Kept free at the end of an invocation for notifications and the audit write. */
 const END_MARGIN_MS = 15_000;
 
-function flipDeps(fn: string, rt: Runtime, context: Context): FlipDeps {
+/** middy passes its abort signal as the handler's third argument: aborted just before the timeout. */
+interface Options {
+  readonly signal?: AbortSignal;
+}
+
+function flipDeps(fn: string, rt: Runtime, context: Context, options: Options | undefined): FlipDeps {
   return {
     ...rt,
     log: invocationLog(fn, rt.log, context),
     ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+    ...(options?.signal ? { signal: options.signal } : {}),
     services: rt.config.services,
     inSyncWaitMs: Math.max(0, Math.min(30_000, context.getRemainingTimeInMillis() - END_MARGIN_MS)),
   };
 }
 
 export function flipHandler(direction: Direction, getRuntime: () => Runtime = () => runtime(direction)) {
-  const flip = async (event: unknown, context: Context): Promise<FlipResponse> =>
-    runFlip(flipDeps(direction, getRuntime(), context), direction, event);
+  const flip = async (event: unknown, context: Context, options?: Options): Promise<FlipResponse> =>
+    runFlip(flipDeps(direction, getRuntime(), context, options), direction, event);
   return middy(flip).use(logErrors(direction));
 }
 
 /** The forced-flip Lambda: `{ direction, service, reason, requestedBy? }`, the only way to `force`. */
 export function forcedFlipHandler(getRuntime: () => Runtime = () => runtime('forced')) {
-  const forced = async (event: unknown, context: Context): Promise<FlipResponse> =>
-    runForcedFlip(flipDeps('forced', getRuntime(), context), event);
+  const forced = async (event: unknown, context: Context, options?: Options): Promise<FlipResponse> =>
+    runForcedFlip(flipDeps('forced', getRuntime(), context, options), event);
   return middy(forced).use(logErrors('forced'));
 }

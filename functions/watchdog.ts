@@ -13,11 +13,16 @@ interface ScheduledEvent {
 }
 
 export function watchdogHandler(getRuntime: () => Runtime = () => runtime('watchdog')) {
-  const watchdog = async (event: ScheduledEvent | null, context: Context): Promise<WatchdogReport> => {
+  const watchdog = async (
+    event: ScheduledEvent | null,
+    context: Context,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<WatchdogReport> => {
     const rt = getRuntime();
     const log = invocationLog('watchdog', rt.log, context);
     return runWatchdog({ ...rt, log, services: rt.config.services, invoker: rt.invoker() }, event ?? {}, {
       remainingMs: () => context.getRemainingTimeInMillis(),
+      ...(options?.signal ? { signal: options.signal } : {}),
     });
   };
   return middy(watchdog).use(logErrors('watchdog'));

@@ -1,5 +1,5 @@
-/** What the decide benchmarks share: one policy and the two probe verdicts they replay. */
-import type { Policy } from '../../shared/domain/config.ts';
+/** What the decide benchmarks share: one policy, the targets, and the two probe verdicts they replay. */
+import type { Policy, TargetId } from '../../shared/domain/config.ts';
 import type { TargetObservation } from '../../shared/domain/state.ts';
 
 export const BENCH_POLICY: Policy = {
@@ -10,6 +10,9 @@ export const BENCH_POLICY: Policy = {
   failback: 'auto',
   maxAutoFailbacksPerHour: 2,
 };
+
+/** Every benchmarked service has two targets, most preferred first. */
+export const BENCH_ORDER: readonly TargetId[] = ['primary', 'secondary'];
 
 function target(ok: boolean): TargetObservation {
   return {

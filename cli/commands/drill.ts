@@ -1,13 +1,14 @@
 /**
  * `failoverctl drill <service>`: rehearse a planned failover and the failback, measuring each way
  * the time from the request to the change being accepted, to INSYNC, and to the authoritative
- * DNS answer moving. Refuses to start unless traffic is on a healthy primary with a healthy standby.
+ * DNS answer moving. Refuses to start unless traffic is on a healthy primary (the first target)
+ * with a healthy standby (the second: where a failover goes without `--to`).
  */
 import { GetHostedZoneCommand } from '@aws-sdk/client-route-53';
 import type { Direction, FlipResponse } from '../../shared/controller/flip.ts';
-import type { ServiceConfig } from '../../shared/domain/config.ts';
-import type { WeightedRecordSet } from '../../shared/domain/ports.ts';
-import type { ServiceState } from '../../shared/domain/state.ts';
+import { type ServiceConfig, type TargetId, targetOrder } from '../../shared/domain/config.ts';
+import type { TrafficReading, WeightedRecordSet } from '../../shared/domain/ports.ts';
+import { healthOf, phaseOf, type ServiceState } from '../../shared/domain/state.ts';
 import { type Command, integerOption, servicePositional, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { createDnsWatch, DNS_SERVER_ENV, type DnsWatch, normalizeAnswer } from '../dns-watch.ts';
@@ -49,16 +50,17 @@ export const drillCommand: Command = {
     const requestedBy = ctx.requestedBy(stringOption(args.values, 'as'));
 
     const stored = await ctx.store().load(service.name);
-    const refusal = drillRefusal(service.name, stored?.value ?? null);
+    const refusal = drillRefusal(service, stored?.value ?? null);
     if (refusal !== null) {
       ctx.warn(`Drill refused: ${refusal}`);
       return EXIT_FAILED;
     }
+    const [first, standby] = drillTargets(service);
     const read = await ctx.traffic().read(service);
     if (!read.ok) throw new OperationError(`Cannot read the records of ${service.name}: ${read.message}`);
-    if (read.reading.active !== 'primary') {
+    if (read.reading.active !== first) {
       ctx.warn(
-        `Drill refused: Route 53 sends ${service.name} traffic to the ${read.reading.active}, not the primary.`,
+        `Drill refused: Route 53 sends ${service.name} traffic to the ${read.reading.active}, not the ${first}.`,
       );
       return EXIT_FAILED;
     }
@@ -90,14 +92,15 @@ export const drillCommand: Command = {
 
     const leg = (direction: Direction, expected: readonly string[], from: readonly string[]) =>
       runLeg(ctx, watch, { direction, service, reason, requestedBy, expected, from, timeoutMs });
-    const there = await leg('failover', recordAnswer(read.reading.secondary), before);
+    // Without `to`, the failover goes to the second target and the failback to the first.
+    const there = await leg('failover', recordAnswer(read.reading, standby), before);
     if (!there.ok) return EXIT_FAILED;
     const onStandby = await watch.answer();
     if (waitMs > 0) {
       ctx.print(`  staying on the standby for ${duration(waitMs)}...`);
       await ctx.clock.sleep(waitMs);
     }
-    const back = await leg('failback', recordAnswer(read.reading.primary), onStandby);
+    const back = await leg('failback', recordAnswer(read.reading, first), onStandby);
     ctx.print();
     ctx.print(
       `Timings of the drill of ${service.name}, from the request (accepted and INSYNC by the function's clock):`,
@@ -117,23 +120,38 @@ export const drillCommand: Command = {
       return EXIT_FAILED;
     }
     const timedOut = there.dnsMs === 'timeout' || back.dnsMs === 'timeout';
-    ctx.print(`Traffic is back on the primary of ${service.name} (epoch ${back.response.epoch ?? '?'}).`);
+    ctx.print(`Traffic is back on the ${first} of ${service.name} (epoch ${back.response.epoch ?? '?'}).`);
     if (timedOut) ctx.warn(`The DNS answer did not move within ${duration(timeoutMs)} on at least one way.`);
     return timedOut ? EXIT_FAILED : EXIT_OK;
   },
 };
 
+/** The two targets a drill moves between: the first (`primary`) and the standby after it. */
+function drillTargets(service: ServiceConfig): readonly [TargetId, TargetId] {
+  const [first, standby] = targetOrder(service);
+  // The configuration never has fewer than two targets; a bug if it does.
+  if (first === undefined || standby === undefined) {
+    throw new OperationError(`${service.name} has fewer than two targets: there is nothing to drill.`);
+  }
+  return [first, standby];
+}
+
 /** Why a drill must not start now, or null. */
-export function drillRefusal(service: string, state: ServiceState | null): string | null {
+export function drillRefusal(service: ServiceConfig, state: ServiceState | null): string | null {
+  const name = service.name;
   if (state === null)
-    return `the controller has not recorded ${service} yet (the watchdog writes it on its first run).`;
-  if (state.phase !== 'primary-active') return `${service} is ${state.phase}, not on its primary.`;
-  if (state.primary.status !== 'up') return `the primary of ${service} is ${state.primary.status}, not up.`;
-  if (state.secondary.status !== 'up') {
-    return `the standby of ${service} is ${state.secondary.status}, not up: the failover would be refused.`;
+    return `the controller has not recorded ${name} yet (the watchdog writes it on its first run).`;
+  const [first, standby] = drillTargets(service);
+  const phase = phaseOf(state, targetOrder(service));
+  if (phase !== `${first}-active`) return `${name} is ${phase}, not on its ${first}.`;
+  const primary = healthOf(state, first).status;
+  if (primary !== 'up') return `the ${first} of ${name} is ${primary}, not up.`;
+  const secondary = healthOf(state, standby).status;
+  if (secondary !== 'up') {
+    return `the standby of ${name} is ${secondary}, not up: the failover would be refused.`;
   }
   if (state.hold !== null) {
-    return `${service} has a ${state.hold.kind} hold by ${state.hold.by} (${state.hold.reason}); release it first.`;
+    return `${name} has a ${state.hold.kind} hold by ${state.hold.by} (${state.hold.reason}); release it first.`;
   }
   return null;
 }
@@ -217,8 +235,10 @@ function sameAnswer(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((value, i) => value === b[i]);
 }
 
-/** What DNS answers for a weighted set once it is the only one with weight: its values, normalized. */
-function recordAnswer(set: WeightedRecordSet): string[] {
+/** What DNS answers for a target's weighted set once it is the only one with weight: its values, normalized. */
+function recordAnswer(reading: TrafficReading, target: TargetId): string[] {
+  const set: WeightedRecordSet | undefined = reading.sets[target];
+  if (set === undefined) return [];
   const records = set.ResourceRecords;
   if (!Array.isArray(records)) return [];
   return normalizeAnswer(

@@ -8,17 +8,19 @@ import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { invokeFunction } from '../invoke.ts';
 import { asFlipResponse, describeFlip, exitCodeOfOutcome } from '../outcome.ts';
+import { targetOption } from '../target-option.ts';
 import { describeChangeBatch } from './plan.ts';
 
 export const failoverCommand: Command = {
   name: 'failover',
   summary: 'planned failover: move traffic to the standby (sets a hold)',
-  usage: 'failoverctl failover <service> --reason TEXT [--force] [--dry-run] [--as NAME]',
+  usage: 'failoverctl failover <service> --reason TEXT [--to TARGET] [--force] [--dry-run] [--as NAME]',
   details: [
     'Invokes the failover function. It re-checks the standby right before the flip and refuses',
     '(exit 1) if the standby is unhealthy. A planned failover sets a hold: no automatic failback',
     'until someone runs failoverctl failback (or failoverctl resume).',
     '--reason TEXT   why (required; recorded and sent with the notification)',
+    '--to TARGET     the target id to move to (default: the second target in preference order)',
     '--force         flip even if the standby fails its re-check (recorded as a forced hold); invokes',
     "                the separate 'forced' function, which IAM grants apart from planned flips",
     '--dry-run       show what would change; change nothing (same as failoverctl plan)',
@@ -26,6 +28,7 @@ export const failoverCommand: Command = {
   ],
   options: {
     reason: { type: 'string' },
+    to: { type: 'string' },
     force: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     as: { type: 'string' },
@@ -44,17 +47,19 @@ export const failoverCommand: Command = {
 export const failbackCommand: Command = {
   name: 'failback',
   summary: 'return traffic to the primary (releases any hold)',
-  usage: 'failoverctl failback <service> [--reason TEXT] [--force] [--dry-run] [--as NAME]',
+  usage: 'failoverctl failback <service> [--reason TEXT] [--to TARGET] [--force] [--dry-run] [--as NAME]',
   details: [
     'Invokes the failback function. It re-checks the primary right before the flip and refuses',
     '(exit 1) if the primary is unhealthy. A failback releases any hold and any flap freeze.',
     '--reason TEXT   why (recorded and sent with the notification)',
+    '--to TARGET     the target id to return to (default: the first target, the primary)',
     "--force         flip even if the primary fails its re-check (invokes the 'forced' function)",
     '--dry-run       show what would change; change nothing',
     '--as NAME       who is asking (default $USER@hostname)',
   ],
   options: {
     reason: { type: 'string' },
+    to: { type: 'string' },
     force: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     as: { type: 'string' },
@@ -69,11 +74,12 @@ async function flip(
   values: Parameters<typeof stringOption>[0],
   service: string,
 ): Promise<number> {
-  ctx.checkServiceIfConfigured(service);
+  const to = targetOption(ctx.checkServiceIfConfigured(service), values);
   const reason = stringOption(values, 'reason');
   const request = {
     service,
     requestedBy: ctx.requestedBy(stringOption(values, 'as')),
+    ...(to === undefined ? {} : { to }),
     ...(reason === undefined ? {} : { reason }),
     ...(flagOption(values, 'dry-run') ? { dryRun: true } : {}),
   };

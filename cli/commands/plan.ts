@@ -7,25 +7,29 @@ import type { CliContext } from '../context.ts';
 import { jsonLines } from '../format.ts';
 import { invokeFunction } from '../invoke.ts';
 import { asFlipResponse, describeFlip, exitCodeOfOutcome } from '../outcome.ts';
+import { targetOption } from '../target-option.ts';
 
 export const planCommand: Command = {
   name: 'plan',
   summary: 'show the exact Route 53 change a failover (or failback) would make now',
-  usage: 'failoverctl plan <service> [--failback] [--as NAME]',
+  usage: 'failoverctl plan <service> [--failback] [--to TARGET] [--as NAME]',
   details: [
     'Invokes the failover function with dryRun: it reads the records, re-checks the target and',
     'answers with the change batch it would submit (DELETE each record as read, CREATE it with the',
     'new weight). Nothing is changed, recorded or notified.',
-    '--failback   plan the failback instead of the failover',
+    '--failback    plan the failback instead of the failover',
+    '--to TARGET   the target id to move to (default: the second target for a failover, the first',
+    '              for a failback)',
   ],
-  options: { failback: { type: 'boolean' }, as: { type: 'string' } },
+  options: { failback: { type: 'boolean' }, to: { type: 'string' }, as: { type: 'string' } },
   positionals: ['service'],
   async run(ctx: CliContext, args) {
     const service = servicePositional(args);
-    ctx.checkServiceIfConfigured(service);
+    const to = targetOption(ctx.checkServiceIfConfigured(service), args.values);
     const direction = flagOption(args.values, 'failback') ? 'failback' : 'failover';
     const answer = await invokeFunction(ctx, direction, {
       service,
+      ...(to === undefined ? {} : { to }),
       dryRun: true,
       requestedBy: ctx.requestedBy(stringOption(args.values, 'as')),
     });

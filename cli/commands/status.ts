@@ -2,8 +2,16 @@
  * `failoverctl status`: where each configured service's traffic is and what the controller last
  * recorded about its targets, read from the state table in one batch.
  */
+import { type ServiceConfig, type TargetId, targetOrder } from '../../shared/domain/config.ts';
 import type { Versioned } from '../../shared/domain/ports.ts';
-import { activeTarget, movingTo, type ServiceState, type TargetHealth } from '../../shared/domain/state.ts';
+import {
+  healthOf,
+  isFailback,
+  movingTo,
+  phaseOf,
+  type ServiceState,
+  type TargetHealth,
+} from '../../shared/domain/state.ts';
 import {
   DASHBOARD_URL_VARIABLE,
   dashboardName,
@@ -31,27 +39,29 @@ export const statusCommand: Command = {
   options: { json: { type: 'boolean' } },
   positionals: [],
   async run(ctx: CliContext, args) {
-    const services = ctx.config().services.map((s) => s.name);
-    const states = await ctx.store().loadAll(services);
+    const services = ctx.config().services;
+    const states = await ctx.store().loadAll(services.map((s) => s.name));
     const now = ctx.clock.now();
     if (flagOption(args.values, 'json')) {
       const body = {
         table: ctx.tableName(),
         note: EVIDENCE_NOTE,
-        services: services.map((name) => statusJson(name, states.get(name))),
+        services: services.map((service) => statusJson(service, states.get(service.name))),
       };
       for (const line of jsonLines(body)) ctx.print(line);
       return EXIT_OK;
     }
-    const rows = [['SERVICE', 'PHASE', 'ACTIVE', 'PRIMARY', 'SECONDARY', 'SINCE', 'HOLD', 'PAUSED', 'EPOCH']];
-    for (const name of services) rows.push(statusRow(name, states.get(name)?.value));
+    const rows = [['SERVICE', 'PHASE', 'ACTIVE', 'TARGETS', 'SINCE', 'HOLD', 'PAUSED', 'EPOCH']];
+    for (const service of services) rows.push(statusRow(service, states.get(service.name)?.value));
     for (const line of table(rows)) ctx.print(line);
-    for (const name of services) {
-      const state = states.get(name)?.value;
-      if (state) for (const line of evidenceLines(state, now)) ctx.print(line);
+    for (const service of services) {
+      const state = states.get(service.name)?.value;
+      if (state) for (const line of evidenceLines(state, targetOrder(service), now)) ctx.print(line);
     }
     ctx.print();
-    ctx.print(`SINCE: when traffic last moved. ${EVIDENCE_NOTE}`);
+    ctx.print(
+      `TARGETS: each target's health, most preferred first. SINCE: when traffic last moved. ${EVIDENCE_NOTE}`,
+    );
     // Written as is, not through `print`: `shown` would cut the `?region=` the console needs, and
     // the link is no stored or remote text but built here (or the operator's own variable), and
     // printable ASCII only (see stageDashboard), so it carries no terminal control either.
@@ -72,16 +82,18 @@ function stageDashboard(ctx: CliContext): string {
   return dashboardUrl(region, dashboardName(ctx.globals.stage));
 }
 
-function statusRow(name: string, state: ServiceState | undefined): string[] {
-  if (!state) return [name, 'not seen yet', 'primary?', 'unknown', 'unknown', '-', '-', 'no', '-'];
-  const moving = movingTo(state);
+function statusRow(service: ServiceConfig, state: ServiceState | undefined): string[] {
+  const order = targetOrder(service);
+  if (!state) {
+    const health = order.map((id) => `${id}:unknown`).join(' ');
+    return [service.name, 'not seen yet', `${order[0] ?? '-'}?`, health, '-', '-', 'no', '-'];
+  }
   return [
-    name,
-    // A flip in flight shows by its direction, the operator's too (its phase stays put meanwhile).
-    moving === null ? state.phase : moving.to === 'secondary' ? 'failing-over' : 'failing-back',
-    activeTarget(state.phase),
-    state.primary.status,
-    state.secondary.status,
+    service.name,
+    // A flip in flight shows by its direction, the operator's too (the active target stays put meanwhile).
+    phaseOf(state, order),
+    state.active,
+    order.map((id) => `${id}:${healthOf(state, id).status}`).join(' '),
     isoSeconds(state.lastFlipAt),
     state.hold ? state.hold.kind : '-',
     state.paused ? 'yes' : 'no',
@@ -89,36 +101,45 @@ function statusRow(name: string, state: ServiceState | undefined): string[] {
   ];
 }
 
-function evidenceLines(state: ServiceState, now: number): string[] {
+function evidenceLines(state: ServiceState, order: readonly TargetId[], now: number): string[] {
   const lines = ['', `${state.service}:`];
-  for (const target of ['primary', 'secondary'] as const) {
-    lines.push(`  ${target.padEnd(9)} ${describeHealth(state[target], now)}`);
-    for (const check of state[target].last) {
-      lines.push(
-        `            ${check.ok ? 'ok  ' : 'FAIL'} ${check.check}: ${check.reason} (${Math.round(check.latencyMs)} ms)`,
-      );
+  // Labels line up under the longest target id (at least as wide as `secondary`).
+  const width = Math.max(9, ...order.map((id) => id.length));
+  const line = (label: string, text: string) => `  ${label.padEnd(width)} ${text}`;
+  for (const id of order) {
+    const health = healthOf(state, id);
+    lines.push(line(id, describeHealth(health, now)));
+    for (const check of health.last) {
+      const result = `${check.ok ? 'ok  ' : 'FAIL'} ${check.check}: ${check.reason} (${Math.round(check.latencyMs)} ms)`;
+      lines.push(line('', result));
     }
   }
   if (state.hold) {
     lines.push(
-      `  hold      ${state.hold.kind} by ${state.hold.by} at ${isoSeconds(state.hold.at)}: ${state.hold.reason} ` +
-        `(release: failoverctl failback ${state.service}, or failoverctl resume ${state.service})`,
+      line(
+        'hold',
+        `${state.hold.kind} by ${state.hold.by} at ${isoSeconds(state.hold.at)}: ${state.hold.reason} ` +
+          `(release: failoverctl failback ${state.service}, or failoverctl resume ${state.service})`,
+      ),
     );
   }
-  if (state.paused) lines.push(`  paused    automation is paused (failoverctl resume ${state.service})`);
-  if (state.frozen) lines.push('  frozen    automatic failback is frozen (flapping): fail back by hand');
+  if (state.paused) lines.push(line('paused', `automation is paused (failoverctl resume ${state.service})`));
+  if (state.frozen) lines.push(line('frozen', 'automatic failback is frozen (flapping): fail back by hand'));
   const moving = movingTo(state);
   if (moving !== null) {
-    const verb = moving.to === 'secondary' ? 'failing over to the secondary' : 'failing back to the primary';
+    const verb = `${isFailback(order, state.active, moving.to) ? 'failing back' : 'failing over'} to the ${moving.to}`;
     const since =
       moving.since === null ? '' : ` since ${isoSeconds(moving.since)} (${ago(moving.since, now)})`;
-    lines.push(`  moving    ${verb}${since}, requested by ${moving.by} (epoch ${state.epoch})`);
+    lines.push(line('moving', `${verb}${since}, requested by ${moving.by} (epoch ${state.epoch})`));
   }
   if (state.lastFailure !== null) {
     const f = state.lastFailure;
     lines.push(
-      `  failed    the last flip to the ${f.to} (by ${f.by}, epoch ${f.epoch}) failed at ${isoSeconds(f.at)} ` +
-        `(${ago(f.at, now)}): ${f.error} (failoverctl history ${state.service})`,
+      line(
+        'failed',
+        `the last flip to the ${f.to} (by ${f.by}, epoch ${f.epoch}) failed at ${isoSeconds(f.at)} ` +
+          `(${ago(f.at, now)}): ${f.error} (failoverctl history ${state.service})`,
+      ),
     );
   }
   return lines;
@@ -130,25 +151,28 @@ function describeHealth(health: TargetHealth, now: number): string {
   return `${health.status}${since}; last rounds: ${streak}`;
 }
 
-function statusJson(name: string, stored: Versioned<ServiceState> | undefined): Record<string, unknown> {
-  if (!stored) return { service: name, known: false };
+function statusJson(
+  service: ServiceConfig,
+  stored: Versioned<ServiceState> | undefined,
+): Record<string, unknown> {
+  if (!stored) return { service: service.name, known: false };
   const state = stored.value;
+  const order = targetOrder(service);
   return {
-    service: name,
+    service: service.name,
     known: true,
-    phase: state.phase,
-    active: activeTarget(state.phase),
+    phase: phaseOf(state, order),
+    active: state.active,
     epoch: state.epoch,
     version: stored.version,
     lastFlipAt: isoOrNull(state.lastFlipAt),
-    pendingSince: isoOrNull(state.pendingSince),
     moving: movingJson(state),
     lastFailure: state.lastFailure ? { ...state.lastFailure, at: isoOrNull(state.lastFailure.at) } : null,
     hold: state.hold ? { ...state.hold, at: isoOrNull(state.hold.at) } : null,
     paused: state.paused,
     frozen: state.frozen,
-    primary: targetJson(state.primary),
-    secondary: targetJson(state.secondary),
+    // Most preferred first (ids are never numeric, so the object keeps this order).
+    targets: Object.fromEntries(order.map((id) => [id, targetJson(healthOf(state, id))])),
   };
 }
 

@@ -44,13 +44,21 @@ function describeService(service: ServiceConfig): string[] {
   const p = service.policy;
   return [
     `${service.name}: ${service.recordName} ${service.recordType} in hosted zone ${service.hostedZoneId} (active weight ${service.activeWeight})`,
-    `  primary   '${service.primary.setIdentifier}': ${service.primary.checks.map(checkLabel).join('; ')}`,
-    `  secondary '${service.secondary.setIdentifier}': ${service.secondary.checks.map(checkLabel).join('; ')}`,
+    ...targetLines(service),
     `  probe every ${p.probeIntervalSeconds} s; down after ${p.failureThreshold} failed rounds, up after ` +
       `${p.recoveryThreshold} good ones; failback ${p.failback} (dwell ${p.minDwellSeconds} s, at most ` +
       `${p.maxAutoFailbacksPerHour} automatic per hour); metrics ${service.metrics}`,
     `  notify: ${service.notify.length > 0 ? service.notify.join(', ') : 'nobody'}`,
   ];
+}
+
+/** One line per target, most preferred first, ids aligned: `  primary   'blue': http GET ...`. */
+function targetLines(service: ServiceConfig): string[] {
+  const width = Math.max(9, ...service.targets.map((target) => target.id.length));
+  return service.targets.map(
+    (target) =>
+      `  ${target.id.padEnd(width)} '${target.setIdentifier}': ${target.checks.map(checkLabel).join('; ')}`,
+  );
 }
 
 function plural(n: number, word: string): string {

@@ -18,8 +18,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { DNS_SERVER_ENV } from '../../cli/dns-watch.ts';
 import { createStateStore } from '../../shared/aws/state-store.ts';
-import type { ControllerConfig, TargetName } from '../../shared/domain/config.ts';
-import { activeTarget } from '../../shared/domain/state.ts';
+import type { ControllerConfig, TargetId } from '../../shared/domain/config.ts';
 import { type DemoBackend, startDemoBackend } from '../backend/index.ts';
 import { type LocalStack, startLocalStack } from '../stack.ts';
 import { DEMO_ENV, type DemoPolicyOverrides, readDemoConfigSource, writeDemoConfig } from './config.ts';
@@ -186,9 +185,7 @@ async function start(
   const store = createStateStore({ client: dynamo, table });
   const names = config.services.map((s) => s.name);
   const stored = await store.loadAll(names);
-  const active = new Map<string, TargetName>(
-    [...stored].map(([name, state]) => [name, activeTarget(state.value.phase)]),
-  );
+  const active = new Map<string, TargetId>([...stored].map(([name, state]) => [name, state.value.active]));
   const seed = planSeed(config, active, demoNames);
   const route53 = new Route53Client({ endpoint: stack.route53.endpoint, region: 'us-east-1' });
   try {

@@ -3,7 +3,12 @@
  * point `failoverctl` at it from another shell. Pure text, so the tests can read it too.
  */
 import { relative } from 'node:path';
-import type { ControllerConfig, ServiceConfig } from '../../shared/domain/config.ts';
+import {
+  type ControllerConfig,
+  type ServiceConfig,
+  type TargetId,
+  targetOf,
+} from '../../shared/domain/config.ts';
 import type { DemoBackend } from '../backend/index.ts';
 import type { SeedPlan } from './seed.ts';
 
@@ -38,11 +43,15 @@ export function guide(input: GuideInput): string {
   if (input.handlerLogFile !== undefined)
     lines.push(`  handler logs   ${input.handlerLogFile} (JSON logs and metrics; tail -f it)`);
   lines.push('');
-  for (const { service, primary, secondary } of seed.services) {
+  for (const { service, records } of seed.services) {
+    // Ids line up under the longest (at least as wide as `secondary`).
+    const width = Math.max(9, ...records.map((record) => record.target.length));
     lines.push(
       `${service.name}: ${service.recordName} ${service.recordType} in zone ${service.hostedZoneId}`,
-      `  primary   ${primary.setIdentifier} -> ${primary.value} (weight ${primary.weight}), checks ${checks(service, 'primary')}`,
-      `  secondary ${secondary.setIdentifier} -> ${secondary.value} (weight ${secondary.weight}), checks ${checks(service, 'secondary')}`,
+      ...records.map(
+        (record) =>
+          `  ${record.target.padEnd(width)} ${record.setIdentifier} -> ${record.value} (weight ${record.weight}), checks ${checks(service, record.target)}`,
+      ),
       `  ${policyText(service)}`,
     );
   }
@@ -97,9 +106,9 @@ export function envScript(exports: Readonly<Record<string, string>>): string {
   ].join('\n');
 }
 
-function checks(service: ServiceConfig, target: 'primary' | 'secondary'): string {
-  return service[target].checks
-    .map((check) =>
+function checks(service: ServiceConfig, target: TargetId): string {
+  return targetOf(service, target)
+    .checks.map((check) =>
       check.kind === 'http'
         ? `${check.method} ${check.url}`
         : check.kind === 'tcp'

@@ -5,9 +5,15 @@
  * - each reading also goes to `onReading` (the web view renders the same readings as a page).
  */
 import { stripVTControlCharacters } from 'node:util';
-import type { Policy, ServiceConfig } from '../../shared/domain/config.ts';
+import { type Policy, type ServiceConfig, type TargetId, targetOrder } from '../../shared/domain/config.ts';
 import type { StateStore } from '../../shared/domain/ports.ts';
-import { activeTarget, type ServiceState, type TargetHealth } from '../../shared/domain/state.ts';
+import {
+  healthOf,
+  isFailback,
+  phaseOf,
+  type ServiceState,
+  type TargetHealth,
+} from '../../shared/domain/state.ts';
 
 /** One reading of the state table, as the live view printed it. */
 export interface LiveReading {
@@ -122,22 +128,23 @@ export function changes(
   at: number,
 ): string[] {
   const prefix = `${clock(at)}  ${service.name}:`;
+  const order = targetOrder(service);
+  const phase = phaseOf(after, order);
   if (before === undefined) {
-    return [
-      `${prefix} phase ${after.phase}, primary ${after.primary.status}, secondary ${after.secondary.status}, epoch ${after.epoch}`,
-    ];
+    const targets = order.map((id) => `${id} ${healthOf(after, id).status}`);
+    return [`${prefix} phase ${phase}, ${targets.join(', ')}, epoch ${after.epoch}`];
   }
   const lines: string[] = [];
-  for (const target of ['primary', 'secondary'] as const) {
-    const was = before[target].status;
-    const is = after[target].status;
-    if (was !== is) lines.push(`${prefix} ${target} ${was} -> ${is}${evidence(after[target])}`);
+  for (const id of order) {
+    const was = healthOf(before, id).status;
+    const is = healthOf(after, id);
+    if (was !== is.status) lines.push(`${prefix} ${id} ${was} -> ${is.status}${evidence(is)}`);
   }
-  if (before.phase !== after.phase) lines.push(`${prefix} phase ${before.phase} -> ${after.phase}`);
+  const phaseBefore = phaseOf(before, order);
+  if (phaseBefore !== phase) lines.push(`${prefix} phase ${phaseBefore} -> ${phase}`);
   if (before.epoch !== after.epoch) {
-    const to = activeTarget(after.phase);
-    const what = to === 'secondary' ? 'failover' : 'failback';
-    lines.push(`${prefix} epoch ${before.epoch} -> ${after.epoch}: ${what}, traffic on the ${to}`);
+    const what = moveWord(order, before.active, after.active);
+    lines.push(`${prefix} epoch ${before.epoch} -> ${after.epoch}: ${what}, traffic on the ${after.active}`);
   }
   const flags = (s: ServiceState) =>
     [
@@ -152,23 +159,33 @@ export function changes(
   return lines;
 }
 
+/**
+ * A move's word, from where traffic was to where it is: `failback` to a more preferred target,
+ * else `failover`. An epoch that moved nothing (e.g. a reconciled hand edit) is named by where
+ * traffic is: `failback` on the first target, `failover` elsewhere.
+ */
+function moveWord(order: readonly TargetId[], from: TargetId, to: TargetId): 'failover' | 'failback' {
+  if (from === to) return to === order[0] ? 'failback' : 'failover';
+  return isFailback(order, from, to) ? 'failback' : 'failover';
+}
+
 /** `payments-api  secondary-active  primary down (ok 2/5)  secondary up  epoch 1  failover 12:01:05 (42 s ago)` */
 export function statusLine(service: ServiceConfig, state: ServiceState | undefined, at: number): string {
   const name = bold(service.name);
   if (state === undefined) return `${name}  waiting for the first watchdog round`;
-  const health = (target: 'primary' | 'secondary') => {
-    const h = state[target];
+  const order = targetOrder(service);
+  const health = (id: TargetId) => {
+    const h = healthOf(state, id);
     const status = h.status === 'up' ? green('up') : h.status === 'down' ? red('down') : yellow('unknown');
     const streak = streakText(h, service.policy);
-    return `${target} ${status}${streak === '' ? '' : ` (${streak})`}`;
+    return `${id} ${status}${streak === '' ? '' : ` (${streak})`}`;
   };
   return [
     name,
-    state.phase,
-    health('primary'),
-    health('secondary'),
+    phaseOf(state, order),
+    ...order.map(health),
     `epoch ${state.epoch}`,
-    flipText(state, at),
+    flipText(state, order, at),
     ...flagWords(state),
   ].join('  ');
 }
@@ -182,10 +199,10 @@ export function streakText(health: TargetHealth, policy: Policy): string {
   return '';
 }
 
-/** `failover 12:01:05 (42 s ago)`, or `no flip yet`. */
-export function flipText(state: ServiceState, at: number): string {
+/** `failover 12:01:05 (42 s ago)` (`failback` when traffic is on the first target), or `no flip yet`. */
+export function flipText(state: ServiceState, order: readonly TargetId[], at: number): string {
   if (state.lastFlipAt === null) return 'no flip yet';
-  const what = activeTarget(state.phase) === 'secondary' ? 'failover' : 'failback';
+  const what = state.active === order[0] ? 'failback' : 'failover';
   return `${what} ${clock(state.lastFlipAt)} (${Math.round((at - state.lastFlipAt) / 1000)} s ago)`;
 }
 

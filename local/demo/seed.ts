@@ -1,7 +1,7 @@
 /**
  * What the demo puts in the local Route 53 before the first watchdog run: every hosted zone the
- * configuration names (under that ID), and each service's two weighted records, traffic on the
- * target the state table says is active (the primary on a first start).
+ * configuration names (under that ID), and one weighted record per target of each service, traffic
+ * on the target the state table says is active (the first, most preferred, on a first start).
  *
  * A record's value is the host of the target's first http or tcp check — a CNAME takes a host
  * name, an A record an IPv4 address, an AAAA record an IPv6 address — except for a check of a demo
@@ -9,7 +9,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { ChangeResourceRecordSetsCommand, type Route53Client } from '@aws-sdk/client-route-53';
-import type { ControllerConfig, ServiceConfig, TargetName } from '../../shared/domain/config.ts';
+import type { ControllerConfig, ServiceConfig, TargetConfig, TargetId } from '../../shared/domain/config.ts';
 import type { LocalRoute53 } from '../route53/index.ts';
 import { DemoSetupError } from './errors.ts';
 
@@ -17,6 +17,7 @@ import { DemoSetupError } from './errors.ts';
 export const SEEDED_TTL = 60;
 
 export interface SeededRecord {
+  readonly target: TargetId;
   readonly setIdentifier: string;
   readonly value: string;
   readonly weight: number;
@@ -27,8 +28,8 @@ export interface SeedPlan {
   readonly zones: readonly { readonly id: string; readonly name: string }[];
   readonly services: readonly {
     readonly service: ServiceConfig;
-    readonly primary: SeededRecord;
-    readonly secondary: SeededRecord;
+    /** One per target, most preferred first. */
+    readonly records: readonly SeededRecord[];
   }[];
 }
 
@@ -38,21 +39,23 @@ export interface SeedPlan {
  */
 export function planSeed(
   config: ControllerConfig,
-  active: ReadonlyMap<string, TargetName>,
+  active: ReadonlyMap<string, TargetId>,
   demoNames: ReadonlyMap<string, string>,
 ): SeedPlan {
   const problems: string[] = [];
   const services = config.services.map((service, index) => {
-    const record = (target: TargetName): SeededRecord => {
+    const activeId = active.get(service.name) ?? service.targets[0]?.id;
+    const record = (target: TargetConfig): SeededRecord => {
       const derived = recordValue(service, target, demoNames);
-      if (!derived.ok) problems.push(`services[${index}] (${service.name}) ${target}: ${derived.problem}`);
+      if (!derived.ok) problems.push(`services[${index}] (${service.name}) ${target.id}: ${derived.problem}`);
       return {
-        setIdentifier: service[target].setIdentifier,
+        target: target.id,
+        setIdentifier: target.setIdentifier,
         value: derived.ok ? derived.value : '',
-        weight: (active.get(service.name) ?? 'primary') === target ? service.activeWeight : 0,
+        weight: activeId === target.id ? service.activeWeight : 0,
       };
     };
-    return { service, primary: record('primary'), secondary: record('secondary') };
+    return { service, records: service.targets.map(record) };
   });
   const zones = zonesOf(config.services, problems);
   if (problems.length > 0) {
@@ -70,13 +73,13 @@ export async function seedRoute53(
   client: Route53Client,
 ): Promise<void> {
   for (const zone of plan.zones) route53.createHostedZone(zone.name, { id: zone.id });
-  for (const { service, primary, secondary } of plan.services) {
+  for (const { service, records } of plan.services) {
     await client.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: service.hostedZoneId,
         ChangeBatch: {
           Comment: `local demo: seed ${service.name}`,
-          Changes: [primary, secondary].map((record) => ({
+          Changes: records.map((record) => ({
             Action: 'CREATE',
             ResourceRecordSet: {
               Name: service.recordName,
@@ -97,10 +100,10 @@ type Derived = { ok: true; value: string } | { ok: false; problem: string };
 
 function recordValue(
   service: ServiceConfig,
-  target: TargetName,
+  target: TargetConfig,
   demoNames: ReadonlyMap<string, string>,
 ): Derived {
-  const check = service[target].checks.find((c) => c.kind === 'http' || c.kind === 'tcp');
+  const check = target.checks.find((c) => c.kind === 'http' || c.kind === 'tcp');
   if (check === undefined) {
     return {
       ok: false,

@@ -40,9 +40,9 @@ h2 { font-size: 1.1rem; margin: 0 0 8px; }
 .service { background: #fff; border: 1px solid #d8dce3; border-radius: 8px; padding: 12px 16px; margin: 12px 0; }
 .service header { justify-content: flex-start; }
 .phase { font-weight: 700; padding: 2px 10px; border-radius: 12px; background: #e3e6ec; }
-.phase.primary-active { background: #2e7d32; color: #fff; }
-.phase.secondary-active { background: #ef6c00; color: #fff; }
-.phase.failing-over, .phase.failing-back { background: #f9a825; color: #1d2330; }
+.phase.on-first { background: #2e7d32; color: #fff; }
+.phase.elsewhere { background: #ef6c00; color: #fff; }
+.phase.moving { background: #f9a825; color: #1d2330; }
 .phase.waiting { background: #e3e6ec; color: #5a6272; }
 .record, .meta { color: #5a6272; margin: 4px 0; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; }
@@ -81,6 +81,13 @@ function targetRow(service, target) {
   return row;
 }
 
+// Green on the most preferred target, orange on any other, yellow while traffic moves.
+function phaseKind(service) {
+  if (service.phase === null) return 'waiting';
+  if (service.phase === 'failing-over' || service.phase === 'failing-back') return 'moving';
+  return service.active === service.targets[0]?.target ? 'on-first' : 'elsewhere';
+}
+
 function serviceCard(service) {
   const phase = service.phase ?? 'waiting for the first watchdog round';
   const meta = service.phase === null ? '' : 'epoch ' + service.epoch + ' · ' + service.flip;
@@ -92,7 +99,7 @@ function serviceCard(service) {
       'header',
       {},
       el('h2', {}, service.name),
-      el('span', { class: 'phase ' + (service.phase ?? 'waiting') }, phase),
+      el('span', { class: 'phase ' + phaseKind(service), 'data-phase': service.phase ?? 'waiting' }, phase),
       el('span', { class: 'flags' }, service.flags.join(' ')),
     ),
     el('p', { class: 'record' }, service.record + ' in zone ' + service.zone),

@@ -7,9 +7,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDnsWatch, type DnsWatch } from '../../cli/dns-watch.ts';
-import type { ServiceConfig, TargetName } from '../../shared/domain/config.ts';
+import { type ServiceConfig, type TargetId, targetOrder } from '../../shared/domain/config.ts';
 import { systemClock } from '../../shared/domain/ports.ts';
-import { activeTarget, type ServiceState } from '../../shared/domain/state.ts';
+import { phaseOf, type ServiceState } from '../../shared/domain/state.ts';
 import { DemoSetupError } from './errors.ts';
 import { failedReason, flagWords, flipText, type LiveReading, streakText } from './live-view.ts';
 import { PAGE_HTML, PAGE_SCRIPT, PAGE_STYLE } from './web-page.ts';
@@ -52,7 +52,8 @@ export interface ServiceView {
   /** Null until the watchdog's first round. */
   readonly phase: string | null;
   readonly epoch: number | null;
-  readonly active: TargetName | null;
+  readonly active: TargetId | null;
+  /** Every target, most preferred first. */
   readonly targets: readonly TargetView[];
   readonly flip: string | null;
   readonly flags: readonly string[];
@@ -60,7 +61,7 @@ export interface ServiceView {
 }
 
 export interface TargetView {
-  readonly target: TargetName;
+  readonly target: TargetId;
   readonly setIdentifier: string;
   readonly status: 'up' | 'down' | 'unknown';
   /** `fail 1/3`, `ok 2/6` or empty. */
@@ -192,11 +193,13 @@ function serviceView(
   at: number,
 ): ServiceView {
   const record = service.recordName.replace(/\.$/, '');
-  const target = (name: TargetName): TargetView => {
-    const health = state?.[name];
+  const order = targetOrder(service);
+  const target = ({ id, setIdentifier }: ServiceConfig['targets'][number]): TargetView => {
+    // Absent until the watchdog's first round, or for a target added to the config since.
+    const health = state?.targets[id];
     return {
-      target: name,
-      setIdentifier: service[name].setIdentifier,
+      target: id,
+      setIdentifier,
       status: health?.status ?? 'unknown',
       streak: health === undefined ? '' : streakText(health, service.policy),
       reason: health === undefined ? '' : (failedReason(health) ?? ''),
@@ -206,11 +209,11 @@ function serviceView(
     name: service.name,
     record: `${record} ${service.recordType}`,
     zone: service.hostedZoneId,
-    phase: state?.phase ?? null,
+    phase: state === undefined ? null : phaseOf(state, order),
     epoch: state?.epoch ?? null,
-    active: state === undefined ? null : activeTarget(state.phase),
-    targets: [target('primary'), target('secondary')],
-    flip: state === undefined ? null : flipText(state, at),
+    active: state?.active ?? null,
+    targets: service.targets.map(target),
+    flip: state === undefined ? null : flipText(state, order, at),
     flags: state === undefined ? [] : flagWords(state),
     dns: {
       query: `dig @${dnsServer.replace(/:(\d+)$/, ' -p $1')} ${record} ${service.recordType} +short`,

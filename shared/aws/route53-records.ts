@@ -7,7 +7,7 @@ import {
   type Route53Client,
   type RRType,
 } from '@aws-sdk/client-route-53';
-import type { ServiceConfig, TargetName } from '../domain/config.ts';
+import type { ServiceConfig } from '../domain/config.ts';
 import { normalizeRecordName } from '../domain/flip-plan.ts';
 import type { ReadResult, WeightedRecordSet } from '../domain/ports.ts';
 
@@ -102,68 +102,65 @@ function checkPages(page: number, max: number, hostedZoneId: string): void {
 }
 
 /**
- * Find the service's primary and secondary among the listed sets (by `SetIdentifier`; other set
+ * Find each of the service's targets among the listed sets (by `SetIdentifier`; other set
  * identifiers are ignored) and say which is active: exactly one must have a weight above 0.
  */
-export function classifyWeightedPair(service: ServiceConfig, sets: readonly ResourceRecordSet[]): ReadResult {
+export function classifyWeightedSets(service: ServiceConfig, sets: readonly ResourceRecordSet[]): ReadResult {
   const where = `${normalizeRecordName(service.recordName)} ${service.recordType} in hosted zone ${service.hostedZoneId}`;
   const prefix = `Service "${service.name}"`;
+  const named = (targets: readonly { id: string; setIdentifier: string }[]) =>
+    targets.map((t) => `${t.id} "${t.setIdentifier}"`).join(', ');
   if (sets.length > 0 && sets.every((set) => set.SetIdentifier === undefined)) {
     return {
       ok: false,
       reason: 'not-weighted',
-      message: `${prefix}: ${where} is a simple record, not a pair of weighted records; replace it with weighted records "${service.primary.setIdentifier}" and "${service.secondary.setIdentifier}".`,
+      message: `${prefix}: ${where} is a simple record, not a set of weighted records; replace it with weighted records ${service.targets.map((t) => `"${t.setIdentifier}"`).join(', ')}.`,
     };
   }
-  const found = {
-    primary: findSet(service, sets, 'primary'),
-    secondary: findSet(service, sets, 'secondary'),
-  };
-  const missing = (['primary', 'secondary'] as const).filter((target) => found[target] === undefined);
+  const found = service.targets.map((target) => ({
+    target,
+    set: sets.find((set) => set.SetIdentifier === target.setIdentifier),
+  }));
+  const missing = found.filter((f) => f.set === undefined).map((f) => f.target);
   if (missing.length > 0) {
-    const names = missing.map((target) => `${target} "${service[target].setIdentifier}"`).join(' and ');
     const others = sets.map((set) => set.SetIdentifier).filter((id) => id !== undefined);
     return {
       ok: false,
       reason: 'missing-set',
       message:
-        `${prefix}: no weighted record set for ${names} at ${where}` +
+        `${prefix}: no weighted record set for ${named(missing)} at ${where}` +
         `${others.length > 0 ? ` (set identifiers found: ${others.map((id) => `"${id}"`).join(', ')})` : ''}; ` +
         'create it, or fix setIdentifier in the service config.',
     };
   }
-  const primary = toWeighted(found.primary);
-  const secondary = toWeighted(found.secondary);
-  if (primary === undefined || secondary === undefined) {
-    const notWeighted = (['primary', 'secondary'] as const)
-      .filter((target) => (target === 'primary' ? primary : secondary) === undefined)
-      .map((target) => `"${service[target].setIdentifier}"`)
-      .join(' and ');
+  const weighted = found.map((f) => ({ target: f.target, set: toWeighted(f.set) }));
+  const notWeighted = weighted.filter((w) => w.set === undefined).map((w) => w.target);
+  if (notWeighted.length > 0) {
     return {
       ok: false,
       reason: 'not-weighted',
-      message: `${prefix}: record set ${notWeighted} at ${where} has no Weight (another routing policy); the controller only flips weighted records.`,
+      message: `${prefix}: record set ${notWeighted.map((t) => `"${t.setIdentifier}"`).join(', ')} at ${where} has no Weight (another routing policy); the controller only flips weighted records.`,
     };
   }
-  const weights = `${service.primary.setIdentifier}=${primary.Weight}, ${service.secondary.setIdentifier}=${secondary.Weight}`;
-  if (primary.Weight > 0 === secondary.Weight > 0) {
-    const what = primary.Weight > 0 ? 'both weights are above 0 (traffic is split)' : 'both weights are 0';
+  const readingSets: Record<string, WeightedRecordSet> = {};
+  for (const { target, set } of weighted) if (set !== undefined) readingSets[target.id] = set;
+  const weights = service.targets.map((t) => `${t.setIdentifier}=${readingSets[t.id]?.Weight}`).join(', ');
+  const live = service.targets.filter((t) => (readingSets[t.id]?.Weight ?? 0) > 0);
+  const [active] = live;
+  if (live.length !== 1 || active === undefined) {
+    const what =
+      live.length > 1
+        ? `${live.length === service.targets.length && live.length === 2 ? 'both weights are' : `${live.length} weights are`} above 0 (traffic is split)`
+        : service.targets.length === 2
+          ? 'both weights are 0'
+          : 'every weight is 0';
     return {
       ok: false,
       reason: 'ambiguous-weights',
       message: `${prefix}: ${what} at ${where} (${weights}); exactly one record must have a weight above 0. Set the weights by hand, then resume.`,
     };
   }
-  const active: TargetName = primary.Weight > 0 ? 'primary' : 'secondary';
-  return { ok: true, reading: { service: service.name, active, primary, secondary } };
-}
-
-function findSet(
-  service: ServiceConfig,
-  sets: readonly ResourceRecordSet[],
-  target: TargetName,
-): ResourceRecordSet | undefined {
-  return sets.find((set) => set.SetIdentifier === service[target].setIdentifier);
+  return { ok: true, reading: { service: service.name, active: active.id, sets: readingSets } };
 }
 
 /** The set with every field Route 53 returned (absent ones dropped), or undefined if it is not weighted. */

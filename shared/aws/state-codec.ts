@@ -7,7 +7,7 @@
  *   pk = SERVICE#<name>  sk = EVENT#<ISO-8601 at>#<id>    one audit event (sorts by time; TTL on expiresAt)
  *
  * Each item carries a few readable top-level attributes for people using the console or the CLI
- * (state: `service`, `version`, `epoch`, `phase`, `updatedAt`; event: `service`, `kind`, `at`, `epoch`,
+ * (state: `service`, `version`, `epoch`, `active`, `updatedAt`; event: `service`, `kind`, `at`, `epoch`,
  * `requestedBy`, `expiresAt`) and the whole value as one JSON string (`state` / `event`), which is
  * what is read back. JSON keeps nulls, nested arrays and optional fields exact without a marshaller.
  * The top-level copies are checked against the JSON on read, so a hand edit of only one is caught.
@@ -18,6 +18,14 @@ import type { AuditEvent } from '../domain/events.ts';
 import type { Versioned } from '../domain/ports.ts';
 import type { ServiceState } from '../domain/state.ts';
 import { CorruptStateError, InvalidStoreInputError } from './state-errors.ts';
+import {
+  checkResultSchema,
+  count,
+  epochMs,
+  parseStoredState,
+  serviceStateSchema,
+  targetId,
+} from './state-schema.ts';
 
 export type Item = Record<string, AttributeValue>;
 
@@ -25,80 +33,7 @@ export const SERVICE_PREFIX = 'SERVICE#';
 export const STATE_SORT_KEY = 'STATE';
 export const EVENT_PREFIX = 'EVENT#';
 /** Bumped when the JSON layout changes incompatibly, so a reader can tell old items from new. */
-export const ITEM_FORMAT = 1;
-
-/** The latest `at` an audit key can hold while ISO strings still sort as time does (year 9999). */
-const MAX_SORTABLE_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
-const count = z.number().int().nonnegative();
-const epochMs = z.number().int().min(0).max(MAX_SORTABLE_AT);
-
-const checkResultSchema = z.object({
-  check: z.string(),
-  ok: z.boolean(),
-  latencyMs: z.number().nonnegative(),
-  reason: z.string(),
-});
-
-const targetHealthSchema = z.object({
-  status: z.enum(['up', 'down', 'unknown']),
-  okStreak: count,
-  failStreak: count,
-  since: epochMs.nullable(),
-  last: z.array(checkResultSchema),
-});
-
-const target = z.enum(['primary', 'secondary']);
-
-const holdSchema = z.object({
-  kind: z.enum(['planned-failover', 'manual-edit', 'forced']),
-  by: z.string(),
-  reason: z.string(),
-  at: epochMs,
-});
-
-const serviceStateSchema = z.object({
-  service: z.string().min(1),
-  phase: z.enum(['primary-active', 'failing-over', 'secondary-active', 'failing-back']),
-  epoch: count,
-  primary: targetHealthSchema,
-  secondary: targetHealthSchema,
-  lastFlipAt: epochMs.nullable(),
-  pendingSince: epochMs.nullable(),
-  // Absent from items written before issue #17: read as null, then `migrateLegacyClaim`.
-  claim: z
-    .object({ to: target, by: z.string(), at: epochMs, hold: holdSchema.nullable() })
-    .nullable()
-    .default(null),
-  lastFailure: z
-    .object({ to: target, by: z.string(), at: epochMs, epoch: count, error: z.string() })
-    .nullable()
-    .default(null),
-  hold: holdSchema.nullable(),
-  paused: z.boolean(),
-  autoFailbacks: z.array(epochMs),
-  frozen: z.boolean(),
-  announced: z.array(z.enum(['both-down', 'failback-ready', 'flapping-frozen', 'failover-blocked'])),
-}) satisfies z.ZodType<ServiceState, unknown>;
-
-/**
- * Items written before issue #17 marked an operator's flip in flight with `pendingSince` on an
- * active phase, and a failover's claim set its hold at once (so a failed one left the hold behind).
- * Read such an item as the explicit claim it was, its hold moved into the claim: reconciliation then
- * records the flip with that hold if it landed, or releases claim and hold if it never did.
- */
-export function migrateLegacyClaim(state: ServiceState): ServiceState {
-  const active = state.phase === 'primary-active' || state.phase === 'secondary-active';
-  if (!active || state.pendingSince === null || state.claim !== null) return state;
-  const to = state.phase === 'primary-active' ? 'secondary' : 'primary';
-  const hold = to === 'secondary' ? state.hold : null;
-  return {
-    ...state,
-    pendingSince: null,
-    claim: { to, by: state.hold?.by ?? 'operator', at: state.pendingSince, hold },
-    hold: to === 'secondary' ? null : state.hold,
-  };
-}
+export const ITEM_FORMAT = 2;
 
 const auditEventSchema = z.object({
   service: z.string().min(1),
@@ -106,16 +41,14 @@ const auditEventSchema = z.object({
   id: z.string().min(1),
   kind: z.string().min(1),
   epoch: count,
-  from: target.optional(),
-  to: target.optional(),
+  from: targetId.optional(),
+  to: targetId.optional(),
   reason: z.string().optional(),
   requestedBy: z.string(),
   outcome: z.string().optional(),
   changeId: z.string().optional(),
   correlationId: z.string().optional(),
-  evidence: z
-    .object({ primary: z.array(checkResultSchema), secondary: z.array(checkResultSchema) })
-    .optional(),
+  evidence: z.record(targetId, z.array(checkResultSchema)).optional(),
   details: z.record(z.string(), z.unknown()).optional(),
 }) satisfies z.ZodType<AuditEvent>;
 
@@ -153,10 +86,11 @@ export function encodeState(state: ServiceState, version: number, now: number, t
     service: { S: state.service },
     version: { N: String(version) },
     epoch: { N: String(state.epoch) },
-    phase: { S: state.phase },
+    active: { S: state.active },
     updatedAt: { S: new Date(now).toISOString() },
     format: { N: String(ITEM_FORMAT) },
-    state: { S: JSON.stringify(state) },
+    // The validated value: a stray field on the object passed in is never stored.
+    state: { S: JSON.stringify(parsed.data) },
   };
 }
 
@@ -170,17 +104,23 @@ export function decodeState(item: Item, table: string): Versioned<ServiceState> 
   const json = parseJsonAttribute(item, 'state');
   if (!version.ok || !json.ok) throw corrupt(problemsOf(version, json));
 
-  const parsed = serviceStateSchema.safeParse(json.value);
-  if (!parsed.success) throw corrupt(describeIssues('state', parsed.error));
-  const state = migrateLegacyClaim(parsed.data);
+  const parsed = parseStoredState(
+    json.value,
+    item.format?.N === undefined ? undefined : Number(item.format.N),
+  );
+  if (!parsed.ok) throw corrupt(describeIssues('state', parsed.error));
+  const { state, format } = parsed;
 
   const disagreements: string[] = [];
   if (state.service !== service) disagreements.push(`state.service is "${state.service}"`);
   if (item.epoch?.N !== String(state.epoch)) {
     disagreements.push(`attribute epoch=${String(item.epoch?.N)} disagrees with state.epoch=${state.epoch}`);
   }
-  if (item.phase?.S !== state.phase) {
-    disagreements.push(`attribute phase=${String(item.phase?.S)} disagrees with state.phase=${state.phase}`);
+  // Format 1 had a readable `phase`; it was checked against the JSON it was written with.
+  if (format === 2 && item.active?.S !== state.active) {
+    disagreements.push(
+      `attribute active=${String(item.active?.S)} disagrees with state.active=${state.active}`,
+    );
   }
   if (disagreements.length > 0) throw corrupt(disagreements);
   return { value: state, version: version.value };

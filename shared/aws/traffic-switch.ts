@@ -6,7 +6,7 @@ import {
   type ResourceRecordSet,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
-import { otherTarget, type ServiceConfig, type TargetName } from '../domain/config.ts';
+import type { ServiceConfig, TargetId } from '../domain/config.ts';
 import {
   assessRecords,
   type FlipPlan,
@@ -29,7 +29,7 @@ import {
   isRetryableRoute53Error,
   TrafficReadError,
 } from './route53-errors.ts';
-import { classifyWeightedPair, listRecordSets, listZone, setsOf } from './route53-records.ts';
+import { classifyWeightedSets, listRecordSets, listZone, setsOf } from './route53-records.ts';
 
 export interface TrafficSwitchOptions {
   /**
@@ -97,7 +97,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
   async function read(service: ServiceConfig): Promise<ReadResult> {
     try {
       const sets = await listRecordSets(client, service.hostedZoneId, service.recordName, service.recordType);
-      return classifyWeightedPair(service, sets);
+      return classifyWeightedSets(service, sets);
     } catch (error) {
       if (isNoSuchHostedZone(error)) {
         return noSuchZone(service);
@@ -143,7 +143,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
         continue;
       }
       for (const service of inZone)
-        results.set(service.name, classifyWeightedPair(service, setsOf(service, sets)));
+        results.set(service.name, classifyWeightedSets(service, setsOf(service, sets)));
     }
     return results;
   }
@@ -180,7 +180,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
     return id === undefined ? null : id.replace(/^\/change\//, '');
   }
 
-  async function confirmAlreadyActive(service: ServiceConfig, to: TargetName): Promise<FlipResult> {
+  async function confirmAlreadyActive(service: ServiceConfig, to: TargetId): Promise<FlipResult> {
     const found = await tryRead(service);
     if ('error' in found) {
       return {
@@ -196,7 +196,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
     return { outcome: 'changed-underneath', found: found.result };
   }
 
-  async function flip(service: ServiceConfig, to: TargetName, expected: TrafficReading): Promise<FlipResult> {
+  async function flip(service: ServiceConfig, to: TargetId, expected: TrafficReading): Promise<FlipResult> {
     let plan: FlipPlan;
     try {
       plan = planFlip(expected, to, service.activeWeight);
@@ -254,7 +254,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
           outcome: 'error',
           message:
             `Service "${service.name}": ${answered ? 'Route 53 refused' : 'no answer from Route 53 for'} the flip to ${to}: ` +
-            `${describeRoute53Error(changeError)} (${why}). The records are unchanged: ${otherTarget(to)} is still active` +
+            `${describeRoute53Error(changeError)} (${why}). The records are unchanged: ${expected.active} is still active` +
             `${answered ? '.' : ', unless the unanswered change still lands.'}`,
           found,
           applied: answered ? 'no' : 'unknown',
@@ -293,12 +293,19 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
     }
   }
 
-  async function waitInSync(changeId: string, deadline: number): Promise<'INSYNC' | 'timeout'> {
+  async function waitInSync(
+    changeId: string,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<'INSYNC' | 'timeout'> {
     const id = changeId.replace(/^\/change\//, '');
     let delay = POLL_FIRST_MS;
     for (;;) {
       try {
-        const out = await client.send(new GetChangeCommand({ Id: id }));
+        const out = await client.send(
+          new GetChangeCommand({ Id: id }),
+          signal ? { abortSignal: signal } : {},
+        );
         if (out.ChangeInfo?.Status === 'INSYNC') {
           return 'INSYNC';
         }
@@ -306,7 +313,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
         // Tolerated until the deadline: GetChange is only a progress report, the change is already accepted.
       }
       const remaining = deadline - clock.now();
-      if (remaining <= 0) {
+      if (remaining <= 0 || signal?.aborted) {
         return 'timeout';
       }
       await clock.sleep(Math.min(delay, remaining));

@@ -3,10 +3,12 @@
  * They read the document leniently (see raw-document.ts) so they are reported even when another
  * field of the same check is invalid.
  */
+
 import { checkTimeout, checkUrl, DEFAULT_CHECK_TIMEOUT_MS, maxLatency } from './check-schema.ts';
 import type { FieldIssue, FieldPath } from './field-path.ts';
 import { text } from './fields.ts';
 import { asList, asMapping, type Mapping, validValue } from './raw-document.ts';
+import { targetEntries } from './target-entries.ts';
 import { describeValue } from './wording.ts';
 
 const CHECK_KINDS = ['http', 'tcp', 'cloudwatchAlarm'];
@@ -26,13 +28,14 @@ export function checkRules(
   interval: ProbeInterval | undefined,
 ): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  for (const side of ['primary', 'secondary'] as const) {
-    for (const [position, entry] of asList(asMapping(service[side])?.checks).entries()) {
+  for (const { at } of targetEntries(service)) {
+    const side = targetAt(service, at);
+    for (const [position, entry] of asList(asMapping(side)?.checks).entries()) {
       const kinds = Object.entries(asMapping(entry) ?? {});
       const [kind, settings] = kinds.length === 1 ? (kinds[0] ?? []) : [];
       const fields = asMapping(settings);
       if (kind === undefined || fields === undefined || !CHECK_KINDS.includes(kind)) continue;
-      const path: FieldPath = ['services', index, side, 'checks', position, kind];
+      const path: FieldPath = ['services', index, ...at, 'checks', position, kind];
       if (kind === 'http') issues.push(...httpRules(fields, path));
       if (interval !== undefined) issues.push(...fitsTheInterval(fields, path, interval));
     }
@@ -88,4 +91,10 @@ function fitsTheInterval(check: Mapping, path: FieldPath, interval: ProbeInterva
       message: `${what} is longer than the probe interval of ${interval.seconds} s (${interval.setBy}); a probe round must end before the next begins: set timeoutMs to at most ${limit} or raise probeIntervalSeconds`,
     },
   ];
+}
+
+function targetAt(service: Mapping, at: FieldPath): unknown {
+  const [key, position] = at;
+  if (typeof key !== 'string') return undefined;
+  return position === undefined ? service[key] : asList(service[key])[Number(position)];
 }

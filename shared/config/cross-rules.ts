@@ -3,24 +3,29 @@
  * references are resolved) leniently, so they are reported together with the field errors
  * elsewhere in the file; a value that is itself invalid is skipped (the schema reports it).
  */
+
 import { checkRules, type ProbeInterval } from './check-rules.ts';
 import { hostedZoneId, recordName, recordType } from './document-schema.ts';
 import type { FieldIssue } from './field-path.ts';
 import { POLICY_DEFAULTS, probeIntervalSeconds } from './policy.ts';
 import { asList, asMapping, type Mapping, validValue } from './raw-document.ts';
+import { formatTargetPath, targetEntries } from './target-entries.ts';
 import { closestName } from './wording.ts';
 
 /** Every problem in the document that no single field shows. */
 export function checkCrossRules(document: unknown): FieldIssue[] {
   const root = asMapping(document);
   if (root === undefined) return [];
-  const services = asList(root.services).map((entry) => asMapping(entry) ?? {});
+  const entries = asList(root.services);
+  const services = entries.map((entry) => asMapping(entry) ?? {});
   const groups = Object.keys(asMapping(root.notifiers) ?? {});
   const defaults = asMapping(root.defaults) ?? {};
   return [
     ...uniqueNames(services),
     ...uniqueRecords(services),
     ...services.flatMap((service, index) => [
+      // An entry that is not a mapping has its own error already; nothing in it to check.
+      ...(asMapping(entries[index]) === undefined ? [] : targetForm(service, index)),
       ...distinctSetIdentifiers(service, index),
       ...knownNotifierGroups(service, index, groups),
       ...checkRules(service, index, probeInterval(service, index, defaults)),
@@ -66,16 +71,60 @@ function uniqueRecords(services: readonly Mapping[]): FieldIssue[] {
   return issues;
 }
 
+/**
+ * A service gives its targets one way: `primary:` and `secondary:`, or a `targets:` list in
+ * preference order (with distinct ids). Checked on the raw document, so these problems are reported
+ * with every other one of the file, not only once the rest of the service is valid.
+ */
+function targetForm(service: Mapping, index: number): FieldIssue[] {
+  const at = (...path: (string | number)[]) => ['services', index, ...path];
+  const sugar = (['primary', 'secondary'] as const).filter((side) => service[side] !== undefined);
+  if (sugar.length > 0 && service.targets !== undefined) {
+    return [
+      { path: at('targets'), message: 'give either primary and secondary, or a targets list, not both' },
+    ];
+  }
+  if (sugar.length === 0 && service.targets === undefined) {
+    return [
+      {
+        path: at('primary'),
+        message: 'is required: give primary and secondary (or a targets list in preference order)',
+      },
+    ];
+  }
+  if (sugar.length === 1) {
+    const missing = sugar[0] === 'primary' ? 'secondary' : 'primary';
+    return [{ path: at(missing), message: 'is required: a service needs both primary and secondary' }];
+  }
+  const ids = asList(service.targets).map((entry) => asMapping(entry)?.id);
+  return ids.flatMap((id, position): FieldIssue[] => {
+    const first = ids.indexOf(id);
+    if (typeof id !== 'string' || first === position) return [];
+    return [
+      {
+        path: at('targets', position, 'id'),
+        message: `"${id}" is already the id of targets[${first}]; ids must differ`,
+      },
+    ];
+  });
+}
+
 function distinctSetIdentifiers(service: Mapping, index: number): FieldIssue[] {
-  const primary = asMapping(service.primary)?.setIdentifier;
-  const secondary = asMapping(service.secondary)?.setIdentifier;
-  if (typeof primary !== 'string' || primary !== secondary) return [];
-  return [
-    {
-      path: ['services', index, 'secondary', 'setIdentifier'],
-      message: `"${secondary}" is also primary.setIdentifier; the two weighted records need different set identifiers`,
-    },
-  ];
+  const seen = new Map<string, string>();
+  const issues: FieldIssue[] = [];
+  for (const { at, target } of targetEntries(service)) {
+    const id = asMapping(target)?.setIdentifier;
+    if (typeof id !== 'string') continue;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, formatTargetPath(at));
+    else {
+      issues.push({
+        path: ['services', index, ...at, 'setIdentifier'],
+        message: `"${id}" is also ${first}.setIdentifier; each weighted record needs its own set identifier`,
+      });
+    }
+  }
+  return issues;
 }
 
 function knownNotifierGroups(service: Mapping, index: number, groups: readonly string[]): FieldIssue[] {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Check, ControllerConfig, NotifierConfig, ServiceConfig } from '../domain/config.ts';
-import { MAX_CHECKS_PER_TARGET, MAX_SERVICE_NAME_CHARS } from '../domain/limits.ts';
+import { isTargetId, MAX_CHECKS_PER_TARGET, MAX_SERVICE_NAME_CHARS, MAX_TARGETS } from '../domain/limits.ts';
 import { check } from './check-schema.ts';
 import { interpretRecordName } from './dns-name.ts';
 import { emptyMeansUnset, type Interpretation, oneOf, plainText, text, wholeNumber } from './fields.ts';
@@ -33,7 +33,15 @@ export const hostedZoneId = text(interpretHostedZoneId);
 export const recordName = text(interpretRecordName);
 export const recordType = oneOf(['A', 'AAAA', 'CNAME']);
 
-const target = z.strictObject({
+function targetId(value: string): Interpretation<string> {
+  return isTargetId(value)
+    ? { value }
+    : {
+        problem: `must be 1 to 32 lowercase letters, digits and "-", starting with a letter, not "constructor" or "prototype" (it names the target in state, metrics and notifications), got ${describeValue(value)}`,
+      };
+}
+
+const targetFields = {
   setIdentifier: plainText(1, 128),
   checks: z
     .array(check, {
@@ -45,7 +53,9 @@ const target = z.strictObject({
       error: (issue) =>
         `must list at most ${MAX_CHECKS_PER_TARGET} checks (each one's result travels in the flip request), got ${Array.isArray(issue.input) ? issue.input.length : 'more'}; group endpoints behind one health URL or a CloudWatch alarm`,
     }),
-});
+};
+const target = z.strictObject(targetFields);
+const listedTarget = z.strictObject({ id: text(targetId), ...targetFields });
 
 const service = z.strictObject({
   name: text(serviceName),
@@ -53,8 +63,20 @@ const service = z.strictObject({
   recordName,
   recordType,
   activeWeight: wholeNumber(1, 255).default(100),
-  primary: target,
-  secondary: target,
+  // Two targets as `primary:` and `secondary:`, or any number as `targets:` in preference order.
+  primary: target.optional(),
+  secondary: target.optional(),
+  targets: z
+    .array(listedTarget, {
+      error: (issue) =>
+        `must be a list of targets ({ id, setIdentifier, checks }), got ${describeValue(issue.input)}`,
+    })
+    .min(2, {
+      error: 'must list at least two targets: where traffic belongs and where it goes instead',
+      abort: true,
+    })
+    .max(MAX_TARGETS, { error: `must list at most ${MAX_TARGETS} targets` })
+    .optional(),
   notify: emptyMeansUnset(
     z
       .array(plainText(1, 64), {
@@ -64,6 +86,16 @@ const service = z.strictObject({
   ),
   ...policyFields,
 });
+
+/** The file's two ways to give targets, as the one list the controller reads (`primary:` first). */
+function targetsOf(entry: z.output<typeof service>): ServiceConfig['targets'] {
+  if (entry.targets !== undefined) return entry.targets;
+  const sugar = [
+    ['primary', entry.primary],
+    ['secondary', entry.secondary],
+  ] as const;
+  return sugar.flatMap(([id, fields]) => (fields === undefined ? [] : [{ id, ...fields }]));
+}
 
 /**
  * The whole file: `defaults`, `services` and `notifiers`, normalized and merged into what the
@@ -99,8 +131,7 @@ export const configDocument = z
           recordName: entry.recordName,
           recordType: entry.recordType,
           activeWeight: entry.activeWeight,
-          primary: entry.primary,
-          secondary: entry.secondary,
+          targets: targetsOf(entry),
           notify: entry.notify,
           policy: resolvePolicy(entry, document.defaults),
           metrics: resolveMetrics(entry, document.defaults),

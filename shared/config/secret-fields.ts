@@ -38,12 +38,15 @@ function isNotifierSecret(path: FieldPath): boolean {
 }
 
 function isProbeHeaderValue(path: FieldPath): boolean {
-  const [section, service, target, checks, check, kind, headers, name] = path;
+  const [section, service, ...rest] = path;
+  if (section !== 'services' || typeof service !== 'number') return false;
+  // `primary:`/`secondary:` (one key), or `targets: [...]` (the key and the position).
+  const listed = rest[0] === 'targets' && typeof rest[1] === 'number';
+  const sugar = rest[0] === 'primary' || rest[0] === 'secondary';
+  if (!listed && !sugar) return false;
+  const [checks, check, kind, headers, name] = rest.slice(listed ? 2 : 1);
   return (
-    path.length === 8 &&
-    section === 'services' &&
-    typeof service === 'number' &&
-    (target === 'primary' || target === 'secondary') &&
+    rest.length === (listed ? 7 : 6) &&
     checks === 'checks' &&
     typeof check === 'number' &&
     kind === 'http' &&
@@ -63,7 +66,9 @@ function isProbeHeaderValue(path: FieldPath): boolean {
  */
 export function mayHoldSecret(formattedPath: string): boolean {
   // A probe header value may be a token (issue #18: `${ssm:}` is allowed there).
-  if (/^services\[\d+\]\.\w+\.checks\[\d+\]\.http\.headers([.[]|$)/.test(formattedPath)) return true;
+  if (/^services\[\d+\]\.(\w+|targets\[\d+\])\.checks\[\d+\]\.http\.headers([.[]|$)/.test(formattedPath)) {
+    return true;
+  }
   if (formattedPath !== 'notifiers' && !/^notifiers[.[]/.test(formattedPath)) return false;
   return !formattedPath.endsWith('.sns.topicArn');
 }

@@ -6,6 +6,8 @@
  *
  *   load ─> change(state) ─> save(version) ──conflict──> re-read ─> change(fresh) ─> save ...
  */
+
+import { type ServiceConfig, type TargetId, targetOrder } from '../domain/config.ts';
 import { initialState } from '../domain/initial-state.ts';
 import type { StateStore } from '../domain/ports.ts';
 import type { ServiceState } from '../domain/state.ts';
@@ -43,9 +45,16 @@ export class StateContentionError extends Error {
   }
 }
 
-/** Read a service's state, or its initial state when it was never written. */
-export async function loadState(store: StateStore, service: string): Promise<Stored> {
-  return (await store.load(service)) ?? { value: initialState(service), version: null };
+/** What the write loop needs of a service: its name, and where its traffic starts. */
+export function stateKeyOf(service: ServiceConfig): { readonly name: string; readonly first: TargetId } {
+  const [first] = targetOrder(service);
+  if (first === undefined) throw new Error(`Service "${service.name}" has no targets`);
+  return { name: service.name, first };
+}
+
+/** Read a service's state, or its initial state (traffic on `first`) when it was never written. */
+export async function loadState(store: StateStore, service: string, first: TargetId): Promise<Stored> {
+  return (await store.load(service)) ?? { value: initialState(service, first), version: null };
 }
 
 /**
@@ -54,18 +63,18 @@ export async function loadState(store: StateStore, service: string): Promise<Sto
  * is nothing to write on that state.
  *
  * @example
- * const out = await writeConditionally(store, 'payments-api', loaded, (s) => (s.paused ? null : { ...s, paused: true }), 'pause');
+ * const out = await writeConditionally(store, { name: 'payments-api', first: 'primary' }, loaded, (s) => (s.paused ? null : { ...s, paused: true }), 'pause');
  * if (out.written) log.info('paused', { epoch: out.state.epoch });
  */
 export async function writeConditionally(
   store: StateStore,
-  service: string,
+  service: { readonly name: string; readonly first: TargetId },
   base: Stored | null,
   change: (state: ServiceState) => ServiceState | null,
   what: string,
   attempts = 6,
 ): Promise<WriteResult> {
-  let current = base ?? (await loadState(store, service));
+  let current = base ?? (await loadState(store, service.name, service.first));
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const conflicts = attempt - 1;
     const next = change(current.value);
@@ -73,7 +82,7 @@ export async function writeConditionally(
     const saved = await store.save(next, current.version);
     if (saved.ok)
       return { written: true, state: next, version: saved.version, before: current.value, conflicts };
-    current = saved.current ?? (await loadState(store, service));
+    current = saved.current ?? (await loadState(store, service.name, service.first));
   }
-  throw new StateContentionError(service, attempts, what);
+  throw new StateContentionError(service.name, attempts, what);
 }

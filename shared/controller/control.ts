@@ -16,10 +16,10 @@ import { z } from 'zod';
 import type { ServiceConfig } from '../domain/config.ts';
 import type { EventKind } from '../domain/events.ts';
 import type { Clock, DeliveryReport, Notifier, StateStore } from '../domain/ports.ts';
-import { activeTarget, type Hold, type ServiceState } from '../domain/state.ts';
+import type { Hold, ServiceState } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
-import { writeConditionally } from './conditional-write.ts';
+import { stateKeyOf, writeConditionally } from './conditional-write.ts';
 import { freeText, MAX_REASON_CHARS, requester } from './flip-request.ts';
 import { type Report, report } from './report.ts';
 import { type ParsedRequest, parseStrictPayload } from './strict-payload.ts';
@@ -102,7 +102,7 @@ export async function runControl(deps: ControlDeps, payload: unknown): Promise<C
 
   const out = await writeConditionally(
     deps.store,
-    service.name,
+    stateKeyOf(service),
     null,
     (state) => changed(state, request.action),
     request.action,
@@ -187,15 +187,16 @@ function notification(
   message: string,
   releasedHold: Hold | undefined,
 ): NonNullable<Report['notification']> {
-  const active = activeTarget(state.phase);
+  const active = state.active;
+  const onStandby = active !== service.targets[0]?.id;
   const failback =
     service.policy.failback === 'auto'
-      ? 'automatic failback may follow once the primary qualifies'
+      ? `automatic failback may follow once the ${service.targets[0]?.id ?? 'primary'} qualifies`
       : `failback stays manual (failoverctl failback ${service.name})`;
   const next =
     request.action === 'pause'
       ? `No automatic failover for ${service.name} while paused: watch for failover-blocked alerts and fail over by hand if needed. Resume with failoverctl resume ${service.name}.`
-      : active === 'secondary' && releasedHold
+      : onStandby && releasedHold
         ? `Traffic is on the standby and ${failback}.`
         : 'Nothing to do.';
   return {

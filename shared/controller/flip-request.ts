@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { Evidence } from '../domain/events.ts';
 import {
+  isTargetId,
   MAX_CHECK_LABEL_CHARS,
   MAX_CHECK_LATENCY_MS,
   MAX_CHECK_REASON_CHARS,
@@ -11,6 +12,7 @@ import {
   MAX_FLIP_REASON_CHARS,
   MAX_REQUESTED_BY_CHARS,
   MAX_SERVICE_NAME_CHARS,
+  MAX_TARGETS,
 } from '../domain/limits.ts';
 import { isReservedIdentity, plainLine, RESERVED_IDENTITIES } from '../domain/plain-text.ts';
 import { type ParsedRequest, parseStrictPayload } from './strict-payload.ts';
@@ -25,10 +27,29 @@ const checkResult = z.strictObject({
   reason: z.string().max(MAX_CHECK_REASON_CHARS),
 });
 
-const evidence = z.strictObject({
-  primary: z.array(checkResult).max(MAX_CHECKS_PER_TARGET),
-  secondary: z.array(checkResult).max(MAX_CHECKS_PER_TARGET),
-});
+const targetId = z
+  .string()
+  .refine(isTargetId, { error: 'must be a target id (lowercase letters, digits and "-")' });
+
+/**
+ * Evidence by target id. Its keys are checked on the payload as sent, before the record is built:
+ * a record would silently drop `__proto__`, and a strict parse rejects what it does not know.
+ */
+const evidence = z
+  .unknown()
+  .superRefine((value, context) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return;
+    const unknown = Object.keys(value).filter((key) => !isTargetId(key));
+    if (unknown.length > 0)
+      context.addIssue({ code: 'unrecognized_keys', keys: unknown, input: { ...value } });
+  })
+  .pipe(
+    z
+      .record(targetId, z.array(checkResult).max(MAX_CHECKS_PER_TARGET))
+      .refine((byTarget) => Object.keys(byTarget).length <= MAX_TARGETS, {
+        error: `at most ${MAX_TARGETS} targets`,
+      }),
+  );
 
 /** Caller text kept to one plain line (no forged lines, no terminal escapes, no bidi tricks). */
 export const freeText = (max: number) => z.string().max(max).transform(plainLine);
@@ -54,6 +75,8 @@ const flipRequest = z.strictObject({
   force: z.boolean().optional(),
   /** The watchdog's probe results; used only for its own epoch-fenced requests, never an operator's. */
   evidence: evidence.optional(),
+  /** Where the traffic goes (a target id); default: the second target for a failover, the first for a failback. */
+  to: targetId.optional(),
   /** The watchdog's decision id (else the invocation's request id is used). */
   correlationId: z
     .string()
@@ -70,6 +93,7 @@ export interface FlipRequest {
   readonly force?: boolean;
   readonly evidence?: Evidence;
   readonly correlationId?: string;
+  readonly to?: string;
 }
 
 export type { ParsedRequest } from './strict-payload.ts';

@@ -5,8 +5,8 @@
  *   payload ─parse─> Move ─executeMove─> Execution ─tell─> notification, audit, metric ─> FlipResponse
  */
 import { randomUUID } from 'node:crypto';
-import type { ServiceConfig, TargetName } from '../domain/config.ts';
-import { type Direction, fromOf, type Move } from '../domain/move.ts';
+import { type ServiceConfig, type TargetId, targetOrder } from '../domain/config.ts';
+import type { Direction, Move } from '../domain/move.ts';
 import type { Clock, DeliveryReport, Notifier, Prober, StateStore, TrafficSwitch } from '../domain/ports.ts';
 import type { TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
@@ -37,8 +37,8 @@ export interface FlipResponse {
   readonly outcome: FlipOutcome;
   /** One sentence for people. */
   readonly message: string;
-  readonly from?: TargetName;
-  readonly to?: TargetName;
+  readonly from?: TargetId;
+  readonly to?: TargetId;
   readonly epoch?: number;
   readonly changeId?: string | null;
   /** Follows this flip through logs, audit events and notifications. */
@@ -67,6 +67,8 @@ export interface FlipDeps {
   readonly stage?: string;
   /** The invocation's id (Lambda's request id): the correlation id of an operator's request. */
   readonly requestId?: string;
+  /** Aborted when the invocation's time is nearly up (middy's backstop). */
+  readonly signal?: AbortSignal;
 }
 
 /** Which function a request came through: only the forced-flip function may carry `force`. */
@@ -108,7 +110,14 @@ export async function runFlip(
     const known = deps.services.map((s) => s.name).join(', ');
     return rejected(request.service, [`service: unknown service '${request.service}'; configured: ${known}`]);
   }
-  const move = moveOf(direction, request, deps.requestId);
+  const order = targetOrder(service);
+  const to = request.to ?? (direction === 'failover' ? order[1] : order[0]);
+  if (to === undefined || !order.includes(to)) {
+    return rejected(request.service, [
+      `to: '${String(to)}' is not a target of ${service.name}; its targets: ${order.join(', ')}`,
+    ]);
+  }
+  const move = moveOf(direction, to, order[0] ?? to, request, deps.requestId);
   const log = deps.log.child({
     service: service.name,
     direction,
@@ -123,11 +132,17 @@ export async function runFlip(
     { dryRun: request.dryRun ?? false },
     milestones,
   );
+  const from =
+    execution.kind === 'moved'
+      ? execution.from
+      : execution.kind === 'failed'
+        ? execution.claimed.active
+        : execution.state.active;
   const respond = (outcome: FlipOutcome, message: string, epoch: number, changeId: string | null = null) => ({
     service: service.name,
     outcome,
     message,
-    from: fromOf(move),
+    from,
     to: move.to,
     epoch,
     changeId,
@@ -138,7 +153,7 @@ export async function runFlip(
     const { plan, verification, state } = execution;
     const health = verification.ok ? 'healthy' : `NOT healthy (${failedReasons(verification)})`;
     const message =
-      `A ${direction} would move ${service.name} from the ${fromOf(move)} to the ${move.to}; the ${move.to} is ` +
+      `A ${direction} would move ${service.name} from the ${from} to the ${move.to}; the ${move.to} is ` +
       `${health}${verification.ok || move.force ? '' : ', so it would be refused'}. Nothing was changed.`;
     const change = plan.kind === 'flip' ? { change: { Comment: plan.comment, Changes: plan.changes } } : {};
     return { ...respond('dry-run', message, state.epoch), ...change, verification };
@@ -163,11 +178,19 @@ export async function runFlip(
 }
 
 /** The request as a move: the watchdog's (with its epoch and evidence), or an operator's. */
-function moveOf(direction: Direction, request: FlipRequest, requestId: string | undefined): Move {
+function moveOf(
+  direction: Direction,
+  to: TargetId,
+  first: TargetId,
+  request: FlipRequest,
+  requestId: string | undefined,
+): Move {
   const automatic = request.epoch !== undefined;
   return {
     service: request.service,
-    to: direction === 'failover' ? 'secondary' : 'primary',
+    direction,
+    to,
+    first,
     ...(request.epoch !== undefined ? { epoch: request.epoch } : {}),
     requestedBy: request.requestedBy ?? (automatic ? 'watchdog' : 'operator'),
     ...(request.reason !== undefined ? { reason: request.reason } : {}),

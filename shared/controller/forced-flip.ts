@@ -18,6 +18,7 @@ const envelope = z.strictObject({
   direction: z.enum(['failover', 'failback']),
   service: z.string().min(1).max(64),
   reason: z.string().min(1).max(MAX_REASON_CHARS),
+  to: z.string().optional(),
   requestedBy: z.string().optional(),
   dryRun: z.boolean().optional(),
 });

@@ -11,7 +11,7 @@
  *  Route 53 refused and the records did not move: release the claim and record the failure in one
  *  write. Whether it landed is unknown: keep the claim; the watchdog settles it from Route 53.
  */
-import type { ServiceConfig } from '../domain/config.ts';
+import type { ServiceConfig, TargetId } from '../domain/config.ts';
 import { type FlipPlan, planFlip } from '../domain/flip-plan.ts';
 import {
   claim,
@@ -19,7 +19,6 @@ import {
   fence,
   isAutomatic,
   type Move,
-  pendingPhaseOf,
   record,
   refuse,
   release,
@@ -36,7 +35,7 @@ import type {
 } from '../domain/ports.ts';
 import type { FlipFailure, ServiceState, TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
-import { loadState, type Stored, writeConditionally } from './conditional-write.ts';
+import { loadState, type Stored, stateKeyOf, writeConditionally } from './conditional-write.ts';
 
 export interface ExecutionDeps {
   readonly store: StateStore;
@@ -46,6 +45,8 @@ export interface ExecutionDeps {
   readonly log: Logger;
   /** How long to wait for INSYNC after recording (bounded by the caller's remaining time). */
   readonly inSyncWaitMs?: number;
+  /** Aborted when the invocation's time is nearly up (middy's backstop): stop waiting. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Milestones {
@@ -77,6 +78,8 @@ export type Execution =
     }
   | {
       readonly kind: 'moved';
+      /** Where the traffic was. */
+      readonly from: TargetId;
       readonly recorded: ServiceState;
       readonly changeId: string | null;
       readonly verification: TargetObservation;
@@ -99,12 +102,10 @@ export async function executeMove(
   options: { readonly dryRun: boolean },
   milestones: Milestones,
 ): Promise<Execution> {
-  const loaded = await loadState(deps.store, service.name);
+  const loaded = await loadState(deps.store, service.name, move.first);
   const stop = fence(loaded.value, move);
   if (stop) return { kind: 'stopped', stop, state: loaded.value };
-  if (loaded.value.phase === pendingPhaseOf(move) && loaded.value.pendingSince !== null) {
-    milestones.decidedAt = loaded.value.pendingSince;
-  }
+  if (loaded.value.moving?.to === move.to) milestones.decidedAt = loaded.value.moving.since;
 
   const read = await deps.traffic.read(service);
   if (!read.ok) throw new FlipError(`Cannot move ${service.name} to the ${move.to}: ${read.message}`);
@@ -128,7 +129,7 @@ export async function executeMove(
     const now = deps.clock.now();
     await writeConditionally(
       deps.store,
-      service.name,
+      stateKeyOf(service),
       loaded,
       (s) => refuse(s, loaded.value.epoch, move, verification, service.policy, now),
       'record the refusal of',
@@ -153,7 +154,7 @@ async function claimMove(
   // moved or claimed the service stops it.
   const out = await writeConditionally(
     deps.store,
-    service.name,
+    stateKeyOf(service),
     loaded,
     (s) => (stillClaimable(s, loaded.value) && fence(s, move) === null ? claim(s, move, now) : null),
     'claim a move of',
@@ -191,10 +192,11 @@ async function flipClaimed(
         const status = await deps.traffic.waitInSync(
           changeId,
           deps.clock.now() + (deps.inSyncWaitMs ?? 30_000),
+          deps.signal,
         );
         if (status === 'INSYNC') milestones.inSyncAt = deps.clock.now();
       }
-      return { kind: 'moved', recorded, changeId, verification };
+      return { kind: 'moved', from: claimed.value.active, recorded, changeId, verification };
     }
     case 'changed-underneath': {
       await releaseClaim(deps, service, move, claimed, null);
@@ -224,7 +226,7 @@ async function releaseClaim(
 ): Promise<void> {
   await writeConditionally(
     deps.store,
-    service.name,
+    stateKeyOf(service),
     claimed,
     (s) => release(s, claimed.value, move, failure),
     'release the claim on',
@@ -243,7 +245,7 @@ async function recordMove(
   const now = deps.clock.now();
   const out = await writeConditionally(
     deps.store,
-    service.name,
+    stateKeyOf(service),
     base,
     (s) => record(s, base.value.epoch, move, now),
     'record the move of',

@@ -4,13 +4,13 @@
  * one `report` path. Evidence is the controller's own: the watchdog's, for its epoch-fenced move,
  * else the stored last results and the fresh re-check of the target (issue #18).
  */
-import type { ServiceConfig } from '../domain/config.ts';
+import type { ServiceConfig, TargetId } from '../domain/config.ts';
 import { detectionDelayMs } from '../domain/detection-delay.ts';
 import type { EventKind, Evidence } from '../domain/events.ts';
-import { directionOf, fromOf, isAutomatic, type Move, repeatsFailure } from '../domain/move.ts';
+import { isAutomatic, type Move, repeatsFailure } from '../domain/move.ts';
 import type { DeliveryReport, Notification } from '../domain/ports.ts';
 import { RECONCILE_GRACE_MS } from '../domain/reconcile.ts';
-import type { ServiceState, TargetObservation } from '../domain/state.ts';
+import type { CheckResult, ServiceState, TargetObservation } from '../domain/state.ts';
 import { METRIC } from '../telemetry/metric-names.ts';
 import type { MetricSample } from '../telemetry/metrics.ts';
 import { failbackAdvice, failoverAdvice } from './advice.ts';
@@ -31,6 +31,8 @@ export type MoveOutcome =
 
 export interface Told {
   readonly outcome: MoveOutcome;
+  /** Where the traffic was when the move started. */
+  readonly from: TargetId;
   readonly message: string;
   readonly epoch: number;
   readonly changeId: string | null;
@@ -49,8 +51,10 @@ export async function tell(
   execution: Execution,
   milestones: Milestones,
 ): Promise<Told> {
+  const from = fromOf(execution);
   const say = (outcome: MoveOutcome, message: string, epoch: number, changeId: string | null = null) => ({
     outcome,
+    from,
     message,
     epoch,
     changeId,
@@ -74,9 +78,9 @@ export async function tell(
     case 'refused': {
       const { state, verification } = execution;
       const message =
-        `Refused to ${directionOf(move) === 'failover' ? 'fail over' : 'fail back'} ${service.name}: the ${move.to} ` +
-        `failed its re-check right before the flip (${failedReasons(verification)}). Traffic stays on the ${fromOf(move)}.`;
-      const event: EventKind = directionOf(move) === 'failover' ? 'failover-refused' : 'failback-refused';
+        `Refused to ${move.direction === 'failover' ? 'fail over' : 'fail back'} ${service.name}: the ${move.to} ` +
+        `failed its re-check right before the flip (${failedReasons(verification)}). Traffic stays on the ${from}.`;
+      const event: EventKind = move.direction === 'failover' ? 'failover-refused' : 'failback-refused';
       return record(deps, service, move, say('refused', message, state.epoch), {
         event,
         evidence: withCheck(state, move, verification.checks),
@@ -85,7 +89,7 @@ export async function tell(
     }
     case 'failed': {
       const { claimed, before, failure, applied } = execution;
-      const verb = directionOf(move) === 'failover' ? 'fail over' : 'fail back';
+      const verb = move.direction === 'failover' ? 'fail over' : 'fail back';
       const message =
         applied === 'no'
           ? `Could not ${verb} ${service.name}: ${failure.error} Nothing moved: the claim was released ` +
@@ -93,13 +97,13 @@ export async function tell(
           : `Could not ${verb} ${service.name}: ${failure.error} Whether the change landed is unknown: the ` +
             `watchdog decides from what Route 53 shows on its next run, and releases the claim after ` +
             `${RECONCILE_GRACE_MS / 1000} s if the records did not move.`;
-      deps.log.error(`${directionOf(move)} failed`, { epoch: claimed.epoch, recordsMoved: applied, message });
+      deps.log.error(`${move.direction} failed`, { epoch: claimed.epoch, recordsMoved: applied, message });
       // One notification per failing streak: an automatic move retried every round until Route 53
       // takes it again must not page every round. The audit trail keeps every attempt.
-      const event: EventKind = directionOf(move) === 'failover' ? 'failover-failed' : 'failback-failed';
+      const event: EventKind = move.direction === 'failover' ? 'failover-failed' : 'failback-failed';
       return record(deps, service, move, say('failed', message, claimed.epoch), {
         event: repeatsFailure(before, move, claimed.epoch) ? null : event,
-        evidence: { primary: claimed.primary.last, secondary: claimed.secondary.last },
+        evidence: lastResults(claimed),
         milestones,
         details: { error: failure.error, recordsMoved: applied, claimReleased: applied === 'no' },
         metric: [once(METRIC.flipFailures)],
@@ -107,12 +111,12 @@ export async function tell(
     }
     case 'moved': {
       const { recorded, changeId, verification } = execution;
-      const outcome: MoveOutcome = directionOf(move) === 'failover' ? 'failed-over' : 'failed-back';
+      const outcome: MoveOutcome = move.direction === 'failover' ? 'failed-over' : 'failed-back';
       const event: EventKind =
-        directionOf(move) === 'failback' ? 'failback' : isAutomatic(move) ? 'failover' : 'planned-failover';
+        move.direction === 'failback' ? 'failback' : isAutomatic(move) ? 'failover' : 'planned-failover';
       const why = move.reason ?? (isAutomatic(move) ? 'automatic decision' : 'operator request');
       const forced = move.force && !verification.ok ? ` (forced: the ${move.to} failed its re-check)` : '';
-      const message = `Moved ${service.name} from the ${fromOf(move)} to the ${move.to}${forced}: ${why}.`;
+      const message = `Moved ${service.name} from the ${from} to the ${move.to}${forced}: ${why}.`;
       const given = isAutomatic(move) ? move.evidence : undefined;
       const evidence = given ?? withCheck(recorded, move, verification.checks);
       return record(deps, service, move, say(outcome, message, recorded.epoch, changeId), {
@@ -120,7 +124,7 @@ export async function tell(
         evidence,
         auditEvidence: true,
         milestones,
-        metric: [once(METRIC.flips), ...detectionDelay(recorded, move, milestones)],
+        metric: [once(METRIC.flips), ...detectionDelay(recorded, execution.from, move, milestones)],
       });
     }
   }
@@ -145,15 +149,15 @@ async function record(
   telling?: Telling,
 ): Promise<Told> {
   const { outcome, message, epoch, changeId } = said;
-  if (telling === undefined) deps.log.info(`${directionOf(move)} ${outcome}`, { epoch, message });
+  if (telling === undefined) deps.log.info(`${move.direction} ${outcome}`, { epoch, message });
   const event: Report = {
     service,
     correlationId: move.correlationId,
     notification: telling?.event == null ? null : notification(service, move, telling.event, said, telling),
     audit: {
-      kind: directionOf(move),
+      kind: move.direction,
       epoch,
-      from: fromOf(move),
+      from: said.from,
       to: move.to,
       reason: move.reason ?? message,
       requestedBy: move.requestedBy,
@@ -169,7 +173,7 @@ async function record(
       },
     },
     ...(telling?.metric
-      ? { metric: { samples: telling.metric, dimensions: { Direction: directionOf(move) } } }
+      ? { metric: { samples: telling.metric, dimensions: { Direction: move.direction } } }
       : {}),
   };
   const deliveries = await report(deps, event);
@@ -184,11 +188,11 @@ function notification(
   telling: Telling,
 ): Omit<Notification, 'service' | 'at' | 'correlationId'> {
   const advice =
-    directionOf(move) === 'failover' ? failoverAdvice(service, event) : failbackAdvice(service, event);
+    move.direction === 'failover' ? failoverAdvice(service, event) : failbackAdvice(service, event);
   const { milestones } = telling;
   return {
     event,
-    from: fromOf(move),
+    from: said.from,
     to: move.to,
     reason: move.reason ? `${said.message} Reason given: ${move.reason}` : said.message,
     requestedBy: move.requestedBy,
@@ -206,10 +210,16 @@ function notification(
 }
 
 /** `DetectionDelay` of an automatic failover, when known (see `detectionDelayMs`). */
-function detectionDelay(recorded: ServiceState, move: Move, milestones: Milestones): MetricSample[] {
+function detectionDelay(
+  recorded: ServiceState,
+  from: TargetId,
+  move: Move,
+  milestones: Milestones,
+): MetricSample[] {
   const delay = detectionDelayMs({
     state: recorded,
-    from: fromOf(move),
+    from,
+    failover: move.direction === 'failover',
     automatic: isAutomatic(move),
     acceptedAt: milestones.changeAcceptedAt,
   });
@@ -218,11 +228,26 @@ function detectionDelay(recorded: ServiceState, move: Move, milestones: Mileston
     : [{ name: METRIC.detectionDelay.name, unit: METRIC.detectionDelay.unit, value: delay }];
 }
 
+/** Each target's stored last results. */
+function lastResults(state: ServiceState): Evidence {
+  return Object.fromEntries(Object.entries(state.targets).map(([id, health]) => [id, health.last]));
+}
+
 /** The stored last results, with the target's own replaced by `checks` (its fresh re-check). */
-function withCheck(state: ServiceState, move: Move, checks: Evidence['primary']): Evidence {
-  return move.to === 'secondary'
-    ? { primary: state.primary.last, secondary: checks }
-    : { primary: checks, secondary: state.secondary.last };
+function withCheck(state: ServiceState, move: Move, checks: readonly CheckResult[]): Evidence {
+  return { ...lastResults(state), [move.to]: checks };
+}
+
+/** Where the traffic was when the move started. */
+function fromOf(execution: Execution): TargetId {
+  switch (execution.kind) {
+    case 'moved':
+      return execution.from;
+    case 'failed':
+      return execution.claimed.active;
+    default:
+      return execution.state.active;
+  }
 }
 
 export function failedReasons(observation: TargetObservation): string {

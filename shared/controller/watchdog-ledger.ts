@@ -3,9 +3,9 @@
  * report, and the notifications and audit writes still under way (waited for before the run ends,
  * never by a round: telling people must not slow detection).
  */
-import type { ServiceConfig, TargetName } from '../domain/config.ts';
+import { type ServiceConfig, type TargetId, targetOrder } from '../domain/config.ts';
 import type { NoticeAction } from '../domain/events.ts';
-import { activeTarget, type ServiceState } from '../domain/state.ts';
+import type { ServiceState } from '../domain/state.ts';
 import { METRIC } from '../telemetry/metric-names.ts';
 import { watchdogAdvice } from './advice.ts';
 import { once, type ReportDeps, report } from './report.ts';
@@ -59,17 +59,16 @@ export class Ledger {
   notice(
     t: Tracked,
     notice: NoticeAction,
-    route?: { from: TargetName; to: TargetName },
+    route?: { from: TargetId; to: TargetId },
     details: Record<string, unknown> = {},
   ): void {
     this.report.notices.push({ service: t.config.name, event: notice.event });
     const advice = watchdogAdvice(t.config, notice.event);
-    const active = activeTarget(t.state.phase);
+    const active = t.state.active;
+    // `failback-ready`: back to the most preferred target (that is where a failback goes).
+    const first = targetOrder(t.config)[0] ?? active;
     const where =
-      route ??
-      (notice.event === 'failback-ready'
-        ? { from: active, to: active === 'primary' ? 'secondary' : 'primary' }
-        : { from: active });
+      route ?? (notice.event === 'failback-ready' ? { from: active, to: first } : { from: active });
     this.pending.push(
       report(this.deps, {
         service: t.config,

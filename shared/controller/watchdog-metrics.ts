@@ -4,15 +4,16 @@
  * stage, per service the health of each target and where traffic is, and per check the probe
  * latency for `metrics: detailed` services (each custom metric costs money, so it is opt-in).
  */
+import { targetOrder } from '../domain/config.ts';
 import type { Observation, ServiceState } from '../domain/state.ts';
-import { activeTarget } from '../domain/state.ts';
 import { METRIC } from '../telemetry/metric-names.ts';
-import type { MetricSample, Metrics } from '../telemetry/metrics.ts';
+import type { Metrics } from '../telemetry/metrics.ts';
 import type { Tracked } from './watchdog-ledger.ts';
 
 interface ServiceSamples {
-  readonly primary: number[];
-  readonly secondary: number[];
+  /** Per target id, 1 or 0 per round. */
+  readonly health: Map<string, number[]>;
+  /** The active target's position in preference order, per round. */
   readonly active: number[];
   readonly latency: Map<string, { target: string; check: string; values: number[] }>;
 }
@@ -25,21 +26,25 @@ export class RunMetrics {
   sample(t: Tracked, state: ServiceState, observation: Observation): void {
     let samples = this.services.get(t.config.name);
     if (!samples) {
-      samples = { primary: [], secondary: [], active: [], latency: new Map() };
+      samples = { health: new Map(), active: [], latency: new Map() };
       this.services.set(t.config.name, samples);
     }
-    samples.primary.push(observation.primary.ok ? 1 : 0);
-    samples.secondary.push(observation.secondary.ok ? 1 : 0);
-    samples.active.push(activeTarget(state.phase) === 'primary' ? 0 : 1);
-    if (t.config.metrics !== 'detailed') return;
-    for (const target of ['primary', 'secondary'] as const) {
-      for (const check of observation[target].checks) {
-        const key = `${target} ${check.check}`;
-        const series = samples.latency.get(key) ?? { target, check: check.check, values: [] };
-        series.values.push(check.latencyMs);
-        samples.latency.set(key, series);
+    const order = targetOrder(t.config);
+    for (const id of order) {
+      const seen = observation.targets[id];
+      if (seen === undefined) continue;
+      const series = samples.health.get(id) ?? [];
+      series.push(seen.ok ? 1 : 0);
+      samples.health.set(id, series);
+      if (t.config.metrics !== 'detailed') continue;
+      for (const check of seen.checks) {
+        const key = `${id} ${check.check}`;
+        const latency = samples.latency.get(key) ?? { target: id, check: check.check, values: [] };
+        latency.values.push(check.latencyMs);
+        samples.latency.set(key, latency);
       }
     }
+    samples.active.push(Math.max(0, order.indexOf(state.active)));
   }
 
   emit(metrics: Metrics, stage: string, run: { durationMs: number; rounds: number }): void {
@@ -52,12 +57,14 @@ export class RunMetrics {
         : []),
     ]);
     for (const [service, samples] of this.services) {
-      const health: MetricSample[] = [
-        { name: METRIC.primaryHealthy.name, unit: METRIC.primaryHealthy.unit, value: samples.primary },
-        { name: METRIC.secondaryHealthy.name, unit: METRIC.secondaryHealthy.unit, value: samples.secondary },
+      metrics.put({ Stage: stage, Service: service }, [
         { name: METRIC.activeTarget.name, unit: METRIC.activeTarget.unit, value: samples.active },
-      ];
-      metrics.put({ Stage: stage, Service: service }, health);
+      ]);
+      for (const [target, values] of samples.health) {
+        metrics.put({ Stage: stage, Service: service, Target: target }, [
+          { name: METRIC.targetHealthy.name, unit: METRIC.targetHealthy.unit, value: values },
+        ]);
+      }
       for (const series of samples.latency.values()) {
         metrics.put({ Stage: stage, Service: service, Target: series.target, Check: series.check }, [
           { name: METRIC.probeLatency.name, unit: METRIC.probeLatency.unit, value: series.values },

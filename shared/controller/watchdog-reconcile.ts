@@ -4,10 +4,13 @@
  * flip whose write was lost, a hand edit, an operator's claim that never landed (`domain/reconcile.ts`).
  * Never every round, and never a Route 53 change: it records, it does not fight.
  */
+import { type TargetId, targetOrder } from '../domain/config.ts';
+import type { Evidence } from '../domain/events.ts';
 import type { Clock, ReadResult, StateStore, TrafficSwitch } from '../domain/ports.ts';
 import { type Reconciliation, reconcile } from '../domain/reconcile.ts';
+import { isFailback, type ServiceState } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
-import { writeConditionally } from './conditional-write.ts';
+import { stateKeyOf, writeConditionally } from './conditional-write.ts';
 import type { Ledger, Tracked } from './watchdog-ledger.ts';
 
 export interface ReconcileDeps {
@@ -59,17 +62,18 @@ export async function reconcileAll(
 async function reconcileOne(
   deps: ReconcileDeps,
   t: Tracked,
-  actual: 'primary' | 'secondary',
+  actual: TargetId,
   ledger: Ledger,
 ): Promise<void> {
   const now = deps.clock.now();
   let result: Reconciliation | null = null;
+  const key = stateKeyOf(t.config);
   const out = await writeConditionally(
     deps.store,
-    t.config.name,
+    key,
     { value: t.state, version: t.version },
     (s) => {
-      result = reconcile(s, actual, now);
+      result = reconcile(s, actual, now, key.first);
       return result?.next ?? null;
     },
     'reconcile',
@@ -84,16 +88,25 @@ async function reconcileOne(
   deps.log.warn('reconciled with Route 53', { service: t.config.name, kind, message });
   // A released claim is a flip that never happened: told as the failed flip it was.
   const event =
-    kind !== 'claim-released' ? 'reconciled' : to === 'secondary' ? 'failover-failed' : 'failback-failed';
+    kind !== 'claim-released'
+      ? 'reconciled'
+      : isFailback(targetOrder(t.config), from, to)
+        ? 'failback-failed'
+        : 'failover-failed';
   ledger.notice(
     t,
     {
       type: 'alert',
       event,
       message,
-      evidence: { primary: t.state.primary.last, secondary: t.state.secondary.last },
+      evidence: lastResults(t.state),
     },
     { from, to },
     { kind, from, to },
   );
+}
+
+/** Each target's stored last results. */
+export function lastResults(state: ServiceState): Evidence {
+  return Object.fromEntries(Object.entries(state.targets).map(([id, health]) => [id, health.last]));
 }

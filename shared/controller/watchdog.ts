@@ -11,7 +11,7 @@
  *  5. Wait for the notifications, emit the heartbeat and round metrics (`watchdog-metrics.ts`)
  */
 import { randomUUID } from 'node:crypto';
-import type { ServiceConfig } from '../domain/config.ts';
+import { type ServiceConfig, targetOrder } from '../domain/config.ts';
 import { decide } from '../domain/decide.ts';
 import { type Action, isFlipAction } from '../domain/events.ts';
 import { initialState } from '../domain/initial-state.ts';
@@ -20,7 +20,7 @@ import type { Clock, Invoker, Notifier, Prober, StateStore, TrafficSwitch } from
 import type { Observation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
-import { StateContentionError, writeConditionally } from './conditional-write.ts';
+import { StateContentionError, stateKeyOf, writeConditionally } from './conditional-write.ts';
 import { Ledger, type Tracked, type WatchdogReport } from './watchdog-ledger.ts';
 import { RunMetrics } from './watchdog-metrics.ts';
 import { reconcileAll } from './watchdog-reconcile.ts';
@@ -53,6 +53,8 @@ export interface WatchdogDeps {
 /** How much time the run has left (the Lambda context's remaining time). */
 export interface RunBudget {
   remainingMs(): number;
+  /** Aborted when the invocation's time is nearly up (middy's backstop): start no more rounds. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -79,7 +81,7 @@ export async function runWatchdog(
     const found = stored.get(config.name);
     return {
       config,
-      state: found?.value ?? initialState(config.name),
+      state: found?.value ?? initialState(config.name, stateKeyOf(config).first),
       version: found?.version ?? null,
       nextDue: started,
     };
@@ -96,7 +98,7 @@ export async function runWatchdog(
       for (const t of due) t.nextDue = now + t.config.policy.probeIntervalSeconds * 1000;
     }
     const waitMs = Math.max(0, Math.min(...tracked.map((t) => t.nextDue)) - clock.now());
-    if (budget.remainingMs() - waitMs < roundCostMs) break;
+    if (budget.remainingMs() - waitMs < roundCostMs || budget.signal?.aborted) break;
     await clock.sleep(waitMs);
   }
 
@@ -159,10 +161,10 @@ async function decideAndSave(
   let next = t.state;
   const out = await writeConditionally(
     deps.store,
-    t.config.name,
+    stateKeyOf(t.config),
     { value: t.state, version: t.version },
     (state) => {
-      const decision = decide(state, observation, t.config.policy, now);
+      const decision = decide(state, observation, t.config.policy, targetOrder(t.config), now);
       actions = decision.actions;
       next = decision.next;
       return needsWrite(state, decision.next) ? decision.next : null;
@@ -195,6 +197,7 @@ async function carryOut(deps: WatchdogDeps, t: Tracked, action: Action, ledger: 
   try {
     await deps.invoker.invoke(action.type, {
       service,
+      to: action.to,
       epoch: action.epoch,
       reason: action.reason,
       evidence: action.evidence,
@@ -207,5 +210,5 @@ async function carryOut(deps: WatchdogDeps, t: Tracked, action: Action, ledger: 
 }
 
 function maxCheckTimeoutMs(service: ServiceConfig): number {
-  return Math.max(...[...service.primary.checks, ...service.secondary.checks].map((c) => c.timeoutMs));
+  return Math.max(...service.targets.flatMap((target) => target.checks).map((c) => c.timeoutMs));
 }

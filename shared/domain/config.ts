@@ -69,16 +69,34 @@ export interface CloudWatchAlarmCheck {
 
 export type Check = HttpCheck | TcpCheck | CloudWatchAlarmCheck;
 
-export type TargetName = 'primary' | 'secondary';
-export const TARGETS: readonly TargetName[] = ['primary', 'secondary'];
-
-export function otherTarget(target: TargetName): TargetName {
-  return target === 'primary' ? 'secondary' : 'primary';
-}
+/**
+ * A target's id: `primary` and `secondary` for a service written with those keys, else the `id` of
+ * each entry of its `targets:` list. Targets are kept in preference order: the first is where
+ * traffic belongs, each next one is where it goes when all before it are down.
+ */
+export type TargetId = string;
 
 export interface TargetConfig {
+  readonly id: TargetId;
   readonly setIdentifier: string;
   readonly checks: readonly Check[];
+}
+
+/**
+ * The ids of a service's targets, most preferred first.
+ *
+ * @example
+ * targetOrder(service); // ['primary', 'secondary']
+ */
+export function targetOrder(service: Pick<ServiceConfig, 'targets'>): readonly TargetId[] {
+  return service.targets.map((target) => target.id);
+}
+
+/** The config of one target of a service; throws for an id the service does not have (a bug). */
+export function targetOf(service: Pick<ServiceConfig, 'name' | 'targets'>, id: TargetId): TargetConfig {
+  const found = service.targets.find((target) => target.id === id);
+  if (found === undefined) throw new Error(`Service "${service.name}" has no target "${id}"`);
+  return found;
 }
 
 export interface ServiceConfig {
@@ -87,10 +105,10 @@ export interface ServiceConfig {
   /** Normalized: lowercase, with a trailing dot. */
   readonly recordName: string;
   readonly recordType: RecordType;
-  /** The weight of the active record (1..255, default 100); the passive record always gets 0. */
+  /** The weight of the active record (1..255, default 100); every passive record gets 0. */
   readonly activeWeight: number;
-  readonly primary: TargetConfig;
-  readonly secondary: TargetConfig;
+  /** At least two, in preference order (`primary:`/`secondary:` in the file are the first two). */
+  readonly targets: readonly TargetConfig[];
   /** Names of notifier groups (keys of `notifiers`). */
   readonly notify: readonly string[];
   readonly policy: Policy;

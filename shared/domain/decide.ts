@@ -2,28 +2,26 @@
  * The decision engine: one probe round of one service in, the next state and what to do out.
  * Pure: no I/O, no clock (time is `now`), no randomness; it never throws for a valid policy.
  */
-import type { Policy } from './config.ts';
+import type { Policy, TargetId } from './config.ts';
 import type { Action, Evidence } from './events.ts';
-import { decideFailingBack, decideSecondaryActive } from './failback-rules.ts';
-import { decideFailingOver, decidePrimaryActive } from './failover-rules.ts';
 import { pruneFlapWindow } from './flip-timing.ts';
 import { frozenMessage } from './reasons.ts';
 import type { Notice, Round, Verdict } from './round.ts';
-import type { AnnouncedCondition, Observation, Phase, ServiceState } from './state.ts';
+import { decideRound } from './rules.ts';
+import {
+  type AnnouncedCondition,
+  healthOf,
+  type Observation,
+  type ServiceState,
+  type TargetHealth,
+} from './state.ts';
 import { observeTarget } from './target-health.ts';
 
 export interface Decision {
   readonly next: ServiceState;
-  /** At most one flip (first), then the notices of conditions that are new this round. */
+  /** At most one move (first), then the notices of conditions that are new this round. */
   readonly actions: Action[];
 }
-
-const RULES: Readonly<Record<Phase, (round: Round) => Verdict>> = {
-  'primary-active': decidePrimaryActive,
-  'failing-over': decideFailingOver,
-  'secondary-active': decideSecondaryActive,
-  'failing-back': decideFailingBack,
-};
 
 /** The canonical order of `announced`, so the same conditions always store the same. */
 const CONDITIONS: readonly AnnouncedCondition[] = [
@@ -38,29 +36,38 @@ const CONDITIONS: readonly AnnouncedCondition[] = [
  * Primary course:
  *  1. Apply the round to each target's hysteresis (fail fast, return slow; streaks saturate)
  *  2. Drop automatic failbacks older than an hour from the flap window
- *  3. Apply the rules of the current phase: flip, wait, cancel a pending flip, or announce
+ *  3. Apply the rules (`rules.ts`): move, wait, withdraw a pending move, or announce
  *  4. Announce each condition once: a notice is sent when its condition starts to hold, and
  *     forgotten when it stops holding, so a new occurrence is announced again
  *
  * @example
- * const { next, actions } = decide(state, observation, service.policy, clock.now());
+ * const { next, actions } = decide(state, observation, service.policy, targetOrder(service), clock.now());
  * for (const action of actions) await carryOut(action); // failover / failback / notify / alert
  * if (needsWrite(state, next)) await store.save(next, version);
  */
-export function decide(state: ServiceState, observation: Observation, policy: Policy, now: number): Decision {
-  const evidence: Evidence = { primary: observation.primary.checks, secondary: observation.secondary.checks };
+export function decide(
+  state: ServiceState,
+  observation: Observation,
+  policy: Policy,
+  order: readonly TargetId[],
+  now: number,
+): Decision {
+  const targets: Record<TargetId, TargetHealth> = { ...state.targets };
+  const evidence: Record<TargetId, Observation['targets'][TargetId]['checks']> = {};
+  for (const id of order) {
+    const seen = observation.targets[id];
+    if (seen === undefined) continue;
+    targets[id] = observeTarget(healthOf(state, id), seen, policy, now);
+    evidence[id] = seen.checks;
+  }
   const round: Round = {
-    state: {
-      ...state,
-      primary: observeTarget(state.primary, observation.primary, policy, now),
-      secondary: observeTarget(state.secondary, observation.secondary, policy, now),
-      autoFailbacks: pruneFlapWindow(state.autoFailbacks, now),
-    },
+    state: { ...state, targets, autoFailbacks: pruneFlapWindow(state.autoFailbacks, now) },
     policy,
+    order,
     now,
-    evidence,
+    evidence: evidence satisfies Evidence,
   };
-  return announceOnce(state.announced, RULES[state.phase](round), round);
+  return announceOnce(state.announced, decideRound(round), round);
 }
 
 function announceOnce(before: readonly AnnouncedCondition[], verdict: Verdict, round: Round): Decision {

@@ -1,4 +1,4 @@
-import type { TargetName } from './config.ts';
+import type { TargetId } from './config.ts';
 import type { CheckResult } from './state.ts';
 
 /** What people are told about. Each becomes a notification (issue: telling people). */
@@ -23,15 +23,15 @@ export type EventKind =
   | 'paused'
   | 'resumed';
 
-/** The last probe results of each target: why a decision was made. */
-export interface Evidence {
-  readonly primary: readonly CheckResult[];
-  readonly secondary: readonly CheckResult[];
-}
+/** The last probe results of each target, by id: why a decision was made. */
+export type Evidence = Readonly<Record<TargetId, readonly CheckResult[]>>;
 
 /** Invoke the failover or failback function for a decision made on `epoch`. */
 export interface FlipAction {
+  /** `failback`: to a more preferred target than the active one; `failover`: to a less preferred one. */
   readonly type: 'failover' | 'failback';
+  /** Where the traffic goes. */
+  readonly to: TargetId;
   /** The epoch the decision was made on; the flip function refuses any other. */
   readonly epoch: number;
   readonly reason: string;
@@ -62,8 +62,8 @@ export interface AuditEvent {
   readonly id: string;
   readonly kind: string;
   readonly epoch: number;
-  readonly from?: TargetName;
-  readonly to?: TargetName;
+  readonly from?: TargetId;
+  readonly to?: TargetId;
   readonly reason?: string;
   /** `watchdog` for automatic decisions, else the operator. */
   readonly requestedBy: string;

@@ -2,7 +2,7 @@
  * Flip planning: the compare-and-swap change batch that moves a service's traffic, and the
  * judgement of what a re-read shows after a change call failed. Pure: no AWS SDK, no I/O.
  */
-import { otherTarget, type TargetName } from './config.ts';
+import type { TargetId } from './config.ts';
 import type { TrafficReading, WeightedRecordSet } from './ports.ts';
 
 /** Route 53 weights are integers 0..255. */
@@ -21,11 +21,11 @@ export type FlipPlan =
   | {
       readonly kind: 'flip';
       readonly service: string;
-      readonly from: TargetName;
-      readonly to: TargetName;
+      readonly from: TargetId;
+      readonly to: TargetId;
       /** The change batch's `Comment`: shown by Route 53 for the change. */
       readonly comment: string;
-      /** DELETE primary as read, CREATE primary, DELETE secondary as read, CREATE secondary. */
+      /** For each target in preference order: DELETE its set as read, CREATE it with its new weight. */
       readonly changes: readonly RecordSetChange[];
       /** What a read returns once the batch is applied. */
       readonly after: TrafficReading;
@@ -34,11 +34,11 @@ export type FlipPlan =
   | {
       readonly kind: 'already-active';
       readonly service: string;
-      readonly to: TargetName;
+      readonly to: TargetId;
       readonly reading: TrafficReading;
     };
 
-export type FlipPlanErrorReason = 'all-zero-weights' | 'weight-out-of-range';
+export type FlipPlanErrorReason = 'all-zero-weights' | 'weight-out-of-range' | 'unknown-target';
 
 /** A flip that must not be written (it would leave every weight at 0, or a weight Route 53 rejects). */
 export class FlipPlanError extends Error {
@@ -54,42 +54,49 @@ export class FlipPlanError extends Error {
 }
 
 /**
- * Plan the compare-and-swap batch that puts `activeWeight` on `to` and 0 on the other target.
- * Every field of each record set except `Weight` is copied exactly as read (TTL, values, alias,
- * health check, anything else), so Route 53 rejects the whole batch if anyone changed a record since.
+ * Plan the compare-and-swap batch that puts `activeWeight` on `to` and 0 on every other target.
+ * Every set is deleted exactly as read and created again — the untouched ones too, so the batch
+ * asserts nobody changed any of them — with every field except `Weight` copied (TTL, values, alias,
+ * health check, anything else): Route 53 rejects the whole batch if anyone changed a record since.
  *
  * @throws FlipPlanError when `activeWeight` is 0 (all weights 0: Route 53 then answers every set
- * evenly) or not an integer in 0..255.
+ * evenly) or not an integer in 0..255, or when `to` is not one of the reading's targets.
  * @example
  * const plan = planFlip(reading, 'secondary', 100);
  * if (plan.kind === 'flip') plan.changes.map((c) => c.Action); // ['DELETE', 'CREATE', 'DELETE', 'CREATE']
  */
-export function planFlip(reading: TrafficReading, to: TargetName, activeWeight: number): FlipPlan {
+export function planFlip(reading: TrafficReading, to: TargetId, activeWeight: number): FlipPlan {
   checkActiveWeight(reading.service, to, activeWeight);
+  if (!Object.hasOwn(reading.sets, to)) {
+    throw new FlipPlanError(
+      'unknown-target',
+      reading.service,
+      `Service "${reading.service}" has no target "${to}" in Route 53.`,
+    );
+  }
   if (reading.active === to) {
     return { kind: 'already-active', service: reading.service, to, reading };
   }
-  const weightOf = (target: TargetName): number => (target === to ? activeWeight : 0);
-  const primary: WeightedRecordSet = { ...reading.primary, Weight: weightOf('primary') };
-  const secondary: WeightedRecordSet = { ...reading.secondary, Weight: weightOf('secondary') };
-  const from = otherTarget(to);
+  const sets: Record<TargetId, WeightedRecordSet> = {};
+  const changes: RecordSetChange[] = [];
+  for (const [id, set] of Object.entries(reading.sets)) {
+    const next: WeightedRecordSet = { ...set, Weight: id === to ? activeWeight : 0 };
+    sets[id] = next;
+    changes.push({ Action: 'DELETE', ResourceRecordSet: set }, { Action: 'CREATE', ResourceRecordSet: next });
+  }
+  const from = reading.active;
   return {
     kind: 'flip',
     service: reading.service,
     from,
     to,
     comment: `failover-controller: move ${reading.service} from ${from} to ${to}`.slice(0, 256),
-    changes: [
-      { Action: 'DELETE', ResourceRecordSet: reading.primary },
-      { Action: 'CREATE', ResourceRecordSet: primary },
-      { Action: 'DELETE', ResourceRecordSet: reading.secondary },
-      { Action: 'CREATE', ResourceRecordSet: secondary },
-    ],
-    after: { service: reading.service, active: to, primary, secondary },
+    changes,
+    after: { service: reading.service, active: to, sets },
   };
 }
 
-function checkActiveWeight(service: string, to: TargetName, activeWeight: number): void {
+function checkActiveWeight(service: string, to: TargetId, activeWeight: number): void {
   if (!Number.isInteger(activeWeight) || activeWeight < 0 || activeWeight > MAX_WEIGHT) {
     throw new FlipPlanError(
       'weight-out-of-range',
@@ -102,8 +109,8 @@ function checkActiveWeight(service: string, to: TargetName, activeWeight: number
     throw new FlipPlanError(
       'all-zero-weights',
       service,
-      `Service "${service}": refusing to flip to ${to} with activeWeight 0: both records would have weight 0 ` +
-        'and Route 53 would then split traffic evenly between them; set activeWeight to 1..255.',
+      `Service "${service}": refusing to flip to ${to} with activeWeight 0: every record would have weight 0 ` +
+        'and Route 53 would then split traffic evenly between them all; set activeWeight to 1..255.',
     );
   }
 }
@@ -126,16 +133,22 @@ export type RecordsVerdict =
 export function assessRecords(
   found: TrafficReading,
   expected: TrafficReading,
-  to: TargetName,
+  to: TargetId,
   activeWeight: number,
 ): RecordsVerdict {
-  if (found[to].Weight === activeWeight && found[otherTarget(to)].Weight === 0) {
+  const sets = Object.entries(found.sets);
+  if (sets.every(([id, set]) => set.Weight === (id === to ? activeWeight : 0))) {
     return 'already-flipped';
   }
-  if (sameRecordSet(found.primary, expected.primary) && sameRecordSet(found.secondary, expected.secondary)) {
-    return 'unchanged';
-  }
-  return 'changed';
+  const ids = Object.keys(expected.sets);
+  const same =
+    ids.length === sets.length &&
+    ids.every((id) => {
+      const before = expected.sets[id];
+      const now = found.sets[id];
+      return before !== undefined && now !== undefined && sameRecordSet(now, before);
+    });
+  return same ? 'unchanged' : 'changed';
 }
 
 /**

@@ -1,23 +1,22 @@
+import type { TargetId } from './config.ts';
 import type { ServiceState } from './state.ts';
-import { initialTargetHealth } from './target-health.ts';
 
 /**
- * The state of a service the controller has never seen: traffic on the primary, epoch 0,
- * both targets unknown, no hold, no pause, nothing announced.
+ * The state of a service the controller has never seen: traffic on its most preferred target,
+ * epoch 0, every target unknown, nothing moving, no hold, no pause, nothing announced.
  *
  * @example
- * const state = initialState('payments-api');
- * state.phase; // 'primary-active'
+ * const state = initialState('payments-api', 'primary');
+ * state.active; // 'primary'
  */
-export function initialState(service: string): ServiceState {
+export function initialState(service: string, first: TargetId): ServiceState {
   return {
     service,
-    phase: 'primary-active',
     epoch: 0,
-    primary: initialTargetHealth(),
-    secondary: initialTargetHealth(),
+    active: first,
+    moving: null,
+    targets: {},
     lastFlipAt: null,
-    pendingSince: null,
     claim: null,
     lastFailure: null,
     hold: null,

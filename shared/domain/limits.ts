@@ -56,3 +56,22 @@ export const MAX_BODY_PATTERN_CHARS = 512;
  * to 90 ms on a busy machine). A health pattern such as `"status":\s*"(ok|up)"` needs about 30.
  */
 export const MAX_BODY_PATTERN_PROGRAM_SIZE = 500;
+
+/** The most targets a service may list (Route 53 allows 100 weighted sets per name and type; the
+ * flip request carries each target's evidence, which must fit Lambda's 256 KB async payload). */
+export const MAX_TARGETS = 10;
+
+/** A target id: lowercase letters, digits and "-", starting with a letter. */
+export const TARGET_ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+
+/** Ids that name properties every JavaScript object has: never a target id (state keys on it). */
+export const RESERVED_TARGET_IDS: readonly string[] = ['constructor', 'prototype'];
+
+/**
+ * @example
+ * isTargetId('eu-west'); // true
+ * isTargetId('constructor'); // false
+ */
+export function isTargetId(value: string): boolean {
+  return TARGET_ID_PATTERN.test(value) && !RESERVED_TARGET_IDS.includes(value);
+}

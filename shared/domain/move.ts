@@ -5,18 +5,17 @@
  * below, applied to the state as stored at write time (so a pause, a hold or a newer epoch written
  * meanwhile is never undone).
  *
- *   watchdog ──decide──> failing-over (epoch N) ──Move{epoch N}──> fence ─> claim ─> Route 53 CAS ─> record (N+1)
+ *   watchdog ──decide──> moving (epoch N) ──Move{epoch N}──> fence ─> claim ─> Route 53 CAS ─> record (N+1)
  *   a duplicate Move{epoch N} after that finds epoch N+1: stale; one racing it loses the claim.
  */
 import { afterFlip } from './after-flip.ts';
-import { otherTarget, type Policy, type TargetName } from './config.ts';
+import type { Policy, TargetId } from './config.ts';
 import type { Evidence } from './events.ts';
 import {
-  activeTarget,
   type FlipFailure,
   type Hold,
+  healthOf,
   type OperatorClaim,
-  type Phase,
   type ServiceState,
   type TargetObservation,
 } from './state.ts';
@@ -25,7 +24,11 @@ export type Direction = 'failover' | 'failback';
 
 export interface Move {
   readonly service: string;
-  readonly to: TargetName;
+  /** Which function carries it: `failback` returns to a more preferred target, `failover` leaves for a less preferred one. */
+  readonly direction: Direction;
+  readonly to: TargetId;
+  /** The service's most preferred target (an operator's move there lifts a flap freeze). */
+  readonly first: TargetId;
   /** The epoch the watchdog decided on; absent for an operator's request. */
   readonly epoch?: number;
   /** `watchdog` for automatic moves, else the operator's name. */
@@ -50,46 +53,30 @@ export function isAutomatic(move: Move): boolean {
   return move.epoch !== undefined;
 }
 
-export function directionOf(move: Move): Direction {
-  return move.to === 'secondary' ? 'failover' : 'failback';
-}
-
-export function fromOf(move: Move): TargetName {
-  return otherTarget(move.to);
-}
-
-/** The phase the watchdog records while its move is on its way. */
-export function pendingPhaseOf(move: Move): Phase {
-  return move.to === 'secondary' ? 'failing-over' : 'failing-back';
-}
-
-function settledPhase(target: TargetName): Phase {
-  return target === 'primary' ? 'primary-active' : 'secondary-active';
+/** Whether the watchdog's move on its way is this one. */
+function pending(state: ServiceState, move: Move): boolean {
+  return state.moving !== null && state.moving.to === move.to;
 }
 
 /**
  * The fence: which moves may go on at all. An automatic move needs the epoch it was decided on and
- * its decision still pending with automation free; an operator's waits while the other direction is
- * under way (unless forced), and has nothing to do when the target is already active.
+ * its decision still on its way with automation free; an operator's waits while the watchdog moves
+ * the service elsewhere (unless forced), and has nothing to do when the target is already active.
  *
  * @example
  * fence({ ...state, epoch: 5 }, { ...move, epoch: 4 }); // { outcome: 'stale', message: 'Decided on epoch 4, ...' }
  */
 export function fence(state: ServiceState, move: Move): Stop | null {
-  const active = activeTarget(state.phase);
-  const pending = pendingPhaseOf(move);
-  const direction = directionOf(move);
   if (move.epoch === undefined) {
-    const otherPending: Phase = pending === 'failing-over' ? 'failing-back' : 'failing-over';
-    if (state.phase === otherPending && !move.force) {
+    if (state.moving !== null && state.moving.to !== move.to && !move.force) {
       return {
         outcome: 'stale',
         message:
-          `A ${direction === 'failover' ? 'failback' : 'failover'} of ${move.service} is under way ` +
-          `(epoch ${state.epoch}); try again once it has finished, or force it.`,
+          `A move of ${move.service} to the ${state.moving.to} is under way (epoch ${state.epoch}); ` +
+          'try again once it has finished, or force it.',
       };
     }
-    if (active === move.to && state.phase !== pending) {
+    if (state.active === move.to && !pending(state, move)) {
       return { outcome: 'already-active', message: `${move.service} is already on the ${move.to}.` };
     }
     return null;
@@ -100,18 +87,18 @@ export function fence(state: ServiceState, move: Move): Stop | null {
       message: `Decided on epoch ${move.epoch}, but ${move.service} is at epoch ${state.epoch}: a newer decision stands.`,
     };
   }
-  if (state.phase !== pending) {
-    return active === move.to
+  if (!pending(state, move)) {
+    return state.active === move.to
       ? { outcome: 'already-active', message: `${move.service} is already on the ${move.to}.` }
       : {
           outcome: 'stale',
-          message: `The ${direction} decided on epoch ${move.epoch} was withdrawn (phase is ${state.phase}).`,
+          message: `The ${move.direction} decided on epoch ${move.epoch} was withdrawn (${state.moving === null ? 'nothing is moving' : `moving to the ${state.moving.to}`}).`,
         };
   }
   if (state.paused || state.hold) {
     return {
       outcome: 'stale',
-      message: `Automation for ${move.service} is ${state.paused ? 'paused' : 'held'}; the automatic ${direction} was not carried out.`,
+      message: `Automation for ${move.service} is ${state.paused ? 'paused' : 'held'}; the automatic ${move.direction} was not carried out.`,
     };
   }
   return null;
@@ -122,7 +109,7 @@ export function fence(state: ServiceState, move: Move): Stop | null {
  * failover holds automatic failback off; the watchdog's own failover sets none.
  */
 export function holdAfter(move: Move, now: number): Hold | null {
-  if (move.to === 'primary') return null;
+  if (move.direction === 'failback') return null;
   if (move.force)
     return { kind: 'forced', by: move.requestedBy, reason: move.reason ?? 'forced failover', at: now };
   if (!isAutomatic(move)) {
@@ -138,13 +125,13 @@ export function holdAfter(move: Move, now: number): Hold | null {
 
 /**
  * The claim, written conditionally so exactly one invocation goes on to Route 53. An automatic move
- * moves the phase to `failing-*` (the watchdog decided it). An operator's keeps the phase — so the
- * watchdog's rules, which would withdraw a pending flip they see no reason for, leave it alone — and
- * records an explicit `claim` with the hold it sets when it lands: reconciliation records it if it
- * landed and never recorded itself, and releases it if it never landed (issue #17).
+ * refreshes the watchdog's `moving` (its decision). An operator's keeps the active target — so the
+ * watchdog's rules, which would withdraw a move they see no reason for, leave it alone — and records
+ * an explicit `claim` with the hold it sets when it lands: reconciliation records it if it landed
+ * and never recorded itself, and releases it if it never landed (issue #17).
  */
 export function claim(state: ServiceState, move: Move, now: number): ServiceState {
-  if (isAutomatic(move)) return { ...state, phase: pendingPhaseOf(move), pendingSince: now };
+  if (isAutomatic(move)) return { ...state, moving: { to: move.to, since: now } };
   const operatorClaim: OperatorClaim = {
     to: move.to,
     by: move.requestedBy,
@@ -158,8 +145,8 @@ export function claim(state: ServiceState, move: Move, now: number): ServiceStat
 export function stillClaimable(fresh: ServiceState, before: ServiceState): boolean {
   return (
     fresh.epoch === before.epoch &&
-    fresh.phase === before.phase &&
-    fresh.pendingSince === before.pendingSince &&
+    fresh.active === before.active &&
+    sameMoving(fresh, before) &&
     sameClaim(fresh.claim, before.claim)
   );
 }
@@ -177,11 +164,7 @@ export function release(
 ): ServiceState | null {
   if (stored.epoch !== claimed.epoch) return null;
   const recorded = failure === null ? {} : { lastFailure: failure };
-  if (isAutomatic(move)) {
-    return stored.phase === pendingPhaseOf(move)
-      ? { ...stored, phase: settledPhase(fromOf(move)), pendingSince: null, ...recorded }
-      : null;
-  }
+  if (isAutomatic(move)) return pending(stored, move) ? { ...stored, moving: null, ...recorded } : null;
   return sameClaim(stored.claim, claimed.claim) ? { ...stored, claim: null, ...recorded } : null;
 }
 
@@ -196,7 +179,7 @@ export function record(
   now: number,
 ): ServiceState | null {
   if (stored.epoch !== claimedEpoch) return null;
-  const flipped = afterFlip(stored, move.to, now, isAutomatic(move) ? 'automatic' : 'operator');
+  const flipped = afterFlip(stored, move.to, now, isAutomatic(move) ? 'automatic' : 'operator', move.first);
   return { ...flipped, hold: holdAfter(move, now) };
 }
 
@@ -214,18 +197,19 @@ export function refuse(
   now: number,
 ): ServiceState | null {
   if (stored.epoch !== loadedEpoch) return null;
-  const pending = stored.phase === pendingPhaseOf(move);
-  const health = stored[move.to];
+  const health = healthOf(stored, move.to);
   return {
     ...stored,
-    phase: pending ? settledPhase(fromOf(move)) : stored.phase,
-    pendingSince: pending ? null : stored.pendingSince,
-    [move.to]: {
-      status: 'down',
-      okStreak: 0,
-      failStreak: policy.failureThreshold,
-      since: health.status === 'down' ? health.since : now,
-      last: verification.checks,
+    moving: pending(stored, move) ? null : stored.moving,
+    targets: {
+      ...stored.targets,
+      [move.to]: {
+        status: 'down',
+        okStreak: 0,
+        failStreak: policy.failureThreshold,
+        since: health.status === 'down' ? health.since : now,
+        last: verification.checks,
+      },
     },
   };
 }
@@ -239,6 +223,11 @@ export function failureOf(move: Move, epoch: number, error: string, now: number)
 export function repeatsFailure(before: ServiceState, move: Move, epoch: number): boolean {
   const previous = before.lastFailure;
   return previous !== null && previous.to === move.to && previous.epoch === epoch;
+}
+
+function sameMoving(a: ServiceState, b: ServiceState): boolean {
+  if (a.moving === null || b.moving === null) return a.moving === b.moving;
+  return a.moving.to === b.moving.to && a.moving.since === b.moving.since;
 }
 
 function sameClaim(a: OperatorClaim | null, b: OperatorClaim | null): boolean {

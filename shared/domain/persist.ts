@@ -2,7 +2,7 @@ import type { ServiceState, TargetHealth } from './state.ts';
 
 /**
  * Whether `next` must be written back: true when anything but the per-round evidence
- * (`primary.last`, `secondary.last`) differs. A healthy steady state writes nothing, because
+ * (each target's `last`) differs. A healthy steady state writes nothing, because
  * `decide` saturates the streak counters.
  *
  * @example
@@ -14,7 +14,10 @@ export function needsWrite(prev: ServiceState, next: ServiceState): boolean {
 }
 
 function withoutEvidence(state: ServiceState): ServiceState {
-  return { ...state, primary: withoutLast(state.primary), secondary: withoutLast(state.secondary) };
+  const targets = Object.fromEntries(
+    Object.entries(state.targets).map(([id, health]) => [id, withoutLast(health)]),
+  );
+  return { ...state, targets };
 }
 
 function withoutLast(health: TargetHealth): TargetHealth {

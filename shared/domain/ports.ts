@@ -2,9 +2,9 @@
  * The small interfaces the use cases take as arguments. Adapters in `shared/aws`, `shared/probes`
  * and `shared/notify` implement them; tests pass real adapters against local servers or fakes.
  */
-import type { ServiceConfig, TargetName } from './config.ts';
+import type { ServiceConfig, TargetId } from './config.ts';
 import type { AuditEvent, EventKind, Evidence } from './events.ts';
-import type { Observation, ServiceState } from './state.ts';
+import type { Observation, ServiceState, TargetObservation } from './state.ts';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -62,9 +62,10 @@ export interface WeightedRecordSet {
 
 export interface TrafficReading {
   readonly service: string;
-  readonly active: TargetName;
-  readonly primary: WeightedRecordSet;
-  readonly secondary: WeightedRecordSet;
+  /** The one target whose record has a weight above 0. */
+  readonly active: TargetId;
+  /** Each target's weighted record set exactly as read, by target id. */
+  readonly sets: Readonly<Record<TargetId, WeightedRecordSet>>;
 }
 
 export type ReadResult =
@@ -101,18 +102,21 @@ export interface TrafficSwitch {
   read(service: ServiceConfig): Promise<ReadResult>;
   /** Read several services with at most one listing per hosted zone (the watchdog's reconciliation). */
   readAll(services: readonly ServiceConfig[]): Promise<Map<string, ReadResult>>;
-  flip(service: ServiceConfig, to: TargetName, expected: TrafficReading): Promise<FlipResult>;
-  /** Polls GetChange until INSYNC or `deadline` (epoch ms); the caller decides what a timeout means. */
-  waitInSync(changeId: string, deadline: number): Promise<'INSYNC' | 'timeout'>;
+  flip(service: ServiceConfig, to: TargetId, expected: TrafficReading): Promise<FlipResult>;
+  /**
+   * Polls GetChange until INSYNC, `deadline` (epoch ms) or `signal` (the invocation's end is near);
+   * the caller decides what a timeout means.
+   */
+  waitInSync(changeId: string, deadline: number, signal?: AbortSignal): Promise<'INSYNC' | 'timeout'>;
 }
 
 // ---- Probes ------------------------------------------------------------------------------------
 
 export interface Prober {
-  /** One round: every check of both targets of each service, concurrently and bounded. */
+  /** One round: every check of every target of each service, concurrently and bounded. */
   probeServices(services: readonly ServiceConfig[]): Promise<Map<string, Observation>>;
   /** Probe only one target of one service (the flip functions re-verify the target). */
-  probeTarget(service: ServiceConfig, target: TargetName): Promise<Observation[TargetName]>;
+  probeTarget(service: ServiceConfig, target: TargetId): Promise<TargetObservation>;
 }
 
 // ---- Notifications -----------------------------------------------------------------------------
@@ -122,8 +126,8 @@ export interface Notification {
   readonly event: EventKind;
   readonly service: string;
   /** Where traffic was and where it is (or would have gone). */
-  readonly from?: TargetName;
-  readonly to?: TargetName;
+  readonly from?: TargetId;
+  readonly to?: TargetId;
   /** Why, in a sentence: `primary down for 3 rounds (status 503 not in [200]); secondary up`. */
   readonly reason: string;
   /** `watchdog` for automatic decisions, else the operator's name. */
@@ -170,6 +174,8 @@ export interface Notifier {
 
 export interface FlipInvocation {
   readonly service: string;
+  /** Where the traffic goes. */
+  readonly to: TargetId;
   readonly epoch: number;
   readonly reason: string;
   readonly evidence: Evidence;

@@ -3,8 +3,8 @@
  * notice. Short, concrete, and built only from the state, so the same state reads the same.
  * e.g. `primary down for 3 rounds (status 503 not in [200]); secondary up`.
  */
-import type { Policy, TargetName } from './config.ts';
-import type { ServiceState, TargetHealth } from './state.ts';
+import type { Policy, TargetId } from './config.ts';
+import { healthOf, type ServiceState, type TargetHealth } from './state.ts';
 
 /** At most this many distinct failure reasons are quoted per target. */
 const MAX_QUOTED_FAILURES = 3;
@@ -51,7 +51,7 @@ function howLong(health: TargetHealth, streak: number, now: number): string {
  * describeTarget('primary', state.primary, policy, now, { detailed: true });
  */
 export function describeTarget(
-  name: TargetName,
+  name: TargetId,
   health: TargetHealth,
   policy: Policy,
   now: number,
@@ -74,9 +74,14 @@ export function describeTarget(
   }
 }
 
-/** Both targets, the primary first: `primary down for 3 rounds (...); secondary up`. */
-export function describeTargets(state: ServiceState, policy: Policy, now: number): string {
-  return `${describeTarget('primary', state.primary, policy, now)}; ${describeTarget('secondary', state.secondary, policy, now)}`;
+/** Every target, most preferred first: `primary down for 3 rounds (...); secondary up`. */
+export function describeTargets(
+  state: ServiceState,
+  order: readonly TargetId[],
+  policy: Policy,
+  now: number,
+): string {
+  return order.map((id) => describeTarget(id, healthOf(state, id), policy, now)).join('; ');
 }
 
 /** What stops automation for the service, e.g. `automation is paused`, or null when nothing does. */
@@ -88,24 +93,44 @@ export function automationBlocked(state: ServiceState): string | null {
   return blockers.length === 0 ? null : blockers.join(' and ');
 }
 
-/** Why traffic moves to the secondary. */
-export function failoverReason(state: ServiceState, policy: Policy, now: number): string {
-  return describeTargets(state, policy, now);
+/** Why traffic leaves a DOWN target for a less preferred one. */
+export function failoverReason(
+  state: ServiceState,
+  order: readonly TargetId[],
+  policy: Policy,
+  now: number,
+): string {
+  return describeTargets(state, order, policy, now);
 }
 
-/** Why traffic returns to the primary now that it has recovered. */
-export function failbackReason(state: ServiceState, policy: Policy, now: number): string {
-  const primary = describeTarget('primary', state.primary, policy, now, { detailed: true });
-  return `${primary}; ${sinceLastFlip(state, now)}; ${describeTarget('secondary', state.secondary, policy, now)}`;
+/** Why traffic returns to a more preferred target now that it has recovered. */
+export function failbackReason(
+  state: ServiceState,
+  to: TargetId,
+  order: readonly TargetId[],
+  policy: Policy,
+  now: number,
+): string {
+  const back = describeTarget(to, healthOf(state, to), policy, now, { detailed: true });
+  const rest = order
+    .filter((id) => id !== to)
+    .map((id) => describeTarget(id, healthOf(state, id), policy, now))
+    .join('; ');
+  return `${back}; ${sinceLastFlip(state, now)}; ${rest}`;
 }
 
-/** Why traffic returns to the primary at once: the active secondary is dead. */
-export function emergencyFailbackReason(state: ServiceState, policy: Policy, now: number): string {
-  const secondary = describeTarget('secondary', state.secondary, policy, now);
-  return `${secondary}; primary up: failing back now, whatever the dwell, failback policy or flap freeze`;
+/** Why traffic returns to a more preferred target at once: the active one is dead. */
+export function emergencyFailbackReason(
+  state: ServiceState,
+  to: TargetId,
+  policy: Policy,
+  now: number,
+): string {
+  const active = describeTarget(state.active, healthOf(state, state.active), policy, now);
+  return `${active}; ${to} up: failing back now, whatever the dwell, failback policy or flap freeze`;
 }
 
-/** Why a flip that was sent and never confirmed is sent again, with the same epoch. */
+/** Why a move that was sent and never confirmed is sent again, with the same epoch. */
 export function resendReason(
   type: 'failover' | 'failback',
   epoch: number,
@@ -115,19 +140,22 @@ export function resendReason(
   return `${type} (epoch ${epoch}) not confirmed after ${formatDuration(waitedMs)}; sending it again: ${why}`;
 }
 
-/** Both targets are down: nothing moves (fail static). */
-export function bothDownMessage(
+/** Every target is down: nothing moves (fail static). */
+export function allDownMessage(
   state: ServiceState,
+  order: readonly TargetId[],
   policy: Policy,
   now: number,
-  active: TargetName,
 ): string {
-  return `both targets down: ${describeTargets(state, policy, now)}; traffic stays on the ${active} (fail static)`;
+  const all = order.length === 2 ? 'both targets down' : `all ${order.length} targets down`;
+  return `${all}: ${describeTargets(state, order, policy, now)}; traffic stays on the ${state.active} (fail static)`;
 }
 
-/** A flip is needed but an operator pause or hold stops it: a human must act. */
+/** A move is needed but an operator pause or hold stops it: a human must act. */
 export function flipBlockedMessage(
   state: ServiceState,
+  to: TargetId,
+  order: readonly TargetId[],
   policy: Policy,
   now: number,
   type: 'failover' | 'failback',
@@ -135,22 +163,28 @@ export function flipBlockedMessage(
 ): string {
   const targets =
     type === 'failover'
-      ? describeTargets(state, policy, now)
-      : `${describeTarget('secondary', state.secondary, policy, now)}; primary up`;
+      ? describeTargets(state, order, policy, now)
+      : `${describeTarget(state.active, healthOf(state, state.active), policy, now)}; ${to} up`;
   return `${targets}; not ${type === 'failover' ? 'failing over' : 'failing back'}: ${blocker}`;
 }
 
-/** The primary is healthy and the dwell has passed, but failback waits for a human. */
-export function failbackReadyMessage(state: ServiceState, policy: Policy, now: number, why: string): string {
-  const primary = describeTarget('primary', state.primary, policy, now, { detailed: true });
-  return `failback ready: ${primary}; ${sinceLastFlip(state, now)}; not failing back automatically: ${why}`;
+/** A more preferred target is healthy and the dwell has passed, but failback waits for a human. */
+export function failbackReadyMessage(
+  state: ServiceState,
+  to: TargetId,
+  policy: Policy,
+  now: number,
+  why: string,
+): string {
+  const back = describeTarget(to, healthOf(state, to), policy, now, { detailed: true });
+  return `failback ready: ${back}; ${sinceLastFlip(state, now)}; not failing back automatically: ${why}`;
 }
 
 /** Automatic failback is frozen by flap damping. */
 export function frozenMessage(state: ServiceState, policy: Policy): string {
   return (
     `automatic failback frozen: ${state.autoFailbacks.length} automatic failbacks within the last hour ` +
-    `(limit ${policy.maxAutoFailbacksPerHour}); traffic stays on the secondary until an operator fails back by hand`
+    `(limit ${policy.maxAutoFailbacksPerHour}); traffic stays on the ${state.active} until an operator fails back by hand`
   );
 }
 

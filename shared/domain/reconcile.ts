@@ -2,34 +2,32 @@
  * Reconciliation: what the controller records when Route 53's actual weights disagree with the
  * recorded phase. It records the truth and tells people; it never fights it.
  *
- *   recorded        Route 53 shows   meaning                                  record
- *   failing-over    secondary        the flip happened, its write was lost    secondary-active, epoch+1
- *   failing-back    primary          the same, the other way                  primary-active, epoch+1
- *   primary-active  secondary        someone edited the weights by hand       secondary-active, epoch+1, hold
- *   secondary-active primary         the same                                 primary-active, epoch+1, hold
- *   *-active, claimed  the claim's       an operator's flip, its write was lost   the other active, epoch+1,
- *                      target                                                   the claim's hold (failover)
- *   *-active, claimed  the recorded      the operator's flip never happened       claim released, the attempt
- *                                        (refused, timed out, function died)      recorded as failed; no hold
+ *   recorded              Route 53 shows   meaning                                  record
+ *   moving to T           T                the move happened, its write was lost    T active, epoch+1
+ *   active A              B                someone edited the weights by hand       B active, epoch+1, hold
+ *   active A, claimed T   T                an operator's flip, its write was lost   T active, epoch+1, the
+ *                                                                                   claim's hold (failover)
+ *   active A, claimed T   A                the operator's flip never happened       claim released, the attempt
+ *                                          (refused, timed out, function died)      recorded as failed; no hold
  *
- * A `failing-*` phase, or an operator's claim, younger than `graceMs` is left alone: its flip
+ * The watchdog's move on its way, or an operator's claim, younger than `graceMs` is left alone: its flip
  * function may be between the Route 53 change and its own state write right now. Past the grace a
  * claim is always settled one way or the other, so no claim outlives it while the records are
  * unchanged (issue #17: a failed planned failover must not block every automatic one after it).
- * A `failing-*` phase needs no release here: `decide` re-sends or withdraws it after its pending
+ * The watchdog's move needs no release here: `decide` re-sends or withdraws it after its pending
  * timeout, which is shorter than the grace.
  */
 
 import { afterFlip } from './after-flip.ts';
-import type { TargetName } from './config.ts';
+import type { TargetId } from './config.ts';
 import { formatDuration } from './reasons.ts';
-import { activeTarget, type OperatorClaim, type ServiceState } from './state.ts';
+import type { OperatorClaim, ServiceState } from './state.ts';
 
 export interface Reconciliation {
   readonly next: ServiceState;
   readonly kind: 'lost-write' | 'hand-edit' | 'claim-released';
-  readonly from: TargetName;
-  readonly to: TargetName;
+  readonly from: TargetId;
+  readonly to: TargetId;
   readonly message: string;
 }
 
@@ -37,37 +35,39 @@ export interface Reconciliation {
 export const RECONCILE_GRACE_MS = 150_000;
 
 /**
+ * `first`: the service's most preferred target (an operator's move there lifts a flap freeze).
+ *
  * @example
- * const r = reconcile(state, reading.active, now);
+ * const r = reconcile(state, reading.active, now, 'primary');
  * if (r) { await store.save(r.next, version); await notify('reconciled', r.message); }
  */
 export function reconcile(
   state: ServiceState,
-  actual: TargetName,
+  actual: TargetId,
   now: number,
+  first: TargetId,
   graceMs: number = RECONCILE_GRACE_MS,
 ): Reconciliation | null {
-  const recorded = activeTarget(state.phase);
-  const pending = state.phase === 'failing-over' || state.phase === 'failing-back';
-  if (pending) {
-    const target: TargetName = state.phase === 'failing-over' ? 'secondary' : 'primary';
-    if (actual !== target) return null;
-    const age = state.pendingSince === null ? Number.POSITIVE_INFINITY : now - state.pendingSince;
+  const recorded = state.active;
+  const moving = state.moving;
+  if (moving !== null) {
+    if (actual !== moving.to) return null;
+    const age = now - moving.since;
     if (age >= 0 && age < graceMs) return null;
     return {
-      next: afterFlip(state, target, now, 'automatic'),
+      next: afterFlip(state, moving.to, now, 'automatic', first),
       kind: 'lost-write',
       from: recorded,
-      to: target,
+      to: moving.to,
       message:
-        `Route 53 already sends ${state.service} traffic to the ${target}, but the flip of epoch ${state.epoch} ` +
+        `Route 53 already sends ${state.service} traffic to the ${moving.to}, but the flip of epoch ${state.epoch} ` +
         `was never recorded (the flip function stopped between the Route 53 change and its state write). ` +
         `Recorded it now as epoch ${state.epoch + 1}; no second change was made.`,
     };
   }
-  if (state.claim !== null) return settleClaim(state, state.claim, actual, now, graceMs);
+  if (state.claim !== null) return settleClaim(state, state.claim, actual, now, first, graceMs);
   if (actual === recorded) return null;
-  const flipped = afterFlip(state, actual, now, 'operator');
+  const flipped = afterFlip(state, actual, now, 'operator', first);
   return {
     next: {
       ...flipped,
@@ -97,15 +97,16 @@ export function reconcile(
 function settleClaim(
   state: ServiceState,
   claim: OperatorClaim,
-  actual: TargetName,
+  actual: TargetId,
   now: number,
+  first: TargetId,
   graceMs: number,
 ): Reconciliation | null {
   if (Math.abs(now - claim.at) < graceMs) return null;
-  const recorded = activeTarget(state.phase);
+  const recorded = state.active;
   if (actual === claim.to && actual !== recorded) {
     return {
-      next: { ...afterFlip(state, actual, now, 'operator'), hold: claim.hold },
+      next: { ...afterFlip(state, actual, now, 'operator', first), hold: claim.hold },
       kind: 'lost-write',
       from: recorded,
       to: actual,
@@ -114,6 +115,10 @@ function settleClaim(
         `${state.epoch} was never recorded (the flip function stopped between the Route 53 change and its ` +
         `state write). Recorded it now as epoch ${state.epoch + 1}; no second change was made.`,
     };
+  }
+  if (actual !== recorded) {
+    // Neither where it was nor where the operator sent it: a hand edit; the claim goes with it.
+    return reconcile({ ...state, claim: null }, actual, now, first, graceMs);
   }
   const error =
     `the flip function did not report back within ${formatDuration(graceMs)} and the Route 53 records ` +

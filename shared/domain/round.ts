@@ -1,17 +1,19 @@
 /**
- * The vocabulary the phase rules of `decide` share: one round's inputs, and the verdict a rule
- * returns (the next state, at most one flip, the notices for conditions that hold).
+ * The vocabulary the rules of `decide` share: one round's inputs, and the verdict a rule returns
+ * (the next state, at most one move, the notices for conditions that hold).
  */
-import type { Policy } from './config.ts';
+import type { Policy, TargetId } from './config.ts';
 import type { Action, Evidence } from './events.ts';
 import { pendingTimeoutMs } from './flip-timing.ts';
 import { resendReason } from './reasons.ts';
-import type { AnnouncedCondition, Phase, ServiceState } from './state.ts';
+import { type AnnouncedCondition, healthOf, type ServiceState, type TargetHealth } from './state.ts';
 
 export interface Round {
   /** The state as read, with this round's target health applied and the flap window pruned. */
   readonly state: ServiceState;
   readonly policy: Policy;
+  /** The service's targets, most preferred first. */
+  readonly order: readonly TargetId[];
   readonly now: number;
   readonly evidence: Evidence;
 }
@@ -29,7 +31,11 @@ export interface Verdict {
   readonly notices: readonly Notice[];
 }
 
-type StateChanges = Partial<Pick<ServiceState, 'phase' | 'pendingSince' | 'autoFailbacks' | 'frozen'>>;
+type StateChanges = Partial<Pick<ServiceState, 'moving' | 'autoFailbacks' | 'frozen'>>;
+
+export function health(round: Round, id: TargetId): TargetHealth {
+  return healthOf(round.state, id);
+}
 
 /** Nothing to do this round, apart from `changes`. */
 export function stay(round: Round, changes: StateChanges = {}): Verdict {
@@ -41,35 +47,47 @@ export function announce(round: Round, notice: Notice): Verdict {
   return { next: round.state, flip: null, notices: [notice] };
 }
 
-/** Ask for a flip decided on the current epoch. */
-export function flip(
+/** Ask for a move to `to`, decided on the current epoch; the state records it as on its way. */
+export function move(
   round: Round,
+  to: TargetId,
   type: 'failover' | 'failback',
   changes: StateChanges,
   reason: string,
 ): Verdict {
   return {
-    next: { ...round.state, ...changes },
-    flip: { type, epoch: round.state.epoch, reason, evidence: round.evidence },
+    next: { ...round.state, moving: { to, since: round.now }, ...changes },
+    flip: { type, to, epoch: round.state.epoch, reason, evidence: round.evidence },
     notices: [],
   };
 }
 
-/** The same round seen from another phase: a pending flip that is no longer wanted falls back. */
-export function inPhase(round: Round, phase: Phase): Round {
-  return { ...round, state: { ...round.state, phase, pendingSince: null } };
+/** The same round with the watchdog's pending move withdrawn. */
+export function withdrawn(round: Round): Round {
+  return { ...round, state: { ...round.state, moving: null } };
 }
 
 /**
- * A flip was sent and is still wanted: wait for the flip function, and send it again with the
- * same epoch once the pending timeout has passed (a lost async invoke). A `pendingSince` that is
- * missing or in the future (the clock jumped back) restarts the wait from `now`.
+ * A move was sent and is still wanted: wait for the flip function, and send it again with the
+ * same epoch once the pending timeout has passed (a lost async invoke). A `since` in the future
+ * (the clock jumped back) restarts the wait from `now`.
  */
-export function awaitFlip(round: Round, type: 'failover' | 'failback', why: string): Verdict {
+export function awaitMove(round: Round, type: 'failover' | 'failback', why: string): Verdict {
   const { state, now, policy } = round;
-  const since = state.pendingSince;
-  if (since === null || since > now) return stay(round, { pendingSince: now });
-  const waited = now - since;
+  const moving = state.moving;
+  if (moving === null) return stay(round);
+  if (moving.since > now) return stay(round, { moving: { ...moving, since: now } });
+  const waited = now - moving.since;
   if (waited < pendingTimeoutMs(policy)) return stay(round);
-  return flip(round, type, { pendingSince: now }, resendReason(type, state.epoch, waited, why));
+  return {
+    next: { ...state, moving: { ...moving, since: now } },
+    flip: {
+      type,
+      to: moving.to,
+      epoch: state.epoch,
+      reason: resendReason(type, state.epoch, waited, why),
+      evidence: round.evidence,
+    },
+    notices: [],
+  };
 }

@@ -1,11 +1,5 @@
-import type { TargetName } from './config.ts';
+import type { TargetId } from './config.ts';
 
-/**
- * Where a service's traffic is, as the controller recorded it.
- * `failing-over` / `failing-back`: the watchdog has decided and invoked the flip function,
- * which has not yet reported back.
- */
-export type Phase = 'primary-active' | 'failing-over' | 'secondary-active' | 'failing-back';
 export type TargetStatus = 'up' | 'down' | 'unknown';
 
 /** The result of one check of one target in one round. */
@@ -24,11 +18,10 @@ export interface TargetObservation {
   readonly checks: readonly CheckResult[];
 }
 
-/** One probe round of one service. `at` is epoch milliseconds. */
+/** One probe round of one service: each target's verdict, by id. `at` is epoch milliseconds. */
 export interface Observation {
   readonly at: number;
-  readonly primary: TargetObservation;
-  readonly secondary: TargetObservation;
+  readonly targets: Readonly<Record<TargetId, TargetObservation>>;
 }
 
 export interface TargetHealth {
@@ -52,14 +45,23 @@ export interface Hold {
 }
 
 /**
+ * The watchdog's move on its way: it decided, invoked the flip function, and has not heard back.
+ * `since` is when it was (last) sent; past the pending timeout it is sent again with the same epoch.
+ */
+export interface Moving {
+  readonly to: TargetId;
+  readonly since: number;
+}
+
+/**
  * An operator's flip in flight: written (conditionally) before its Route 53 change, cleared when the
- * flip is recorded or released. The phase stays put while it is in flight, so the watchdog's rules
- * neither withdraw it nor call it a hand edit. The hold the flip sets lands with the flip (`hold`),
- * never with the claim: a flip that never happens must not leave a hold behind.
+ * flip is recorded or released. The active target stays put while it is in flight, so the watchdog's
+ * rules neither withdraw it nor call it a hand edit. The hold the flip sets lands with the flip
+ * (`hold`), never with the claim: a flip that never happens must not leave a hold behind.
  */
 export interface OperatorClaim {
   /** Where the operator moves the traffic. */
-  readonly to: TargetName;
+  readonly to: TargetId;
   readonly by: string;
   /** When it was claimed (epoch ms): reconciliation waits `RECONCILE_GRACE_MS` from here. */
   readonly at: number;
@@ -69,7 +71,7 @@ export interface OperatorClaim {
 
 /** The last flip attempt that did not move the traffic (cleared by the next flip that does). */
 export interface FlipFailure {
-  readonly to: TargetName;
+  readonly to: TargetId;
   readonly by: string;
   /** When the attempt was given up (epoch ms). */
   readonly at: number;
@@ -85,15 +87,16 @@ export interface FlipFailure {
  */
 export interface ServiceState {
   readonly service: string;
-  readonly phase: Phase;
   readonly epoch: number;
-  readonly primary: TargetHealth;
-  readonly secondary: TargetHealth;
+  /** Where traffic is, as recorded. */
+  readonly active: TargetId;
+  /** The watchdog's move on its way, else null. */
+  readonly moving: Moving | null;
+  /** Each target's health, by id (a target not seen yet is unknown). */
+  readonly targets: Readonly<Record<TargetId, TargetHealth>>;
   /** When traffic last moved (epoch ms). */
   readonly lastFlipAt: number | null;
-  /** When the current `failing-*` phase was entered (epoch ms), else null. */
-  readonly pendingSince: number | null;
-  /** An operator's flip in flight (the phase stays `*-active` meanwhile), else null. */
+  /** An operator's flip in flight, else null. */
   readonly claim: OperatorClaim | null;
   /** The last flip attempt that failed with the records unchanged, until a flip lands. */
   readonly lastFailure: FlipFailure | null;
@@ -110,22 +113,48 @@ export interface ServiceState {
 
 export type AnnouncedCondition = 'both-down' | 'failback-ready' | 'flapping-frozen' | 'failover-blocked';
 
+const UNKNOWN: TargetHealth = { status: 'unknown', okStreak: 0, failStreak: 0, since: null, last: [] };
+
 /**
- * Where a flip in flight is taking the traffic: the watchdog's (`failing-*`) or an operator's
+ * A target's recorded health; unknown for one never probed (e.g. added to the config since).
+ *
+ * @example
+ * healthOf(state, 'secondary').status; // 'up'
+ */
+export function healthOf(state: Pick<ServiceState, 'targets'>, id: TargetId): TargetHealth {
+  // Own properties only: a target id such as `constructor` must not read Object.prototype's.
+  return Object.hasOwn(state.targets, id) ? (state.targets[id] ?? UNKNOWN) : UNKNOWN;
+}
+
+/**
+ * Where a flip in flight is taking the traffic: the watchdog's (`moving`) or an operator's
  * (`claim`), with when it started; null when nothing is moving.
  *
  * @example
- * movingTo({ ...state, phase: 'failing-over', pendingSince: t }); // { to: 'secondary', since: t, by: 'watchdog' }
+ * movingTo({ ...state, moving: { to: 'secondary', since: t } }); // { to: 'secondary', since: t, by: 'watchdog' }
  */
 export function movingTo(
   state: ServiceState,
-): { readonly to: TargetName; readonly since: number | null; readonly by: string } | null {
-  if (state.phase === 'failing-over') return { to: 'secondary', since: state.pendingSince, by: 'watchdog' };
-  if (state.phase === 'failing-back') return { to: 'primary', since: state.pendingSince, by: 'watchdog' };
+): { readonly to: TargetId; readonly since: number | null; readonly by: string } | null {
+  if (state.moving !== null) return { to: state.moving.to, since: state.moving.since, by: 'watchdog' };
   if (state.claim !== null) return { to: state.claim.to, since: state.claim.at, by: state.claim.by };
   return null;
 }
 
-export function activeTarget(phase: Phase): TargetName {
-  return phase === 'primary-active' || phase === 'failing-over' ? 'primary' : 'secondary';
+/**
+ * The state in one word, for people: `primary-active`, `failing-over` (moving to a less preferred
+ * target), `failing-back` (moving to a more preferred one), `secondary-active`, …
+ *
+ * @example
+ * phaseOf(state, ['primary', 'secondary']); // 'failing-over'
+ */
+export function phaseOf(state: ServiceState, order: readonly TargetId[]): string {
+  const moving = movingTo(state);
+  if (moving === null) return `${state.active}-active`;
+  return order.indexOf(moving.to) < order.indexOf(state.active) ? 'failing-back' : 'failing-over';
+}
+
+/** Whether a move from `from` to `to` returns traffic to a more preferred target. */
+export function isFailback(order: readonly TargetId[], from: TargetId, to: TargetId): boolean {
+  return order.indexOf(to) < order.indexOf(from);
 }

@@ -3,7 +3,7 @@
  * as its fallback and the facts for its blocks, PagerDuty uses `summary` and `details`. So a failover
  * reads the same in an email, a chat message and a page.
  */
-import type { TargetName } from '../domain/config.ts';
+import type { TargetId } from '../domain/config.ts';
 import type { EventKind } from '../domain/events.ts';
 import type { Notification } from '../domain/ports.ts';
 import type { CheckResult } from '../domain/state.ts';
@@ -18,7 +18,7 @@ export interface Fact {
 
 /** The last probe results of one target, one line per check. */
 export interface TargetEvidence {
-  readonly target: TargetName;
+  readonly target: TargetId;
   /** `FAIL http GET https://primary.example.com/health: status 503 not in [200] (12 ms)` */
   readonly lines: readonly string[];
 }
@@ -164,9 +164,9 @@ function describeRequester(requestedBy: string): string {
 function renderEvidence(notification: Notification): TargetEvidence[] {
   const evidence = notification.evidence;
   if (evidence === undefined) return [];
-  return (['primary', 'secondary'] as const).map((target) => ({
+  return Object.entries(evidence).map(([target, results]) => ({
     target,
-    lines: evidence[target].length === 0 ? ['no probe results'] : evidence[target].map(describeCheck),
+    lines: results.length === 0 ? ['no probe results'] : results.map(describeCheck),
   }));
 }
 

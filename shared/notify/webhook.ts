@@ -2,7 +2,7 @@
  * The generic webhook delivery body: a stable JSON document with exactly these fields, absent
  * values as `null` (never missing keys), so receivers can validate a fixed schema.
  */
-import type { TargetName } from '../domain/config.ts';
+import type { TargetId } from '../domain/config.ts';
 import type { EventKind, Evidence } from '../domain/events.ts';
 import type { Notification } from '../domain/ports.ts';
 import { toIsoTime } from './render.ts';
@@ -10,8 +10,8 @@ import { toIsoTime } from './render.ts';
 export interface WebhookBody {
   readonly event: EventKind;
   readonly service: string;
-  readonly from: TargetName | null;
-  readonly to: TargetName | null;
+  readonly from: TargetId | null;
+  readonly to: TargetId | null;
   readonly reason: string;
   readonly requestedBy: string;
   readonly epoch: number;

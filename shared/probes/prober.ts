@@ -1,5 +1,11 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { Check, CloudWatchAlarmCheck, ServiceConfig, TargetName } from '../domain/config.ts';
+import {
+  type Check,
+  type CloudWatchAlarmCheck,
+  type ServiceConfig,
+  type TargetId,
+  targetOf,
+} from '../domain/config.ts';
 import { type Clock, type Prober, systemClock } from '../domain/ports.ts';
 import type { CheckResult, Observation, TargetObservation } from '../domain/state.ts';
 import { probeAlarms } from './alarm-probe.ts';
@@ -48,7 +54,7 @@ export const DEFAULT_PROBE_CONCURRENCY = 1000;
  * @example
  * const prober = createProber({ cloudwatch: new CloudWatchClient({}) });
  * const observations = await prober.probeServices(config.services);
- * observations.get('payments-api')?.primary.ok;
+ * observations.get('payments-api')?.targets.primary?.ok;
  */
 export function createProber(options: ProberOptions = {}): Prober {
   const concurrency = options.concurrency ?? DEFAULT_PROBE_CONCURRENCY;
@@ -87,7 +93,7 @@ export function createProber(options: ProberOptions = {}): Prober {
   return {
     async probeServices(services: readonly ServiceConfig[]): Promise<Map<string, Observation>> {
       const at = clock.now();
-      const checksOf = (service: ServiceConfig) => [...service.primary.checks, ...service.secondary.checks];
+      const checksOf = (service: ServiceConfig) => service.targets.flatMap((target) => target.checks);
       const secretHeaders = await readSecretHeaders(services.flatMap(checksOf), options.secrets);
       const observable = services.filter((service) => {
         const problems = checksOf(service).flatMap((check) => {
@@ -104,17 +110,16 @@ export function createProber(options: ProberOptions = {}): Prober {
       const observe = startRound(observable.flatMap(checksOf), secretHeaders);
       const entries = await Promise.all(
         observable.map(async (service): Promise<[string, Observation]> => {
-          const [primary, secondary] = await Promise.all([
-            observe(service.primary.checks),
-            observe(service.secondary.checks),
-          ]);
-          return [service.name, { at, primary, secondary }];
+          const seen = await Promise.all(
+            service.targets.map(async (target) => [target.id, await observe(target.checks)] as const),
+          );
+          return [service.name, { at, targets: Object.fromEntries(seen) }];
         }),
       );
       return new Map(entries);
     },
-    async probeTarget(service: ServiceConfig, target: TargetName): Promise<TargetObservation> {
-      const { checks } = service[target];
+    async probeTarget(service: ServiceConfig, target: TargetId): Promise<TargetObservation> {
+      const { checks } = targetOf(service, target);
       return startRound(checks, await readSecretHeaders(checks, options.secrets))(checks);
     },
   };

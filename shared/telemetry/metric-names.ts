@@ -10,6 +10,7 @@ export type DimensionSet = readonly string[];
 
 export const STAGE_DIMENSIONS = ['Stage'] as const satisfies DimensionSet;
 export const SERVICE_DIMENSIONS = ['Stage', 'Service'] as const satisfies DimensionSet;
+export const TARGET_DIMENSIONS = ['Stage', 'Service', 'Target'] as const satisfies DimensionSet;
 export const PROBE_DIMENSIONS = ['Stage', 'Service', 'Target', 'Check'] as const satisfies DimensionSet;
 export const FLIP_DIMENSIONS = ['Stage', 'Service', 'Direction'] as const satisfies DimensionSet;
 
@@ -51,23 +52,17 @@ export const METRIC = {
     dimensions: [STAGE_DIMENSIONS],
     meaning: 'how long one probe round took (every service)',
   },
-  primaryHealthy: {
-    name: 'PrimaryHealthy',
+  targetHealthy: {
+    name: 'TargetHealthy',
     unit: 'None',
-    dimensions: [SERVICE_DIMENSIONS],
-    meaning: '1 when every check of the primary passed in a round, else 0',
-  },
-  secondaryHealthy: {
-    name: 'SecondaryHealthy',
-    unit: 'None',
-    dimensions: [SERVICE_DIMENSIONS],
-    meaning: '1 when every check of the secondary passed in a round, else 0',
+    dimensions: [TARGET_DIMENSIONS],
+    meaning: '1 when every check of the target passed in a round, else 0',
   },
   activeTarget: {
     name: 'ActiveTarget',
     unit: 'None',
     dimensions: [SERVICE_DIMENSIONS],
-    meaning: '0 while traffic goes to the primary, 1 while it goes to the secondary',
+    meaning: 'the position of the target traffic goes to, in preference order: 0 the primary, 1 the next, …',
   },
   probeLatency: {
     name: 'ProbeLatency',

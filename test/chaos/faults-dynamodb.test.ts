@@ -107,7 +107,7 @@ describe('chaos: DynamoDB faults', () => {
     stack.backends('lost-claim').primary.set('fail');
     await stack.runWatchdog(2, { only: ['lost-claim'] });
     stack.restore('failover');
-    stack.dynamo.faults.applyThenTimeout(1, 'PutItem'); // the failover's claim (phase failing-over)
+    stack.dynamo.faults.applyThenTimeout(1, 'PutItem'); // the failover's claim (moving to the secondary)
 
     const result = await stack.invoke('failover', decided[0]);
 

@@ -54,7 +54,7 @@ describe('chaos: Lambda faults', () => {
     const runs = stack.flipRuns('failover', 'crash');
     expect(runs.map((r) => r.attempt)).toEqual([1, 2]);
     expect(runs.every((r) => /InternalServerError/.test(r.outcome ?? ''))).toBe(true);
-    expect((await stack.state('crash')).phase).toBe('failing-over');
+    expect(await stack.state('crash')).toMatchObject({ active: 'primary', moving: { to: 'secondary' } });
 
     const next = await stack.runWatchdog(1, { only: ['crash'], shiftMs: AFTER_GRACE_MS });
 

@@ -9,10 +9,11 @@ import { flipHandler } from '../../functions/flip-handler.ts';
 import type { FlipResponse } from '../../shared/controller/flip.ts';
 import { type Runtime, runtime } from '../../shared/controller/runtime.ts';
 import type { Notifier } from '../../shared/domain/ports.ts';
+import { phaseOf } from '../../shared/domain/state.ts';
 import { createNotifier } from '../../shared/notify/index.ts';
 import { type Receiver, startReceiver } from '../support/receivers.ts';
 import { type ChaosStack, startChaosStack } from './support/chaos-stack.ts';
-import { expectSettled } from './support/settled.ts';
+import { expectSettled, PAIR } from './support/settled.ts';
 
 const channels = (group: string, url: string) => [
   `  ${group}:`,
@@ -74,7 +75,7 @@ describe('chaos: notifier faults', () => {
     }
     const during = await stack.state('notify-hang');
     stateWhileTelling = {
-      phase: during.phase,
+      phase: phaseOf(during, PAIR),
       epoch: during.epoch,
       flipStillRunning: stack.flipRuns('failover', 'notify-hang').length === 0,
     };

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WatchdogReport } from '../../shared/controller/watchdog.ts';
+import { healthOf } from '../../shared/domain/state.ts';
 import { type ChaosStack, startChaosStack } from './support/chaos-stack.ts';
 import { firstRunOfFailures, type HealthReply } from './support/scripted-backend.ts';
 import { expectSettled } from './support/settled.ts';
@@ -90,17 +91,17 @@ describe('chaos: probed endpoint faults', () => {
   it('does not fail over on a brownout (every other request fails)', async () => {
     expect(firstRunOfFailures(stack.backends('brownout').primary.served, 2)).toBeNull();
     await expectSettled(stack, 'brownout', untouched);
-    expect((await stack.state('brownout')).primary.status).toBe('up');
+    expect(healthOf(await stack.state('brownout'), 'primary').status).toBe('up');
   });
 
   it('keeps a primary that answers just under maxLatencyMs', async () => {
     await expectSettled(stack, 'slow-under', untouched);
-    expect((await stack.state('slow-under')).primary.status).toBe('up');
+    expect(healthOf(await stack.state('slow-under'), 'primary').status).toBe('up');
   });
 
   it('fails over from a primary that answers just over maxLatencyMs, with the latency as evidence', async () => {
     await expectSettled(stack, 'slow-over', failedOverOnce);
-    const [check] = (await stack.state('slow-over')).primary.last;
+    const [check] = healthOf(await stack.state('slow-over'), 'primary').last;
     expect(check?.reason).toMatch(/over 300 ms|timeout/);
   });
 
@@ -114,7 +115,7 @@ describe('chaos: probed endpoint faults', () => {
     const [run] = stack.flipRuns('failover', 'standby-dies');
     expect(run?.result?.outcome).toBe('refused');
     expect(run?.result?.verification?.ok).toBe(false);
-    expect((await stack.state('standby-dies')).secondary.status).toBe('down');
+    expect(healthOf(await stack.state('standby-dies'), 'secondary').status).toBe('down');
     await expectSettled(stack, 'standby-dies', {
       phase: 'primary-active',
       epoch: 0,

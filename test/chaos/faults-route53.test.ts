@@ -148,7 +148,7 @@ describe('chaos: Route 53 faults', () => {
     expect(result).toMatchObject({ outcome: 'stale', epoch: 0 });
     expect(result?.message).toContain('changed between read and flip');
     expect(flipsFor(stack, 'handedit')).toBe(0);
-    expect((await stack.state('handedit')).phase).toBe('primary-active');
+    expect(await stack.state('handedit')).toMatchObject({ active: 'primary', moving: null });
 
     const next = await stack.runWatchdog(1, { only: ['handedit'] });
 

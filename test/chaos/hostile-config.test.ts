@@ -147,7 +147,7 @@ describe('parseConfig on hostile documents', () => {
           return;
         }
         accepted++;
-        const loaded = outcome.config.services[0]?.primary.checks[0];
+        const loaded = outcome.config.services[0]?.targets[0]?.checks[0];
         if (loaded?.kind !== 'http') throw new Error('the loader did not keep the http check');
         for (const body of HOSTILE_BODIES) {
           const started = performance.now();

@@ -31,6 +31,7 @@ const ALLOWED = new Set([
   'dryRun',
   'force',
   'evidence',
+  'to',
   'correlationId',
 ]);
 
@@ -164,7 +165,7 @@ describe('the failover and failback handlers on hostile payloads, on the local s
     expect(h.stack.route53.calls.length).toBe(route53Calls);
     expect(h.stack.lambda.invocations.length).toBe(invocations);
     expect(await store.load(SERVICE)).toEqual(before);
-    expect(before?.value.phase).toBe('primary-active');
+    expect(before?.value).toMatchObject({ active: 'primary', moving: null });
     expectUnpolluted();
   });
 
@@ -176,7 +177,7 @@ describe('the failover and failback handlers on hostile payloads, on the local s
     expect(outcome.outcome).toBe('rejected');
     expect(outcome.errors).toEqual([
       'reason: at most 1000 characters',
-      `payload: unknown field 'k${'e'.repeat(59)}...'; allowed: service, reason, requestedBy, epoch, dryRun, force, evidence, correlationId`,
+      `payload: unknown field 'k${'e'.repeat(59)}...'; allowed: service, reason, requestedBy, epoch, dryRun, force, evidence, to, correlationId`,
     ]);
   });
 });

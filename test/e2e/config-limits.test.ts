@@ -105,7 +105,7 @@ describe('the largest accepted configuration, end to end', () => {
 
     // Three 1 s rounds per run: the hostile pattern's probes never held a round up.
     expect([healthy.rounds, failing.rounds]).toEqual([3, 3]);
-    expect((await store.load('patterns'))?.value.primary).toMatchObject({
+    expect((await store.load('patterns'))?.value.targets.primary).toMatchObject({
       status: 'down',
       last: [{ ok: false, reason: 'body does not match /^(a+)+$/' }],
     });
@@ -121,6 +121,6 @@ describe('the largest accepted configuration, end to end', () => {
       /^http GET http:\/\/127\.0\.0\.1:\d+\/health\?<redacted>$/,
     );
     expect((run?.result as FlipResponse | undefined)?.outcome).toBe('failed-over');
-    expect((await store.load(SERVICE))?.value.phase).toBe('secondary-active');
+    expect((await store.load(SERVICE))?.value).toMatchObject({ active: 'secondary', moving: null });
   });
 });

@@ -214,9 +214,15 @@ describe('planSeed', () => {
     );
 
     expect(plan.zones).toEqual([{ id: 'ZAAA', name: 'example.com.' }]);
-    expect(plan.services.map((s) => [s.primary.value, s.primary.weight, s.secondary.weight])).toEqual([
-      ['api-blue.example.net', 100, 0],
-      ['2001:db8::1', 0, 100],
+    expect(plan.services.map((s) => s.records.map((r) => [r.target, r.value, r.weight]))).toEqual([
+      [
+        ['primary', 'api-blue.example.net', 100],
+        ['secondary', 'api-blue.example.net', 0],
+      ],
+      [
+        ['primary', '2001:db8::1', 0],
+        ['secondary', '2001:db8::1', 100],
+      ],
     ]);
   });
 

@@ -93,7 +93,8 @@ describe('failover end to end on the local stack', () => {
     // Reconciliation reads the one hosted zone once per run, not once per round or per service.
     const lists = h.stack.route53.calls.filter((c) => c.operation === 'ListResourceRecordSets').length;
     expect(lists - listsBefore).toBe(1);
-    for (const { name } of SERVICES) expect((await state(name)).phase).toBe('primary-active');
+    for (const { name } of SERVICES)
+      expect(await state(name)).toMatchObject({ active: 'primary', moving: null });
   });
 
   it('2. fails over exactly once after failureThreshold failed rounds, and DNS answers the standby', async () => {
@@ -102,7 +103,7 @@ describe('failover end to end on the local stack', () => {
     await runWatchdog(4);
 
     const s = await state('auto');
-    expect(s.phase).toBe('secondary-active');
+    expect(s).toMatchObject({ active: 'secondary', moving: null });
     expect(s.epoch).toBe(1);
     expect(changesFor('auto')).toHaveLength(1);
     expect(await answer('auto')).toBe(h.secondaryTarget('auto'));
@@ -121,7 +122,7 @@ describe('failover end to end on the local stack', () => {
     await runWatchdog(4);
 
     const s = await state('auto');
-    expect(s.phase).toBe('primary-active');
+    expect(s).toMatchObject({ active: 'primary', moving: null });
     expect(s.epoch).toBe(2);
     expect(changesFor('auto')).toHaveLength(2);
     expect(await answer('auto')).toBe(h.primaryTarget('auto'));
@@ -131,12 +132,12 @@ describe('failover end to end on the local stack', () => {
   it('3b. with failback manual, stays on the standby and announces that failback is ready, once', async () => {
     h.backends.get('manual')?.primary.setMode({ kind: 'failing' });
     await runWatchdog(4);
-    expect((await state('manual')).phase).toBe('secondary-active');
+    expect(await state('manual')).toMatchObject({ active: 'secondary', moving: null });
 
     h.backends.get('manual')?.primary.setMode({ kind: 'healthy' });
     await runWatchdog(5);
 
-    expect((await state('manual')).phase).toBe('secondary-active');
+    expect(await state('manual')).toMatchObject({ active: 'secondary', moving: null });
     expect(changesFor('manual')).toHaveLength(1);
     expect(hookEvents('manual')).toEqual(['failover', 'failback-ready']);
   });
@@ -147,7 +148,7 @@ describe('failover end to end on the local stack', () => {
 
     await runWatchdog(5);
 
-    expect((await state('bothdown')).phase).toBe('primary-active');
+    expect(await state('bothdown')).toMatchObject({ active: 'primary', moving: null });
     expect(changesFor('bothdown')).toHaveLength(0);
     expect(hookEvents('bothdown')).toEqual(['both-down']);
   });
@@ -162,7 +163,7 @@ describe('failover end to end on the local stack', () => {
     h.backends.get('late')?.secondary.setMode({ kind: 'healthy' });
     await runWatchdog(4);
 
-    expect((await state('late')).phase).toBe('secondary-active');
+    expect(await state('late')).toMatchObject({ active: 'secondary', moving: null });
     expect(changesFor('late')).toHaveLength(1);
     expect(await answer('late')).toBe(h.secondaryTarget('late'));
   });
@@ -203,7 +204,7 @@ describe('failover end to end on the local stack', () => {
     const crashingStore: StateStore = {
       ...rt.store,
       save: async (next, version) => {
-        if (next.service === 'crash' && next.phase === 'secondary-active') {
+        if (next.service === 'crash' && next.active === 'secondary') {
           throw new Error('injected crash after the Route 53 change');
         }
         return rt.store.save(next, version);
@@ -220,7 +221,7 @@ describe('failover end to end on the local stack', () => {
       timeoutMs: 120_000,
     });
     expect(changesFor('crash')).toHaveLength(1);
-    expect((await state('crash')).phase).toBe('failing-over');
+    expect(await state('crash')).toMatchObject({ active: 'primary', moving: { to: 'secondary' } });
 
     // The next scheduled run, after the flip function's time is certainly up, reconciles.
     const { watchdogHandler } = await import('../../functions/watchdog.ts');
@@ -230,7 +231,7 @@ describe('failover end to end on the local stack', () => {
     await h.stack.lambda.idle();
 
     const s = await state('crash');
-    expect(s.phase).toBe('secondary-active');
+    expect(s).toMatchObject({ active: 'secondary', moving: null });
     expect(s.epoch).toBe(1);
     expect(s.hold).toBeNull();
     expect(changesFor('crash')).toHaveLength(1);
@@ -273,7 +274,7 @@ describe('failover end to end on the local stack', () => {
     expect((await state('planned')).hold).toMatchObject({ kind: 'planned-failover', by: 'alice' });
 
     await runWatchdog(4); // the primary is healthy and failback is auto, but the hold stands
-    expect((await state('planned')).phase).toBe('secondary-active');
+    expect(await state('planned')).toMatchObject({ active: 'secondary', moving: null });
     expect(changesFor('planned')).toHaveLength(1);
     expect(hookEvents('planned')).toEqual(['planned-failover', 'failback-ready']);
 

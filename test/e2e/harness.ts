@@ -1,7 +1,8 @@
 /**
- * The e2e harness: the local stack, one hosted zone with a weighted CNAME pair per service, two
- * real HTTP backends per service, a webhook receiver, a config file written for them, and the
- * real watchdog handler run for a given number of 1 s rounds.
+ * The e2e harness: the local stack, one hosted zone with a weighted CNAME record per target of each
+ * service (a pair unless the service lists its targets), one real HTTP backend per target, a webhook
+ * receiver, a config file written for them, and the real watchdog handler run for a given number of
+ * 1 s rounds.
  */
 
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import {
 import { type DemoBackend, startDemoBackend } from '../../local/backend/index.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { SAFETY_MARGIN_MS } from '../../shared/controller/watchdog.ts';
+import type { TargetId } from '../../shared/domain/config.ts';
 import { type Receiver, startReceiver } from '../support/receivers.ts';
 
 export const ZONE = 'example.test.';
@@ -26,7 +28,20 @@ export interface E2EService {
   readonly minDwellSeconds?: number;
   /** Notifier groups; default one webhook group per service (`hook-<name>`) to the harness receiver. */
   readonly notify?: readonly string[];
+  /**
+   * Target ids in preference order, written as a `targets:` list (issue #19). Default: `primary:`
+   * and `secondary:`.
+   */
+  readonly targets?: readonly TargetId[];
 }
+
+/** A service's backends by target id (`primary` and `secondary` always; more when it lists them). */
+export type TargetBackends = { readonly primary: DemoBackend; readonly secondary: DemoBackend } & Readonly<
+  Record<TargetId, DemoBackend>
+>;
+
+const PAIR: readonly TargetId[] = ['primary', 'secondary'];
+const targetsOf = (service: E2EService): readonly TargetId[] => service.targets ?? PAIR;
 
 export interface HarnessOptions {
   /** Extra notifier groups, as YAML lines indented under `notifiers:` (two spaces). */
@@ -36,12 +51,14 @@ export interface HarnessOptions {
 export interface Harness {
   readonly stack: LocalStack;
   readonly zoneId: string;
-  readonly backends: ReadonlyMap<string, { primary: DemoBackend; secondary: DemoBackend }>;
+  readonly backends: ReadonlyMap<string, TargetBackends>;
   readonly webhook: Receiver;
   readonly configFile: string;
   recordName(service: string): string;
   primaryTarget(service: string): string;
   secondaryTarget(service: string): string;
+  /** The value of a target's weighted record: `<id>.<service>.example.net`. */
+  targetHost(service: string, id: TargetId): string;
   close(): Promise<void>;
 }
 
@@ -58,23 +75,27 @@ export async function startHarness(
   );
   const zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
 
-  const backends = new Map<string, { primary: DemoBackend; secondary: DemoBackend }>();
+  const backends = new Map<string, TargetBackends>();
   for (const service of services) {
-    backends.set(service.name, {
-      primary: await startDemoBackend(`${service.name}-primary`),
-      secondary: await startDemoBackend(`${service.name}-secondary`),
-    });
+    const ids = targetsOf(service);
+    const started: Record<TargetId, DemoBackend> = {};
+    for (const id of new Set([...PAIR, ...ids])) {
+      started[id] = await startDemoBackend(`${service.name}-${id}`);
+    }
+    const { primary, secondary } = started;
+    if (primary === undefined || secondary === undefined) throw new Error('no primary or secondary backend');
+    backends.set(service.name, { ...started, primary, secondary });
     await route53.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: zoneId,
         ChangeBatch: {
-          Changes: (['primary', 'secondary'] as const).map((target) => ({
+          Changes: ids.map((target, index) => ({
             Action: 'CREATE',
             ResourceRecordSet: {
               Name: `${service.name}.${ZONE}`,
               Type: 'CNAME',
               SetIdentifier: target,
-              Weight: target === 'primary' ? 100 : 0,
+              Weight: index === 0 ? 100 : 0,
               TTL: 30,
               ResourceRecords: [{ Value: `${target}.${service.name}.example.net` }],
             },
@@ -101,12 +122,12 @@ export async function startHarness(
     recordName: (service) => `${service}.${ZONE}`,
     primaryTarget: (service) => `primary.${service}.example.net`,
     secondaryTarget: (service) => `secondary.${service}.example.net`,
+    targetHost: (service, id) => `${id}.${service}.example.net`,
     close: async () => {
       await stack.close();
       await webhook.close();
-      for (const pair of backends.values()) {
-        await pair.primary.close();
-        await pair.secondary.close();
+      for (const started of backends.values()) {
+        for (const backend of new Set(Object.values(started))) await backend.close();
       }
       await rm(dir, { recursive: true, force: true });
     },
@@ -116,7 +137,7 @@ export async function startHarness(
 function configYaml(
   services: readonly E2EService[],
   zoneId: string,
-  backends: ReadonlyMap<string, { primary: DemoBackend; secondary: DemoBackend }>,
+  backends: ReadonlyMap<string, TargetBackends>,
   webhookUrl: string,
   extraNotifiers: readonly string[],
 ): string {
@@ -132,13 +153,31 @@ function configYaml(
   for (const service of services) {
     const pair = backends.get(service.name);
     if (!pair) throw new Error(`no backends for ${service.name}`);
-    lines.push(
+    const header = [
       `  - name: ${service.name}`,
       `    hostedZoneId: ${zoneId}`,
       `    recordName: ${service.name}.${ZONE}`,
       '    recordType: CNAME',
       `    failback: ${service.failback}`,
       `    minDwellSeconds: ${service.minDwellSeconds ?? 0}`,
+    ];
+    const notify = `    notify: [${(service.notify ?? [`hook-${service.name}`]).join(', ')}]`;
+    if (service.targets !== undefined) {
+      lines.push(...header, '    targets:');
+      for (const [index, id] of service.targets.entries()) {
+        const body = index === 0 ? ', bodyContains: ok' : '';
+        lines.push(
+          `      - id: ${id}`,
+          `        setIdentifier: ${id}`,
+          '        checks:',
+          `          - http: { url: "${pair[id]?.url}/health", timeoutMs: 500${body} }`,
+        );
+      }
+      lines.push(notify);
+      continue;
+    }
+    lines.push(
+      ...header,
       '    primary:',
       '      setIdentifier: primary',
       '      checks:',
@@ -147,7 +186,7 @@ function configYaml(
       '      setIdentifier: secondary',
       '      checks:',
       `        - http: { url: "${pair.secondary.url}/health", timeoutMs: 500 }`,
-      `    notify: [${(service.notify ?? [`hook-${service.name}`]).join(', ')}]`,
+      notify,
     );
   }
   lines.push('notifiers:');

@@ -105,7 +105,7 @@ describe('notifications end to end', () => {
     h.backends.get('paging')?.primary.setMode({ kind: 'healthy' });
     await run(4);
 
-    expect((await store.load('paging'))?.value.phase).toBe('primary-active');
+    expect((await store.load('paging'))?.value).toMatchObject({ active: 'primary', moving: null });
     const texts = slackTexts();
     expect(texts).toHaveLength(2);
     expect(texts[0]).toMatch(/FAILOVER paging: primary → secondary/);
@@ -150,7 +150,7 @@ describe('notifications end to end', () => {
     h.backends.get('outage')?.primary.setMode({ kind: 'failing' });
     await run(4);
 
-    expect((await store.load('outage'))?.value.phase).toBe('secondary-active');
+    expect((await store.load('outage'))?.value).toMatchObject({ active: 'secondary', moving: null });
     const [result] = flipResults('outage');
     expect(result?.outcome).toBe('failed-over');
     const recordedAfter =

@@ -129,8 +129,8 @@ describe('secrets in check URLs and notifier URLs', () => {
 
     // Assess: it happened, and the evidence (the redacted label) went everywhere the token could.
     const state = await stateStoreFromEnv().load(SERVICE);
-    expect(state?.value.phase).toBe('secondary-active');
-    expect(state?.value.primary.last[0]?.check).toMatch(/\/health\?<redacted>$/);
+    expect(state?.value).toMatchObject({ active: 'secondary', moving: null });
+    expect(state?.value.targets.primary?.last[0]?.check).toMatch(/\/health\?<redacted>$/);
     const stored = JSON.stringify(items.Items);
     expect(stored).toContain('?<redacted>');
     const notifications = [...h.webhook.requests, ...slack.requests].map((r) => `${r.path} ${r.body}`);

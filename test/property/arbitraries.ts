@@ -1,7 +1,16 @@
 /** fast-check arbitraries for the `decide` properties: policies in the schema's ranges, round sequences. */
 import { fc } from '@fast-check/vitest';
-import type { Policy } from '../../shared/domain/config.ts';
-import type { Step } from './simulate.ts';
+import type { Policy, TargetId } from '../../shared/domain/config.ts';
+import type { Noise, Step, TargetsStep } from './simulate.ts';
+
+/** Ids a config may give its targets; the classic two among them, so order, not name, must matter. */
+const TARGET_IDS: readonly TargetId[] = ['primary', 'secondary', 'eu-west-1', 'us-east-2', 'dr', 'edge-fra'];
+
+/** 2..5 distinct target ids in a random preference order. */
+export const orderArb: fc.Arbitrary<readonly TargetId[]> = fc.shuffledSubarray([...TARGET_IDS], {
+  minLength: 2,
+  maxLength: 5,
+});
 
 export const policyArb: fc.Arbitrary<Policy> = fc.record({
   probeIntervalSeconds: fc.integer({ min: 1, max: 60 }),
@@ -48,17 +57,7 @@ export function stepsArb(options: StepOptions = {}, maxSegments = 20): fc.Arbitr
     secondaryOk: options.flapping ? rarely(10).map((down) => !down) : fc.boolean(),
     length: fc.integer({ min: 1, max: options.flapping ? 40 : 25 }),
   });
-  const noise = fc.record({
-    lostFlip: options.lostFlips ? rarely(4) : fc.constant(false),
-    // Only backwards: a clock that jumps forward really does let time pass for the engine.
-    clockShiftSeconds: options.clockJumps
-      ? fc.oneof(
-          { weight: 19, arbitrary: fc.constant(0) },
-          { weight: 1, arbitrary: fc.integer({ min: -3600, max: -1 }) },
-        )
-      : fc.constant(0),
-    togglePause: options.pauses ? rarely(30) : fc.constant(false),
-  });
+  const noise = noiseArb(options);
   return (
     fc
       .array(segment, { minLength: options.flapping ? maxSegments / 2 : 1, maxLength: maxSegments })
@@ -79,6 +78,45 @@ export function stepsArb(options: StepOptions = {}, maxSegments = 20): fc.Arbitr
   );
 }
 
+/**
+ * Runs of identical verdicts over the targets of `order` (each 1..25 rounds): every target's
+ * verdict is drawn per run, so outages of one, several or all targets, and recoveries, all occur.
+ */
+export function targetStepsArb(
+  order: readonly TargetId[],
+  options: Omit<StepOptions, 'flapping'> = {},
+  maxSegments = 20,
+): fc.Arbitrary<TargetsStep[]> {
+  const segment = fc.record({
+    ok: fc.array(fc.boolean(), { minLength: order.length, maxLength: order.length }),
+    length: fc.integer({ min: 1, max: 25 }),
+  });
+  return fc.array(segment, { minLength: 1, maxLength: maxSegments }).chain((segments) => {
+    const verdicts = segments.flatMap((s) =>
+      Array.from({ length: s.length }, () =>
+        Object.fromEntries(order.map((id, i) => [id, s.ok[i] ?? false])),
+      ),
+    );
+    return fc
+      .array(noiseArb(options), { minLength: verdicts.length, maxLength: verdicts.length })
+      .map((noises) => verdicts.map((ok, i) => ({ ok, ...noisesAt(noises, i) })));
+  });
+}
+
+function noiseArb(options: StepOptions): fc.Arbitrary<Noise> {
+  return fc.record({
+    lostFlip: options.lostFlips ? rarely(4) : fc.constant(false),
+    // Only backwards: a clock that jumps forward really does let time pass for the engine.
+    clockShiftSeconds: options.clockJumps
+      ? fc.oneof(
+          { weight: 19, arbitrary: fc.constant(0) },
+          { weight: 1, arbitrary: fc.integer({ min: -3600, max: -1 }) },
+        )
+      : fc.constant(0),
+    togglePause: options.pauses ? rarely(30) : fc.constant(false),
+  });
+}
+
 /** True about once in `n`. */
 function rarely(n: number): fc.Arbitrary<boolean> {
   return fc.oneof(
@@ -87,9 +125,6 @@ function rarely(n: number): fc.Arbitrary<boolean> {
   );
 }
 
-function noisesAt(
-  noises: readonly { lostFlip: boolean; clockShiftSeconds: number; togglePause: boolean }[],
-  i: number,
-): { lostFlip: boolean; clockShiftSeconds: number; togglePause: boolean } {
+function noisesAt(noises: readonly Noise[], i: number): Noise {
   return noises[i] ?? { lostFlip: false, clockShiftSeconds: 0, togglePause: false };
 }

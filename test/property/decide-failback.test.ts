@@ -5,7 +5,7 @@ import { FLAP_WINDOW_MS } from '../../shared/domain/flip-timing.ts';
 import { initialState } from '../../shared/domain/initial-state.ts';
 import type { Observation, ServiceState } from '../../shared/domain/state.ts';
 import { flappyPolicyArb, policyArb, stepsArb } from './arbitraries.ts';
-import { isNewFlip, type SimRound, simulate, T0 } from './simulate.ts';
+import { isNewFlip, ORDER, type SimRound, simulate, T0 } from './simulate.ts';
 
 const RUNS = { numRuns: 100 };
 const anyPolicy = fc.oneof(policyArb, flappyPolicyArb);
@@ -16,24 +16,23 @@ const anything = fc.oneof(
 
 /** A failback decided on a healthy standby: the kind that flap damping limits. */
 function isAutomaticFailback(round: SimRound): boolean {
-  return isNewFlip(round) && round.before.phase === 'secondary-active' && round.model.secondary !== 'down';
+  return isNewFlip(round) && round.before.active === 'secondary' && round.model.secondary !== 'down';
 }
 
 function healthy(now: number): Observation {
   const ok = { ok: true, checks: [] };
-  return { at: now, primary: ok, secondary: ok };
+  return { at: now, targets: { primary: ok, secondary: ok } };
 }
 
 /** Traffic on the secondary since `flippedAt`, both targets up, with `autoFailbacks` as the flap window. */
 function onSecondaryReady(flippedAt: number, autoFailbacks: number[]): ServiceState {
   const up = { status: 'up', okStreak: 20, failStreak: 0, since: flippedAt, last: [] } as const;
   return {
-    ...initialState('svc'),
-    phase: 'secondary-active',
+    ...initialState('svc', 'primary'),
+    active: 'secondary',
     epoch: 1,
     lastFlipAt: flippedAt,
-    primary: up,
-    secondary: up,
+    targets: { primary: up, secondary: up },
     autoFailbacks,
   };
 }
@@ -56,7 +55,7 @@ describe('decide over random rounds: failback', () => {
           expect(recoveredSinceFailover).toBe(true);
           expect(round.real - flippedAt).toBeGreaterThanOrEqual(policy.minDwellSeconds * 1000);
         }
-        if (isNewFlip(round) && round.before.phase === 'primary-active') {
+        if (isNewFlip(round) && round.before.active === 'primary') {
           failoverDecidedAt = round.index;
           recoveredSinceFailover = false;
         }
@@ -103,7 +102,7 @@ describe('decide over random rounds: failback', () => {
       const window = offsets.slice(0, policy.maxAutoFailbacksPerHour).map((offset) => now + offset);
       const ready = onSecondaryReady(now - jump - policy.minDwellSeconds * 1000 - 1, window);
 
-      const { next, actions } = decide(ready, healthy(now), policy, now);
+      const { next, actions } = decide(ready, healthy(now), policy, ORDER, now);
 
       expect(actions.some((action) => action.type === 'failback')).toBe(false);
       expect(next.frozen).toBe(true);

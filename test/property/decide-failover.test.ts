@@ -1,7 +1,8 @@
 import { test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
+import { healthOf } from '../../shared/domain/state.ts';
 import { policyArb, stepsArb } from './arbitraries.ts';
-import { flipOf, isNewFlip, simulate } from './simulate.ts';
+import { flipOf, isNewFlip, moveOf, simulate } from './simulate.ts';
 
 const RUNS = { numRuns: 100 };
 const anything = stepsArb({ lostFlips: true, clockJumps: true, pauses: true });
@@ -36,7 +37,8 @@ describe('decide over random rounds: failover', () => {
       for (const round of simulate(policy, steps)) {
         if (flipOf(round) !== 'failover') continue;
         expect(round.model.secondary).toBe('up');
-        expect(round.decided.secondary.status).toBe('up');
+        expect(healthOf(round.decided, 'secondary').status).toBe('up');
+        expect(moveOf(round)?.to).toBe('secondary');
       }
     },
   );

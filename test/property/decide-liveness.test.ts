@@ -28,7 +28,7 @@ describe('decide over random rounds: liveness', () => {
       const resend = Math.ceil(pendingTimeoutMs(policy) / (policy.probeIntervalSeconds * 1000)) + 1;
       const rounds = simulate(policy, [...prefix, ...steady(false, true, settle + resend)]);
 
-      expect(rounds.at(-1)?.after.phase).toBe('secondary-active');
+      expect(rounds.at(-1)?.after).toMatchObject({ active: 'secondary', moving: null });
     },
   );
 
@@ -37,7 +37,9 @@ describe('decide over random rounds: liveness', () => {
     (policy, prefix, blocked) => {
       const hold = { kind: 'planned-failover', by: 'alice', reason: 'maintenance', at: T0 } as const;
       const start =
-        blocked === 'paused' ? { ...initialState('svc'), paused: true } : { ...initialState('svc'), hold };
+        blocked === 'paused'
+          ? { ...initialState('svc', 'primary'), paused: true }
+          : { ...initialState('svc', 'primary'), hold };
       const settle = Math.max(policy.failureThreshold, policy.recoveryThreshold) + 1;
 
       const rounds = simulate(policy, [...prefix, ...steady(false, true, 2 * settle)], start);

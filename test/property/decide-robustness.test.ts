@@ -1,8 +1,11 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { decide } from '../../shared/domain/decide.ts';
+import { isFlipAction } from '../../shared/domain/events.ts';
+import { healthOf, isFailback } from '../../shared/domain/state.ts';
 import { streakCaps } from '../../shared/domain/target-health.ts';
 import { policyArb } from './arbitraries.ts';
+import { ORDER } from './simulate.ts';
 import { observationArb, stateArb } from './state-arbitraries.ts';
 
 const RUNS = { numRuns: 1000 };
@@ -12,7 +15,7 @@ describe('decide on any state the store may hold', () => {
   test.prop([stateArb, observationArb, policyArb, instant], RUNS)(
     'never throws and keeps the fencing epoch',
     (state, observation, policy, now) => {
-      const { next, actions } = decide(state, observation, policy, now);
+      const { next, actions } = decide(state, observation, policy, ORDER, now);
 
       expect(next.epoch).toBe(state.epoch);
       expect(next.service).toBe(state.service);
@@ -25,19 +28,21 @@ describe('decide on any state the store may hold', () => {
   test.prop([stateArb, observationArb, policyArb, instant], RUNS)(
     'asks for a flip only towards a target that is up, and away from one that is not',
     (state, observation, policy, now) => {
-      const { next, actions } = decide(state, observation, policy, now);
+      const { next, actions } = decide(state, observation, policy, ORDER, now);
 
-      const flips = actions.filter((action) => action.type === 'failover' || action.type === 'failback');
+      const flips = actions.filter(isFlipAction);
       expect(flips.length).toBeLessThanOrEqual(1);
       for (const flip of flips) {
         expect(next.paused || next.hold !== null).toBe(false);
         if (flip.type === 'failover') {
-          expect(next.secondary.status).toBe('up');
-          expect(next.primary.status).toBe('down');
-          expect(next.phase).toBe('failing-over');
+          expect(healthOf(next, 'secondary').status).toBe('up');
+          expect(healthOf(next, 'primary').status).toBe('down');
+          expect(next).toMatchObject({ active: 'primary', moving: { to: 'secondary' } });
+          expect(flip.to).toBe('secondary');
         } else {
-          expect(next.primary.status).toBe('up');
-          expect(next.phase).toBe('failing-back');
+          expect(healthOf(next, 'primary').status).toBe('up');
+          expect(next).toMatchObject({ active: 'secondary', moving: { to: 'primary' } });
+          expect(flip.to).toBe('primary');
         }
       }
     },
@@ -46,12 +51,12 @@ describe('decide on any state the store may hold', () => {
   test.prop([stateArb, observationArb, policyArb, instant], RUNS)(
     'fails back while frozen or manual only when the active standby is down',
     (state, observation, policy, now) => {
-      const { next, actions } = decide(state, observation, policy, now);
+      const { next, actions } = decide(state, observation, policy, ORDER, now);
 
       if (state.frozen || policy.failback === 'manual') {
         const failback = actions.some((action) => action.type === 'failback');
-        const pending = state.phase === 'failing-back';
-        if (failback && !pending) expect(next.secondary.status).toBe('down');
+        const pending = state.moving !== null && isFailback(ORDER, state.active, state.moving.to);
+        if (failback && !pending) expect(healthOf(next, 'secondary').status).toBe('down');
       }
     },
   );
@@ -59,10 +64,10 @@ describe('decide on any state the store may hold', () => {
   test.prop([stateArb, observationArb, policyArb, instant], RUNS)(
     'keeps streaks within what the rules need and announces nothing twice',
     (state, observation, policy, now) => {
-      const { next, actions } = decide(state, observation, policy, now);
+      const { next, actions } = decide(state, observation, policy, ORDER, now);
 
       const caps = streakCaps(policy);
-      for (const health of [next.primary, next.secondary]) {
+      for (const health of [healthOf(next, 'primary'), healthOf(next, 'secondary')]) {
         expect(health.okStreak).toBeLessThanOrEqual(caps.ok);
         expect(health.failStreak).toBeLessThanOrEqual(caps.fail);
       }

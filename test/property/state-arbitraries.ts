@@ -1,5 +1,10 @@
-/** fast-check arbitraries for any `ServiceState` and `Observation` the schema allows, sane or not. */
+/**
+ * fast-check arbitraries for any `ServiceState` and `Observation` the schema allows, sane or not:
+ * over the two classic targets (`stateArb`, `observationArb`, `claimArb`) or over any targets
+ * (`stateArbFor(order)`, …).
+ */
 import { fc } from '@fast-check/vitest';
+import type { TargetId } from '../../shared/domain/config.ts';
 import type {
   AnnouncedCondition,
   CheckResult,
@@ -43,23 +48,25 @@ const holdArb: fc.Arbitrary<Hold> = fc.record({
   at: instant,
 });
 
-const targetArb = fc.constantFrom('primary' as const, 'secondary' as const);
-
 /** An operator's flip in flight (issue #17): its target, who, when, and the hold it sets when it lands. */
-export const claimArb: fc.Arbitrary<OperatorClaim> = fc.record({
-  to: targetArb,
-  by: fc.string({ maxLength: 10 }),
-  at: instant,
-  hold: fc.option(holdArb, { nil: null }),
-});
+export function claimArbFor(order: readonly TargetId[]): fc.Arbitrary<OperatorClaim> {
+  return fc.record({
+    to: fc.constantFrom(...order),
+    by: fc.string({ maxLength: 10 }),
+    at: instant,
+    hold: fc.option(holdArb, { nil: null }),
+  });
+}
 
-const failureArb: fc.Arbitrary<FlipFailure> = fc.record({
-  to: targetArb,
-  by: fc.string({ maxLength: 10 }),
-  at: instant,
-  epoch: fc.nat({ max: 1_000_000 }),
-  error: fc.string({ maxLength: 20 }),
-});
+function failureArbFor(order: readonly TargetId[]): fc.Arbitrary<FlipFailure> {
+  return fc.record({
+    to: fc.constantFrom(...order),
+    by: fc.string({ maxLength: 10 }),
+    at: instant,
+    epoch: fc.nat({ max: 1_000_000 }),
+    error: fc.string({ maxLength: 20 }),
+  });
+}
 
 const conditions: AnnouncedCondition[] = [
   'both-down',
@@ -68,35 +75,65 @@ const conditions: AnnouncedCondition[] = [
   'failover-blocked',
 ];
 
-export const stateArb: fc.Arbitrary<ServiceState> = fc.record({
-  service: fc.string({ minLength: 1, maxLength: 20 }),
-  phase: fc.constantFrom(
-    'primary-active' as const,
-    'failing-over' as const,
-    'secondary-active' as const,
-    'failing-back' as const,
-  ),
-  epoch: fc.nat({ max: 1_000_000 }),
-  primary: healthArb,
-  secondary: healthArb,
-  lastFlipAt: fc.option(instant, { nil: null }),
-  pendingSince: fc.option(instant, { nil: null }),
-  claim: fc.option(claimArb, { nil: null, freq: 4 }),
-  lastFailure: fc.option(failureArb, { nil: null, freq: 4 }),
-  hold: fc.option(holdArb, { nil: null, freq: 4 }),
-  paused: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-  autoFailbacks: fc.array(instant, { maxLength: 70 }),
-  frozen: fc.boolean(),
-  announced: fc.subarray(conditions),
-});
+/** Each target's health, by id; now and then a target has none recorded (never probed: unknown). */
+function targetsArb(order: readonly TargetId[]): fc.Arbitrary<Record<TargetId, TargetHealth>> {
+  return fc.tuple(...order.map(() => fc.option(healthArb, { nil: undefined, freq: 6 }))).map((healths) => {
+    const targets: Record<TargetId, TargetHealth> = {};
+    order.forEach((id, i) => {
+      const health = healths[i];
+      if (health !== undefined) targets[id] = health;
+    });
+    return targets;
+  });
+}
+
+/**
+ * Any stored state of a service over `order`. The watchdog's move may even point at the active
+ * target itself (a corrupt item), which `decide` must survive.
+ */
+export function stateArbFor(order: readonly TargetId[]): fc.Arbitrary<ServiceState> {
+  return fc.record({
+    service: fc.string({ minLength: 1, maxLength: 20 }),
+    epoch: fc.nat({ max: 1_000_000 }),
+    active: fc.constantFrom(...order),
+    moving: fc.option(fc.record({ to: fc.constantFrom(...order), since: instant }), { nil: null }),
+    targets: targetsArb(order),
+    lastFlipAt: fc.option(instant, { nil: null }),
+    claim: fc.option(claimArbFor(order), { nil: null, freq: 4 }),
+    lastFailure: fc.option(failureArbFor(order), { nil: null, freq: 4 }),
+    hold: fc.option(holdArb, { nil: null, freq: 4 }),
+    paused: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(false) },
+      { weight: 1, arbitrary: fc.constant(true) },
+    ),
+    autoFailbacks: fc.array(instant, { maxLength: 70 }),
+    frozen: fc.boolean(),
+    announced: fc.subarray(conditions),
+  });
+}
 
 const targetObservationArb: fc.Arbitrary<TargetObservation> = fc.record({
   ok: fc.boolean(),
   checks: fc.array(checkArb, { maxLength: 3 }),
 });
 
-export const observationArb: fc.Arbitrary<Observation> = fc.record({
-  at: instant,
-  primary: targetObservationArb,
-  secondary: targetObservationArb,
-});
+/** One probe round of every target of `order`. */
+export function observationArbFor(order: readonly TargetId[]): fc.Arbitrary<Observation> {
+  return fc.record({
+    at: instant,
+    targets: fc.tuple(...order.map(() => targetObservationArb)).map((seen) => {
+      const targets: Record<TargetId, TargetObservation> = {};
+      order.forEach((id, i) => {
+        const one = seen[i];
+        if (one !== undefined) targets[id] = one;
+      });
+      return targets;
+    }),
+  });
+}
+
+const CLASSIC: readonly TargetId[] = ['primary', 'secondary'];
+
+export const claimArb: fc.Arbitrary<OperatorClaim> = claimArbFor(CLASSIC);
+export const stateArb: fc.Arbitrary<ServiceState> = stateArbFor(CLASSIC);
+export const observationArb: fc.Arbitrary<Observation> = observationArbFor(CLASSIC);

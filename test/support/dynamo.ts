@@ -77,31 +77,33 @@ export function recordCommands(client: DynamoDBClient): string[] {
 export function aServiceState(service: string, overrides: Partial<ServiceState> = {}): ServiceState {
   return {
     service,
-    phase: 'secondary-active',
     epoch: 3,
-    primary: {
-      status: 'down',
-      okStreak: 0,
-      failStreak: 4,
-      since: 1_780_000_000_000,
-      last: [
-        {
-          check: 'http GET https://primary.example.com/health',
-          ok: false,
-          latencyMs: 3000,
-          reason: 'timeout after 3000 ms',
-        },
-      ],
-    },
-    secondary: {
-      status: 'up',
-      okStreak: 12,
-      failStreak: 0,
-      since: null,
-      last: [{ check: 'tcp standby.example.com:443', ok: true, latencyMs: 4.5, reason: 'connected' }],
+    active: 'secondary',
+    moving: null,
+    targets: {
+      primary: {
+        status: 'down',
+        okStreak: 0,
+        failStreak: 4,
+        since: 1_780_000_000_000,
+        last: [
+          {
+            check: 'http GET https://primary.example.com/health',
+            ok: false,
+            latencyMs: 3000,
+            reason: 'timeout after 3000 ms',
+          },
+        ],
+      },
+      secondary: {
+        status: 'up',
+        okStreak: 12,
+        failStreak: 0,
+        since: null,
+        last: [{ check: 'tcp standby.example.com:443', ok: true, latencyMs: 4.5, reason: 'connected' }],
+      },
     },
     lastFlipAt: 1_780_000_060_000,
-    pendingSince: null,
     claim: {
       to: 'primary',
       by: 'bob',

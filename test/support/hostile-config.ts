@@ -12,7 +12,7 @@ import { parse, stringify } from 'yaml';
 import { ConfigError, MAX_CONFIG_BYTES, parseConfig } from '../../shared/config/index.ts';
 import { parseFlipRequest } from '../../shared/controller/flip-request.ts';
 import { compileBodyPattern } from '../../shared/domain/body-pattern.ts';
-import type { ControllerConfig, ServiceConfig, TargetName } from '../../shared/domain/config.ts';
+import type { ControllerConfig, ServiceConfig, TargetConfig } from '../../shared/domain/config.ts';
 import {
   MAX_ALARM_NAME_CHARS,
   MAX_CHECKS_PER_TARGET,
@@ -49,6 +49,8 @@ export const FIELD_NAMES: ReadonlySet<string> = new Set([
   'activeWeight',
   'primary',
   'secondary',
+  'targets',
+  'id',
   'notify',
   'setIdentifier',
   'checks',
@@ -308,20 +310,36 @@ const checkList = fc.oneof(
   },
 );
 const targetDoc = (id: string) => fc.record({ setIdentifier: fc.constant(id), checks: checkList });
-const serviceDoc = fc.record(
-  {
-    name: serviceName,
-    hostedZoneId: fc.constantFrom('Z0123456789ABC', '/hostedzone/Z9'),
-    recordName: fc.constantFrom('api.example.com', 'Ledger.Internal.Example.com.'),
-    recordType: fc.constantFrom('A', 'AAAA', 'CNAME'),
-    activeWeight: fc.integer({ min: 1, max: 255 }),
-    primary: targetDoc('blue'),
-    secondary: targetDoc('green'),
-    notify: fc.constantFrom(['oncall'], [], ['oncall', 'oncall']),
-    failback: fc.constantFrom('auto', 'manual'),
-    probeIntervalSeconds: fc.integer({ min: 5, max: 60 }),
-  },
-  { requiredKeys: ['name', 'hostedZoneId', 'recordName', 'recordType', 'primary', 'secondary'] },
+const serviceFields = {
+  name: serviceName,
+  hostedZoneId: fc.constantFrom('Z0123456789ABC', '/hostedzone/Z9'),
+  recordName: fc.constantFrom('api.example.com', 'Ledger.Internal.Example.com.'),
+  recordType: fc.constantFrom('A', 'AAAA', 'CNAME'),
+  activeWeight: fc.integer({ min: 1, max: 255 }),
+  notify: fc.constantFrom(['oncall'], [], ['oncall', 'oncall']),
+  failback: fc.constantFrom('auto', 'manual'),
+  probeIntervalSeconds: fc.integer({ min: 5, max: 60 }),
+};
+const REQUIRED_SERVICE_FIELDS = ['name', 'hostedZoneId', 'recordName', 'recordType'] as const;
+/** Two to four targets as a `targets:` list in preference order (issue #19). */
+const targetList = fc
+  .uniqueArray(fc.constantFrom('eu-west', 'us-east', 'ap-south', 'standby-2'), { minLength: 2, maxLength: 4 })
+  .chain((ids) =>
+    fc.tuple(
+      ...ids.map((id) =>
+        fc.record({ id: fc.constant(id), setIdentifier: fc.constant(id), checks: checkList }),
+      ),
+    ),
+  );
+const serviceDoc = fc.oneof(
+  fc.record(
+    { ...serviceFields, primary: targetDoc('blue'), secondary: targetDoc('green') },
+    { requiredKeys: [...REQUIRED_SERVICE_FIELDS, 'primary', 'secondary'] },
+  ),
+  fc.record(
+    { ...serviceFields, targets: targetList },
+    { requiredKeys: [...REQUIRED_SERVICE_FIELDS, 'targets'] },
+  ),
 );
 
 /** A document that is valid, or nearly (two services may clash; a timeout may not fit). */
@@ -694,13 +712,20 @@ function checkConfig(config: ControllerConfig): void {
   for (const service of config.services) {
     if (names.has(service.name)) throw new Error(`service ${service.name} twice`);
     names.add(service.name);
-    if (service.primary.setIdentifier === service.secondary.setIdentifier) {
-      throw new Error(`${service.name}: both targets use set identifier ${service.primary.setIdentifier}`);
+    if (service.targets.length < 2) throw new Error(`${service.name}: fewer than two targets`);
+    const ids = new Set(service.targets.map((target) => target.id));
+    if (ids.size !== service.targets.length) throw new Error(`${service.name}: a target id twice`);
+    const identifiers = new Set<string>();
+    for (const target of service.targets) {
+      if (identifiers.has(target.setIdentifier)) {
+        throw new Error(`${service.name}: two targets use set identifier ${target.setIdentifier}`);
+      }
+      identifiers.add(target.setIdentifier);
     }
     for (const group of service.notify) {
       if (!Object.hasOwn(config.notifiers, group)) throw new Error(`${service.name}: no group ${group}`);
     }
-    for (const check of [...service.primary.checks, ...service.secondary.checks]) {
+    for (const check of service.targets.flatMap((target) => target.checks)) {
       if (check.timeoutMs > service.policy.probeIntervalSeconds * 1000) {
         throw new Error(`${service.name}: a ${check.timeoutMs} ms timeout does not fit the interval`);
       }
@@ -721,8 +746,8 @@ function checkConfig(config: ControllerConfig): void {
  */
 function checkFlipRequestFits(service: ServiceConfig): void {
   const longestReason = 'r'.repeat(MAX_PROBE_REASON_CHARS);
-  const evidence = (target: TargetName) =>
-    service[target].checks.map((check) => ({
+  const evidence = (target: TargetConfig) =>
+    target.checks.map((check) => ({
       check: checkLabel(check),
       ok: false,
       latencyMs: check.timeoutMs,
@@ -731,8 +756,9 @@ function checkFlipRequestFits(service: ServiceConfig): void {
   const request = {
     service: service.name,
     epoch: 0,
+    to: service.targets[1]?.id,
     reason: 'primary down',
-    evidence: { primary: evidence('primary'), secondary: evidence('secondary') },
+    evidence: Object.fromEntries(service.targets.map((target) => [target.id, evidence(target)])),
   };
   const parsed = parseFlipRequest(JSON.parse(JSON.stringify(request)));
   if (!parsed.ok)

@@ -3,7 +3,7 @@
  * semantics that matter (optimistic versions, compare-and-swap on records) so a use case cannot
  * pass here and fail against DynamoDB or Route 53 for those reasons.
  */
-import type { ServiceConfig, TargetName } from '../../shared/domain/config.ts';
+import { type ServiceConfig, type TargetId, targetOrder } from '../../shared/domain/config.ts';
 import type { AuditEvent } from '../../shared/domain/events.ts';
 import type {
   Clock,
@@ -53,29 +53,36 @@ export class MemoryStore implements StateStore {
   }
 }
 
-/** Weighted pairs kept in memory; `flip` is a compare-and-swap on the weights as read. */
+/** Weighted sets kept in memory, one per target; `flip` is a compare-and-swap on the weights as read. */
 export class MemoryTraffic implements TrafficSwitch {
-  readonly weights = new Map<string, { primary: number; secondary: number }>();
+  /** The weight of each target's record, by service and target id. */
+  readonly weights = new Map<string, Record<TargetId, number>>();
   changes = 0;
 
   constructor(services: readonly ServiceConfig[]) {
-    for (const s of services) this.weights.set(s.name, { primary: s.activeWeight, secondary: 0 });
+    for (const s of services)
+      this.weights.set(s.name, weightsFor(targetOrder(s), targetOrder(s)[0] ?? '', s.activeWeight));
   }
   reading(service: ServiceConfig): TrafficReading {
-    const w = this.weights.get(service.name) ?? { primary: 100, secondary: 0 };
-    const set = (target: TargetName) => ({
-      Name: service.recordName,
-      Type: service.recordType,
-      SetIdentifier: service[target].setIdentifier,
-      Weight: w[target],
-      TTL: 30,
-      ResourceRecords: [{ Value: `${target}.example.net` }],
-    });
+    const order = targetOrder(service);
+    const w = this.weights.get(service.name) ?? weightsFor(order, order[0] ?? '', 100);
+    const sets = Object.fromEntries(
+      service.targets.map((target) => [
+        target.id,
+        {
+          Name: service.recordName,
+          Type: service.recordType,
+          SetIdentifier: target.setIdentifier,
+          Weight: w[target.id] ?? 0,
+          TTL: 30,
+          ResourceRecords: [{ Value: `${target.id}.example.net` }],
+        },
+      ]),
+    );
     return {
       service: service.name,
-      active: w.primary > 0 ? 'primary' : 'secondary',
-      primary: set('primary'),
-      secondary: set('secondary'),
+      active: order.find((id) => (w[id] ?? 0) > 0) ?? order[0] ?? '',
+      sets,
     };
   }
   async read(service: ServiceConfig): Promise<ReadResult> {
@@ -87,7 +94,7 @@ export class MemoryTraffic implements TrafficSwitch {
   /** While set, every change fails: `no` as Route 53 refusing it, `unknown` as an unanswered call. */
   failing: 'no' | 'unknown' | null = null;
 
-  async flip(service: ServiceConfig, to: TargetName, expected: TrafficReading): Promise<FlipResult> {
+  async flip(service: ServiceConfig, to: TargetId, expected: TrafficReading): Promise<FlipResult> {
     const now = this.reading(service);
     if (this.failing !== null) {
       return {
@@ -97,29 +104,26 @@ export class MemoryTraffic implements TrafficSwitch {
         applied: this.failing,
       };
     }
-    if (
-      now.primary.Weight !== expected.primary.Weight ||
-      now.secondary.Weight !== expected.secondary.Weight
-    ) {
+    const order = targetOrder(service);
+    if (order.some((id) => now.sets[id]?.Weight !== expected.sets[id]?.Weight)) {
       return { outcome: 'changed-underneath', found: { ok: true, reading: now } };
     }
-    this.weights.set(service.name, {
-      primary: to === 'primary' ? service.activeWeight : 0,
-      secondary: to === 'secondary' ? service.activeWeight : 0,
-    });
+    this.weights.set(service.name, weightsFor(order, to, service.activeWeight));
     this.changes++;
     return { outcome: 'flipped', changeId: `C${this.changes}`, reading: this.reading(service) };
   }
   async waitInSync(): Promise<'INSYNC' | 'timeout'> {
     return 'INSYNC';
   }
-  /** Someone edits the weights by hand. */
-  handEdit(service: string, active: TargetName, weight = 100) {
-    this.weights.set(service, {
-      primary: active === 'primary' ? weight : 0,
-      secondary: active === 'secondary' ? weight : 0,
-    });
+  /** Someone edits the weights by hand: `active` gets `weight`, every other target 0. */
+  handEdit(service: string, active: TargetId, weight = 100) {
+    const order = Object.keys(this.weights.get(service) ?? { primary: 0, secondary: 0 });
+    this.weights.set(service, weightsFor(order, active, weight));
   }
+}
+
+function weightsFor(order: readonly TargetId[], active: TargetId, weight: number): Record<TargetId, number> {
+  return Object.fromEntries(order.map((id) => [id, id === active ? weight : 0]));
 }
 
 /** Health per service and target, set by the test. */
@@ -127,10 +131,10 @@ export class ScriptedProber implements Prober {
   readonly health = new Map<string, boolean>();
   probes = 0;
 
-  set(service: string, target: TargetName, ok: boolean) {
+  set(service: string, target: TargetId, ok: boolean) {
     this.health.set(`${service}/${target}`, ok);
   }
-  target(service: string, target: TargetName): TargetObservation {
+  target(service: string, target: TargetId): TargetObservation {
     const ok = this.health.get(`${service}/${target}`) ?? true;
     return {
       ok,
@@ -149,11 +153,14 @@ export class ScriptedProber implements Prober {
     return new Map<string, Observation>(
       services.map((s) => [
         s.name,
-        { at: 0, primary: this.target(s.name, 'primary'), secondary: this.target(s.name, 'secondary') },
+        {
+          at: 0,
+          targets: Object.fromEntries(targetOrder(s).map((id) => [id, this.target(s.name, id)])),
+        },
       ]),
     );
   }
-  async probeTarget(service: ServiceConfig, target: TargetName) {
+  async probeTarget(service: ServiceConfig, target: TargetId) {
     this.probes++;
     return this.target(service.name, target);
   }

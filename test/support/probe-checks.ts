@@ -40,8 +40,10 @@ export function serviceWith(
     recordName: `${name}.example.com.`,
     recordType: 'CNAME',
     activeWeight: 100,
-    primary: { setIdentifier: 'primary', checks: primary },
-    secondary: { setIdentifier: 'secondary', checks: secondary },
+    targets: [
+      { id: 'primary', setIdentifier: 'primary', checks: primary },
+      { id: 'secondary', setIdentifier: 'secondary', checks: secondary },
+    ],
     notify: [],
     policy: {
       probeIntervalSeconds: 10,

@@ -1,7 +1,7 @@
 /**
  * The simulated soak: days of probe rounds for many services on an injected clock, driving the
  * real pure `decide` once per `probeIntervalSeconds` and applying each flip as the flip function
- * would (`afterFlip`, fenced by phase and epoch), against a ground truth of when each target is
+ * would (`afterFlip`, fenced by the move on its way and the epoch), against a ground truth of when each target is
  * really down. An on-call engineer fails back by hand after a failover (`failback: manual`) or a
  * flap freeze, as soon as the primary answers again.
  *
@@ -20,7 +20,7 @@
  *    standby to become healthy is reported apart: the bound does not apply to it.
  */
 import { afterFlip } from '../../../shared/domain/after-flip.ts';
-import type { Policy } from '../../../shared/domain/config.ts';
+import type { Policy, TargetId } from '../../../shared/domain/config.ts';
 import { decide as realDecide } from '../../../shared/domain/decide.ts';
 import { isFlipAction } from '../../../shared/domain/events.ts';
 import { initialState } from '../../../shared/domain/initial-state.ts';
@@ -31,6 +31,8 @@ import { type DownInterval, generateWorld, type IncidentKind, type ServiceWorld,
 
 export const T0 = Date.UTC(2026, 0, 5);
 export const DAY_MS = 24 * 60 * 60 * 1000;
+/** Every simulated service has two targets: the primary, then the standby. */
+const ORDER: readonly TargetId[] = ['primary', 'secondary'];
 
 export interface SoakOptions {
   readonly seed: number;
@@ -188,7 +190,7 @@ function simulateService(
   const seen = new Map<number, IncidentKind>();
   const failedOver = new Set<number>();
   const violation = (at: number, what: string): Violation => ({ service: service.name, at, what });
-  let state: ServiceState = initialState(service.name);
+  let state: ServiceState = initialState(service.name, 'primary');
   let operatorDue: number | null = null;
 
   for (let round = 0; round * intervalMs < durationMs; round++) {
@@ -202,9 +204,9 @@ function simulateService(
     // passes even if the watchdog has not yet seen `recoveryThreshold` good rounds. From then on
     // the primary must fail anew before anything may fail over again.
     if (operatorDue !== null && T0 + probedAt >= operatorDue) {
-      if (state.phase !== 'secondary-active') operatorDue = null;
+      if (state.active !== 'secondary' || state.moving !== null) operatorDue = null;
       else if (primaryDown === undefined) {
-        state = afterFlip(state, 'primary', T0 + probedAt, 'operator');
+        state = afterFlip(state, 'primary', T0 + probedAt, 'operator', 'primary');
         primaryRef.restart();
         report.flips.operatorFailbacks++;
         operatorDue = null;
@@ -222,10 +224,12 @@ function simulateService(
 
     const observation: Observation = {
       at: now,
-      primary: { ok: primaryDown === undefined, checks: primaryDown === undefined ? OK : FAIL },
-      secondary: { ok: secondaryDown === undefined, checks: secondaryDown === undefined ? OK : FAIL },
+      targets: {
+        primary: { ok: primaryDown === undefined, checks: primaryDown === undefined ? OK : FAIL },
+        secondary: { ok: secondaryDown === undefined, checks: secondaryDown === undefined ? OK : FAIL },
+      },
     };
-    const { next, actions } = decide(state, observation, policy, now);
+    const { next, actions } = decide(state, observation, policy, ORDER, now);
     report.rounds++;
     if (needsWrite(state, next)) report.writes++;
     state = next;
@@ -247,17 +251,16 @@ function simulateService(
       } else {
         judgeFailback(state, policy, now, primaryRef, secondaryRef, report, violation);
       }
-      // The flip function: fenced by phase and epoch, then traffic moves.
-      const pending = flip.type === 'failover' ? 'failing-over' : 'failing-back';
-      if (state.phase === pending && state.epoch === flip.epoch) {
-        state = afterFlip(state, flip.type === 'failover' ? 'secondary' : 'primary', now, 'automatic');
+      // The flip function: fenced by the move on its way and the epoch, then traffic moves.
+      if (state.moving?.to === flip.to && state.epoch === flip.epoch) {
+        state = afterFlip(state, flip.to, now, 'automatic', 'primary');
         if (flip.type === 'failover' && policy.failback === 'manual' && operatorDue === null) {
           operatorDue = now + random.between(5, 60) * 60_000;
         }
       }
     }
 
-    const onPrimary = state.phase === 'primary-active' || state.phase === 'failing-over';
+    const onPrimary = state.active === 'primary';
     const free = !state.paused && state.hold === null;
     if (onPrimary && free && primaryRef.status === 'down' && secondaryRef.status === 'up') {
       report.missedFailoverRounds.push(violation(now, 'traffic on a DOWN primary with the standby UP'));

@@ -49,11 +49,12 @@ describe('the simulated soak', () => {
   });
 
   it('catches an engine that fails over one round early', () => {
-    const hasty: typeof decide = (state, observation, policy, now) =>
+    const hasty: typeof decide = (state, observation, policy, order, now) =>
       decide(
         state,
         observation,
         { ...policy, failureThreshold: Math.max(1, policy.failureThreshold - 1) },
+        order,
         now,
       );
 
@@ -64,11 +65,12 @@ describe('the simulated soak', () => {
 
   it('catches an engine that drops some failovers', () => {
     let dropped = 0;
-    const forgetful: typeof decide = (state, observation, policy, now) => {
-      const decision = decide(state, observation, policy, now);
+    const forgetful: typeof decide = (state, observation, policy, order, now) => {
+      const decision = decide(state, observation, policy, order, now);
       if (!decision.actions.some((action) => action.type === 'failover') || dropped++ % 2 === 1)
         return decision;
-      return { next: { ...decision.next, phase: 'primary-active', pendingSince: null }, actions: [] };
+      // Traffic stays where it is, nothing on its way.
+      return { next: { ...decision.next, moving: null }, actions: [] };
     };
 
     const summary = summarize(runSoak({ ...QUARTER_DAY, seed: 20260105, decide: forgetful }));
@@ -77,8 +79,8 @@ describe('the simulated soak', () => {
   });
 
   it('catches an engine that waits one round too many', () => {
-    const slow: typeof decide = (state, observation, policy: Policy, now) =>
-      decide(state, observation, { ...policy, failureThreshold: policy.failureThreshold + 1 }, now);
+    const slow: typeof decide = (state, observation, policy: Policy, order, now) =>
+      decide(state, observation, { ...policy, failureThreshold: policy.failureThreshold + 1 }, order, now);
 
     const summary = summarize(runSoak({ ...QUARTER_DAY, seed: 20260105, decide: slow }));
 
@@ -86,8 +88,8 @@ describe('the simulated soak', () => {
   });
 
   it('catches an engine that fails back by itself under failback: manual', () => {
-    const eager: typeof decide = (state, observation, policy, now) =>
-      decide(state, observation, { ...policy, failback: 'auto' }, now);
+    const eager: typeof decide = (state, observation, policy, order, now) =>
+      decide(state, observation, { ...policy, failback: 'auto' }, order, now);
 
     const report = runSoak({ ...QUARTER_DAY, seed: 20260105, decide: eager });
 

@@ -11,6 +11,7 @@ import {
   stateStoreFromEnv,
 } from '../../../shared/aws/state-store.ts';
 import type { Clock } from '../../../shared/domain/ports.ts';
+import { healthOf } from '../../../shared/domain/state.ts';
 import {
   anAuditEvent,
   aServiceState,
@@ -70,18 +71,26 @@ describe('createStateStore: service state', () => {
 
     const results = [await store.save(first, null)];
     results.push(await store.save({ ...first, epoch: 2 }, 1));
-    results.push(await store.save({ ...first, epoch: 3, phase: 'failing-back' }, 2));
+    results.push(await store.save({ ...first, epoch: 3, moving: { to: 'primary', since: NOW } }, 2));
     const loaded = await store.load('payments-api');
 
     expect(results.map((result) => result.ok && result.version)).toEqual([1, 2, 3]);
     expect(loaded?.version).toBe(3);
-    expect(loaded?.value).toMatchObject({ epoch: 3, phase: 'failing-back' });
+    expect(loaded?.value).toMatchObject({
+      epoch: 3,
+      active: 'secondary',
+      moving: { to: 'primary', since: NOW },
+    });
   });
 
   it('refuses a save with a stale version and returns the current state, writing nothing', async () => {
     const { store } = await newStore();
     await store.save(aServiceState('payments-api', { epoch: 1 }), null);
-    const winner = aServiceState('payments-api', { epoch: 2, phase: 'failing-over' });
+    const winner = aServiceState('payments-api', {
+      epoch: 2,
+      active: 'primary',
+      moving: { to: 'secondary', since: NOW },
+    });
     await store.save(winner, 1);
 
     const stale = await store.save(aServiceState('payments-api', { epoch: 9 }), 1);
@@ -96,10 +105,7 @@ describe('createStateStore: service state', () => {
     const existing = aServiceState('payments-api', { epoch: 5 });
     await store.save(existing, null);
 
-    const second = await store.save(
-      aServiceState('payments-api', { epoch: 0, phase: 'primary-active' }),
-      null,
-    );
+    const second = await store.save(aServiceState('payments-api', { epoch: 0, active: 'primary' }), null);
 
     expect(second).toEqual({ ok: false, reason: 'conflict', current: { value: existing, version: 1 } });
   });
@@ -113,9 +119,10 @@ describe('createStateStore: service state', () => {
     expect(await store.load('payments-api')).toBeNull();
   });
 
-  it('stores version, epoch, phase and updatedAt as readable top-level attributes', async () => {
+  it('stores version, epoch, active and updatedAt as readable top-level attributes, as format 2', async () => {
     const { store, table } = await newStore({ clock: fixedClock(NOW + 1234) });
-    await store.save(aServiceState('payments-api', { epoch: 7, phase: 'failing-over' }), null);
+    const moving = { to: 'primary', since: NOW };
+    await store.save(aServiceState('payments-api', { epoch: 7, moving }), null);
 
     const { Item } = await local.client.send(
       new GetItemCommand({
@@ -127,13 +134,13 @@ describe('createStateStore: service state', () => {
     expect(Item).toMatchObject({
       version: { N: '1' },
       epoch: { N: '7' },
-      phase: { S: 'failing-over' },
+      active: { S: 'secondary' },
+      format: { N: '2' },
       service: { S: 'payments-api' },
       updatedAt: { S: new Date(NOW + 1234).toISOString() },
     });
-    expect(JSON.parse(Item?.state?.S ?? 'null')).toEqual(
-      aServiceState('payments-api', { epoch: 7, phase: 'failing-over' }),
-    );
+    expect(Item).not.toHaveProperty('phase');
+    expect(JSON.parse(Item?.state?.S ?? 'null')).toEqual(aServiceState('payments-api', { epoch: 7, moving }));
   });
 
   it('rejects an invalid state or version before writing anything', async () => {
@@ -192,9 +199,12 @@ describe('createStateStore: loadAll', () => {
     const { store } = await newStore({ clock });
     const bulky = (name: string) =>
       aServiceState(name, {
-        primary: {
-          ...aServiceState(name).primary,
-          last: [{ check: 'x', ok: false, latencyMs: 1, reason: 'r'.repeat(30_000) }],
+        targets: {
+          ...aServiceState(name).targets,
+          primary: {
+            ...healthOf(aServiceState(name), 'primary'),
+            last: [{ check: 'x', ok: false, latencyMs: 1, reason: 'r'.repeat(30_000) }],
+          },
         },
       });
     const names = Array.from({ length: 60 }, (_, index) => `big-${index}`);
@@ -342,7 +352,11 @@ describe('createStateStore: failures', () => {
 
   it('names the broken field when the stored state has the wrong shape', async () => {
     const { store, table } = await newStore();
-    const state = { ...aServiceState('payments-api'), phase: 'sideways', primary: { status: 'up' } };
+    const state = {
+      ...aServiceState('payments-api'),
+      moving: 'sideways',
+      targets: { primary: { status: 'up' } },
+    };
     await local.client.send(
       new PutItemCommand({
         TableName: table,
@@ -351,7 +365,8 @@ describe('createStateStore: failures', () => {
           sk: { S: 'STATE' },
           version: { N: '1' },
           epoch: { N: '3' },
-          phase: { S: 'sideways' },
+          active: { S: 'secondary' },
+          format: { N: '2' },
           state: { S: JSON.stringify(state) },
         },
       }),
@@ -362,13 +377,13 @@ describe('createStateStore: failures', () => {
     expect(error).toBeInstanceOf(CorruptStateError);
     expect(error).toMatchObject({ service: 'payments-api', sortKey: 'STATE' });
     const problems = error instanceof CorruptStateError ? error.problems.join('\n') : '';
-    expect(problems).toMatch(/state\.phase/);
-    expect(problems).toMatch(/state\.primary\.okStreak/);
+    expect(problems).toMatch(/state\.moving/);
+    expect(problems).toMatch(/state\.targets\.primary\.okStreak/);
   });
 
-  it('catches a hand edit of the phase attribute that the stored state does not match', async () => {
+  it('catches a hand edit of the active attribute that the stored state does not match', async () => {
     const { store, table } = await newStore();
-    await store.save(aServiceState('payments-api', { phase: 'secondary-active' }), null);
+    await store.save(aServiceState('payments-api', { active: 'secondary' }), null);
     await local.client.send(
       new PutItemCommand({
         TableName: table,
@@ -377,15 +392,60 @@ describe('createStateStore: failures', () => {
           sk: { S: 'STATE' },
           version: { N: '1' },
           epoch: { N: '3' },
-          phase: { S: 'primary-active' },
-          state: { S: JSON.stringify(aServiceState('payments-api', { phase: 'secondary-active' })) },
+          active: { S: 'primary' },
+          format: { N: '2' },
+          state: { S: JSON.stringify(aServiceState('payments-api', { active: 'secondary' })) },
         },
       }),
     );
 
     await expect(store.load('payments-api')).rejects.toThrow(
-      /phase=primary-active disagrees with state\.phase/,
+      /active=primary disagrees with state\.active=secondary/,
     );
+  });
+
+  it('reads a format-1 item (phase, primary, secondary) as the new shape and writes it back as format 2', async () => {
+    const { store, table } = await newStore();
+    const { active: _active, moving: _moving, targets, ...rest } = aServiceState('payments-api');
+    const formatOne = {
+      ...rest,
+      phase: 'failing-back',
+      pendingSince: NOW - 4_000,
+      primary: targets.primary,
+      secondary: targets.secondary,
+    };
+    await local.client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: {
+          pk: { S: 'SERVICE#payments-api' },
+          sk: { S: 'STATE' },
+          version: { N: '6' },
+          epoch: { N: '3' },
+          phase: { S: 'failing-back' },
+          format: { N: '1' },
+          state: { S: JSON.stringify(formatOne) },
+        },
+      }),
+    );
+
+    const loaded = await store.load('payments-api');
+    const saved = loaded && (await store.save({ ...loaded.value, moving: null }, loaded.version));
+    const { Item } = await local.client.send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { pk: { S: 'SERVICE#payments-api' }, sk: { S: 'STATE' } },
+      }),
+    );
+
+    expect(loaded).toEqual({
+      value: { ...aServiceState('payments-api'), moving: { to: 'primary', since: NOW - 4_000 } },
+      version: 6,
+    });
+    expect(saved).toEqual({ ok: true, version: 7 });
+    expect(Item).toMatchObject({ format: { N: '2' }, active: { S: 'secondary' } });
+    expect(Item).not.toHaveProperty('phase');
+    expect(JSON.parse(Item?.state?.S ?? 'null')).toEqual(aServiceState('payments-api'));
   });
 
   it('names the table when it does not exist, for every operation', async () => {

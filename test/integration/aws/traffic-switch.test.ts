@@ -15,7 +15,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRoute53, startLocalRoute53 } from '../../../local/route53/index.ts';
 import { createTrafficSwitch, type Route53TrafficSwitch } from '../../../shared/aws/traffic-switch.ts';
 import type { RecordType, ServiceConfig } from '../../../shared/domain/config.ts';
-import type { Clock, TrafficReading, TrafficSwitch } from '../../../shared/domain/ports.ts';
+import type {
+  Clock,
+  TrafficReading,
+  TrafficSwitch,
+  WeightedRecordSet,
+} from '../../../shared/domain/ports.ts';
 
 let r53: LocalRoute53;
 let client: Route53Client;
@@ -58,8 +63,15 @@ interface Fixture {
   readonly zoneName: string;
 }
 
-/** A fresh zone per test, holding the service's two weighted sets plus records the flip must not touch. */
-async function zoneWith(type: RecordType, sets: (name: string) => ResourceRecordSet[]): Promise<Fixture> {
+/**
+ * A fresh zone per test, holding the service's weighted sets plus records the flip must not touch.
+ * The service's targets are `ids` in preference order, each with the set identifier of its id.
+ */
+async function zoneWith(
+  type: RecordType,
+  sets: (name: string) => ResourceRecordSet[],
+  ids: readonly string[] = ['primary', 'secondary'],
+): Promise<Fixture> {
   zoneCount += 1;
   const zoneName = `zone${zoneCount}.example.com.`;
   const created = await client.send(
@@ -88,8 +100,7 @@ async function zoneWith(type: RecordType, sets: (name: string) => ResourceRecord
     recordName,
     recordType: type,
     activeWeight: 100,
-    primary: { setIdentifier: 'primary', checks: [] },
-    secondary: { setIdentifier: 'secondary', checks: [] },
+    targets: ids.map((id) => ({ id, setIdentifier: id, checks: [] })),
     notify: [],
     policy: {
       probeIntervalSeconds: 10,
@@ -119,6 +130,19 @@ function cnamePair(name: string): ResourceRecordSet[] {
     set('secondary', 0, 'standby.test'),
     set('canary', 0, 'canary.test'),
   ];
+}
+
+/** Three weighted CNAME sets, the first active, and a fourth of the same name that is not the service's. */
+function threeSets(name: string): ResourceRecordSet[] {
+  const set = (id: string, weight: number): ResourceRecordSet => ({
+    Name: name,
+    Type: 'CNAME',
+    SetIdentifier: id,
+    Weight: weight,
+    TTL: 60,
+    ResourceRecords: [{ Value: `${id}.test` }],
+  });
+  return [set('eu-west', 100), set('us-east', 0), set('ap-south', 0), set('canary', 0)];
 }
 
 function aPair(name: string): ResourceRecordSet[] {
@@ -177,6 +201,13 @@ async function readOk(traffic: TrafficSwitch, service: ServiceConfig): Promise<T
   return result.reading;
 }
 
+/** One target's set of a reading; fails the test when the reading has none. */
+function setOf(reading: TrafficReading, id: string): WeightedRecordSet {
+  const set = reading.sets[id];
+  if (set === undefined) throw new Error(`the reading has no set for ${id}`);
+  return set;
+}
+
 function changeCalls(): { status: number }[] {
   return r53.calls.filter((call) => call.operation === 'ChangeResourceRecordSets');
 }
@@ -193,21 +224,23 @@ describe('TrafficSwitch against the local Route 53', () => {
       reading: {
         service: service.name,
         active: 'primary',
-        primary: {
-          Name: service.recordName,
-          Type: 'CNAME',
-          SetIdentifier: 'primary',
-          Weight: 100,
-          TTL: 60,
-          ResourceRecords: [{ Value: 'primary.test' }],
-        },
-        secondary: {
-          Name: service.recordName,
-          Type: 'CNAME',
-          SetIdentifier: 'secondary',
-          Weight: 0,
-          TTL: 60,
-          ResourceRecords: [{ Value: 'standby.test' }],
+        sets: {
+          primary: {
+            Name: service.recordName,
+            Type: 'CNAME',
+            SetIdentifier: 'primary',
+            Weight: 100,
+            TTL: 60,
+            ResourceRecords: [{ Value: 'primary.test' }],
+          },
+          secondary: {
+            Name: service.recordName,
+            Type: 'CNAME',
+            SetIdentifier: 'secondary',
+            Weight: 0,
+            TTL: 60,
+            ResourceRecords: [{ Value: 'standby.test' }],
+          },
         },
       },
     });
@@ -282,6 +315,61 @@ describe('TrafficSwitch against the local Route 53', () => {
     expect(await allSets(zoneId)).toEqual(before);
   });
 
+  it('flips among three weighted sets with one compare-and-swap batch of six changes', async () => {
+    const { service, zoneId } = await zoneWith('CNAME', threeSets, ['eu-west', 'us-east', 'ap-south']);
+    const traffic = switchWith();
+    const before = await allSets(zoneId);
+    const appliedBefore = r53.changes.length;
+
+    const result = await traffic.flip(service, 'ap-south', await readOk(traffic, service));
+
+    expect(result).toMatchObject({ outcome: 'flipped', reading: { active: 'ap-south' } });
+    expect(await allSets(zoneId)).toEqual(
+      withWeights(before, { 'eu-west': 0, 'us-east': 0, 'ap-south': 100 }),
+    );
+    const applied = r53.changes.slice(appliedBefore);
+    expect(applied).toHaveLength(1);
+    expect(
+      applied[0]?.changes.map((each) => {
+        const { Action, ResourceRecordSet } = each as {
+          Action: string;
+          ResourceRecordSet: { SetIdentifier: string; Weight: number };
+        };
+        return [Action, ResourceRecordSet.SetIdentifier, ResourceRecordSet.Weight];
+      }),
+    ).toEqual([
+      ['DELETE', 'eu-west', 100],
+      ['CREATE', 'eu-west', 0],
+      ['DELETE', 'us-east', 0],
+      ['CREATE', 'us-east', 0],
+      ['DELETE', 'ap-south', 0],
+      ['CREATE', 'ap-south', 100],
+    ]);
+
+    const back = await traffic.flip(service, 'us-east', await readOk(traffic, service));
+
+    expect(back).toMatchObject({ outcome: 'flipped', reading: { active: 'us-east' } });
+    expect(await allSets(zoneId)).toEqual(
+      withWeights(before, { 'eu-west': 0, 'us-east': 100, 'ap-south': 0 }),
+    );
+  });
+
+  it('refuses a flip among three sets when a passive one was edited underneath, writing nothing', async () => {
+    const { service, zoneId } = await zoneWith('CNAME', threeSets, ['eu-west', 'us-east', 'ap-south']);
+    const traffic = switchWith();
+    const expected = await readOk(traffic, service);
+    const edited = { ...setOf(expected, 'us-east'), ResourceRecords: [{ Value: 'hand-edited.test' }] };
+    await change(zoneId, [{ Action: 'UPSERT', ResourceRecordSet: { ...edited, Type: 'CNAME' } }]);
+    const afterEdit = await allSets(zoneId);
+    const appliedBefore = r53.changes.length;
+
+    const result = await traffic.flip(service, 'ap-south', expected);
+
+    expect(result).toMatchObject({ outcome: 'changed-underneath' });
+    expect(r53.changes.length).toBe(appliedBefore);
+    expect(await allSets(zoneId)).toEqual(afterEdit);
+  });
+
   it('flips alias records with health checks, keeping both', async () => {
     const alias = (name: string): ResourceRecordSet[] =>
       (['primary', 'secondary'] as const).map((id, index) => ({
@@ -310,7 +398,7 @@ describe('TrafficSwitch against the local Route 53', () => {
     const { service, zoneId } = await zoneWith('CNAME', cnamePair);
     const traffic = switchWith();
     const expected = await readOk(traffic, service);
-    const edited = { ...expected.primary, ResourceRecords: [{ Value: 'hand-edited.test' }] };
+    const edited = { ...setOf(expected, 'primary'), ResourceRecords: [{ Value: 'hand-edited.test' }] };
     await change(zoneId, [{ Action: 'UPSERT', ResourceRecordSet: { ...edited, Type: 'CNAME' } }]);
     const afterEdit = await allSets(zoneId);
     const appliedBefore = r53.changes.length;
@@ -319,7 +407,7 @@ describe('TrafficSwitch against the local Route 53', () => {
 
     expect(result).toEqual({
       outcome: 'changed-underneath',
-      found: { ok: true, reading: { ...expected, primary: edited } },
+      found: { ok: true, reading: { ...expected, sets: { ...expected.sets, primary: edited } } },
     });
     expect(r53.changes.length).toBe(appliedBefore);
     expect(await allSets(zoneId)).toEqual(afterEdit);

@@ -73,7 +73,7 @@ describe('failoverctl while the functions are busy', () => {
     expect(run.err).toContain("Watch progress with 'failoverctl status'");
     expect(run.err).not.toMatch(/TooManyRequests|Rate Exceeded/);
     expect(changesFor('planned')).toHaveLength(0);
-    expect((await store.load('planned'))?.value.phase).toBe('primary-active');
+    expect((await store.load('planned'))?.value).toMatchObject({ active: 'primary', moving: null });
     expect(h.stack.lambda.throttles.some((t) => t.type === 'RequestResponse')).toBe(true);
 
     h.stack.lambda.register(FLIP_FUNCTIONS.failover, { handler: failover });

@@ -61,7 +61,8 @@ describe('failoverctl drill', () => {
     expect(run.out).toContain('Traffic is back on the primary of drilled (epoch 2).');
     expect(changesFor('drilled')).toHaveLength(2);
     expect((await store.load('drilled'))?.value).toMatchObject({
-      phase: 'primary-active',
+      active: 'primary',
+      moving: null,
       epoch: 2,
       hold: null,
     });

@@ -22,8 +22,8 @@ const FORGED_LINE = '2026-01-01T00:00:00Z  failback  epoch 99  by admin';
 const NOW = Date.parse('2026-12-07T00:00:00Z');
 
 const HOSTILE_STATE: ServiceState = {
-  ...initialState(SERVICE),
-  phase: 'secondary-active',
+  ...initialState(SERVICE, 'primary'),
+  active: 'secondary',
   epoch: 3,
   lastFlipAt: NOW - 60_000,
   hold: {
@@ -32,19 +32,21 @@ const HOSTILE_STATE: ServiceState = {
     reason: `patching\n${FORGED_LINE}`,
     at: NOW - 60_000,
   },
-  primary: {
-    status: 'down',
-    okStreak: 0,
-    failStreak: 3,
-    since: NOW - 120_000,
-    last: [
-      {
-        check: 'http GET https://alpha.example.test/health?token=SECRETVALUE',
-        ok: false,
-        latencyMs: 12,
-        reason: 'body "\u202egnikrow\u202c" \u009b2J\u007f',
-      },
-    ],
+  targets: {
+    primary: {
+      status: 'down',
+      okStreak: 0,
+      failStreak: 3,
+      since: NOW - 120_000,
+      last: [
+        {
+          check: 'http GET https://alpha.example.test/health?token=SECRETVALUE',
+          ok: false,
+          latencyMs: 12,
+          reason: 'body "\u202egnikrow\u202c" \u009b2J\u007f',
+        },
+      ],
+    },
   },
 };
 
@@ -126,12 +128,12 @@ describe('failoverctl output of hostile stored text', () => {
     const body = JSON.parse(run.out) as {
       services: {
         hold: { by: string; reason: string };
-        primary: { last: { check: string; reason: string }[] };
+        targets: { primary: { last: { check: string; reason: string }[] } };
       }[];
     };
     const [alpha] = body.services;
     expect(alpha?.hold).toMatchObject({ by: `mallory${RETITLE}`, reason: `patching\n${FORGED_LINE}` });
-    expect(alpha?.primary.last[0]).toEqual({
+    expect(alpha?.targets.primary.last[0]).toEqual({
       check: 'http GET https://alpha.example.test/health?<redacted>',
       ok: false,
       latencyMs: 12,

@@ -72,7 +72,8 @@ describe('failoverctl operations', () => {
     expect(changesFor('planned')).toHaveLength(1);
     expect(await weights('planned')).toEqual({ primary: 0, secondary: 100 });
     expect(await state('planned')).toMatchObject({
-      phase: 'secondary-active',
+      active: 'secondary',
+      moving: null,
       epoch: 1,
       hold: { kind: 'planned-failover', by: 'alice', reason: 'db upgrade' },
     });
@@ -85,7 +86,7 @@ describe('failoverctl operations', () => {
     expect(run.out).toContain('Failed back: Moved planned from the secondary to the primary: upgrade done.');
     expect(changesFor('planned')).toHaveLength(2);
     expect(await weights('planned')).toEqual({ primary: 100, secondary: 0 });
-    expect(await state('planned')).toMatchObject({ phase: 'primary-active', epoch: 2, hold: null });
+    expect(await state('planned')).toMatchObject({ active: 'primary', moving: null, epoch: 2, hold: null });
   });
 
   it('says there is nothing to do, exit 0, when traffic is already where it was asked to go', async () => {
@@ -118,7 +119,7 @@ describe('failoverctl operations', () => {
     expect(run.code).toBe(1);
     expect(run.out).toContain('REFUSED: Refused to fail over sickstandby: the secondary failed its re-check');
     expect(changesFor('sickstandby')).toHaveLength(0);
-    expect((await state('sickstandby')).phase).toBe('primary-active');
+    expect(await state('sickstandby')).toMatchObject({ active: 'primary', moving: null });
   });
 
   it('pauses automation: the watchdog then does not fail over a failed primary', async () => {
@@ -131,8 +132,9 @@ describe('failoverctl operations', () => {
     expect(pause.out).toContain('Paused: Automation for paused paused by bob: maintenance.');
     expect(await state('paused')).toMatchObject({
       paused: true,
-      phase: 'primary-active',
-      primary: { status: 'down' },
+      active: 'primary',
+      moving: null,
+      targets: { primary: { status: 'down' } },
     });
     expect(changesFor('paused')).toHaveLength(0);
     const again = await runCli(['pause', 'paused']);
@@ -147,7 +149,12 @@ describe('failoverctl operations', () => {
 
     expect(resume.code).toBe(0);
     expect(resume.out).toContain('Resumed: paused: automation resumed by bob.');
-    expect(await state('paused')).toMatchObject({ paused: false, phase: 'secondary-active', epoch: 1 });
+    expect(await state('paused')).toMatchObject({
+      paused: false,
+      active: 'secondary',
+      moving: null,
+      epoch: 1,
+    });
     expect(changesFor('paused')).toHaveLength(1);
     const history = await store.history('paused', 20);
     expect(history.filter((e) => e.kind === 'pause' || e.kind === 'resume').map((e) => e.outcome)).toEqual([
@@ -168,7 +175,8 @@ describe('failoverctl operations', () => {
     expect(await state('held')).toMatchObject({
       hold: null,
       paused: false,
-      phase: 'secondary-active',
+      active: 'secondary',
+      moving: null,
       epoch: 1,
     });
     expect(changesFor('held')).toHaveLength(1);

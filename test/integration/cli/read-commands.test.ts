@@ -41,18 +41,18 @@ describe('failoverctl read commands', () => {
     expect(run.out).toMatch(/^alpha\s+not seen yet/m);
   });
 
-  it('prints a table of phase, active target, health, hold, pause and epoch per service', async () => {
+  it("prints a table of phase, active target, each target's health, hold, pause and epoch per service", async () => {
     h.backends.get('beta')?.secondary.setMode({ kind: 'failing' });
     await runWatchdog(3);
 
     const run = await runCli(['status']);
 
     expect(run.code).toBe(0);
+    expect(run.out).toMatch(/^SERVICE\s+PHASE\s+ACTIVE\s+TARGETS\s+SINCE\s+HOLD\s+PAUSED\s+EPOCH$/m);
+    expect(run.out).toMatch(/^alpha\s+primary-active\s+primary\s+primary:up secondary:up\s+-\s+-\s+no\s+0$/m);
     expect(run.out).toMatch(
-      /^SERVICE\s+PHASE\s+ACTIVE\s+PRIMARY\s+SECONDARY\s+SINCE\s+HOLD\s+PAUSED\s+EPOCH$/m,
+      /^beta\s+primary-active\s+primary\s+primary:up secondary:down\s+-\s+-\s+no\s+0$/m,
     );
-    expect(run.out).toMatch(/^alpha\s+primary-active\s+primary\s+up\s+up\s+-\s+-\s+no\s+0$/m);
-    expect(run.out).toMatch(/^beta\s+primary-active\s+primary\s+up\s+down\s+-\s+-\s+no\s+0$/m);
     // The last reasons of the failing target, and what the evidence is as of.
     expect(run.out).toMatch(/FAIL http GET http:\/\/127\.0\.0\.1:\d+\/health: status 503/);
     expect(run.out).toContain("as of each service's last state write");
@@ -62,12 +62,19 @@ describe('failoverctl read commands', () => {
     const run = await runCli(['status', '--json']);
 
     expect(run.code).toBe(0);
-    const body = JSON.parse(run.out) as { services: Record<string, unknown>[] };
+    const body = JSON.parse(run.out) as {
+      services: (Record<string, unknown> & { targets?: Record<string, unknown> })[];
+    };
     expect(body.services.map((s) => [s.service, s.phase, s.active, s.epoch, s.paused, s.hold])).toEqual([
       ['alpha', 'primary-active', 'primary', 0, false, null],
       ['beta', 'primary-active', 'primary', 0, false, null],
     ]);
-    expect(body.services[1]).toMatchObject({ secondary: { status: 'down' }, primary: { status: 'up' } });
+    expect(body.services[1]).toMatchObject({
+      moving: null,
+      targets: { secondary: { status: 'down' }, primary: { status: 'up' } },
+    });
+    // Most preferred first.
+    expect(Object.keys(body.services[1]?.targets ?? {})).toEqual(['primary', 'secondary']);
   });
 
   it("links the stage's CloudWatch dashboard in the region asked for, or the deployed URL when given", async () => {

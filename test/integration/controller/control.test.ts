@@ -7,6 +7,7 @@ import { createStateStore } from '../../../shared/aws/state-store.ts';
 import { type ControlDeps, parseControlRequest, runControl } from '../../../shared/controller/control.ts';
 import { initialState } from '../../../shared/domain/initial-state.ts';
 import type { Clock, Notification, StateStore } from '../../../shared/domain/ports.ts';
+import { healthOf } from '../../../shared/domain/state.ts';
 import { silentLogger } from '../../../shared/telemetry/log.ts';
 import { noMetrics } from '../../../shared/telemetry/metrics.ts';
 import { startTestDynamo, type TestDynamo } from '../../support/dynamo.ts';
@@ -70,18 +71,24 @@ describe('runControl', () => {
     );
   });
 
-  it('resumes and releases an operator hold in the same write, without touching the phase or epoch', async () => {
+  it('resumes and releases an operator hold in the same write, without touching the active target or epoch', async () => {
     const current = await store.load('payments-api');
     if (!current) throw new Error('expected the state of the previous test');
     const hold = { kind: 'planned-failover' as const, by: 'carol', reason: 'region maintenance', at: T0 };
-    const held = { ...current.value, phase: 'secondary-active' as const, epoch: 3, hold };
+    const held = { ...current.value, active: 'secondary', epoch: 3, hold };
     expect((await store.save(held, current.version)).ok).toBe(true);
 
     const out = await runControl(deps, { action: 'resume', service: 'payments-api', requestedBy: 'alice' });
 
     expect(out).toMatchObject({ outcome: 'resumed', paused: false, epoch: 3, releasedHold: hold });
     const after = await store.load('payments-api');
-    expect(after?.value).toMatchObject({ paused: false, hold: null, phase: 'secondary-active', epoch: 3 });
+    expect(after?.value).toMatchObject({
+      paused: false,
+      hold: null,
+      active: 'secondary',
+      moving: null,
+      epoch: 3,
+    });
   });
 
   it('says automation is already running when there is neither a pause nor a hold', async () => {
@@ -91,14 +98,15 @@ describe('runControl', () => {
   });
 
   it('applies the change on the fresh state when another writer got there first', async () => {
-    await store.save(initialState('ledger-api'), null);
+    await store.save(initialState('ledger-api', 'primary'), null);
     const racing: StateStore = {
       ...store,
       // Someone (a watchdog round) writes between our read and our write, once.
       load: async (service) => {
         const read = await store.load(service);
         if (read && read.version === 1) {
-          const raced = { ...read.value, primary: { ...read.value.primary, status: 'up' as const } };
+          const primary = { ...healthOf(read.value, 'primary'), status: 'up' as const };
+          const raced = { ...read.value, targets: { ...read.value.targets, primary } };
           await store.save(raced, read.version);
         }
         return read;
@@ -109,7 +117,7 @@ describe('runControl', () => {
 
     expect(out.outcome).toBe('paused');
     const after = await store.load('ledger-api');
-    expect(after?.value).toMatchObject({ paused: true, primary: { status: 'up' } });
+    expect(after?.value).toMatchObject({ paused: true, targets: { primary: { status: 'up' } } });
     expect(after?.version).toBe(3);
   });
 

@@ -100,20 +100,22 @@ describe('the demo web view server', () => {
   });
 
   it('shows the latest reading: phase, health with evidence, the flip, flags and the events newest first', async () => {
-    const base = initialState('orders');
+    const base = initialState('orders', 'primary');
     const failedOver: ServiceState = {
       ...base,
-      phase: 'secondary-active',
+      active: 'secondary',
       epoch: 1,
       lastFlipAt: AT,
-      primary: {
-        status: 'down',
-        okStreak: 1,
-        failStreak: 0,
-        since: AT,
-        last: [{ check: 'http GET', ok: false, latencyMs: 3, reason: 'status 503 not in [200-399]' }],
+      targets: {
+        primary: {
+          status: 'down',
+          okStreak: 1,
+          failStreak: 0,
+          since: AT,
+          last: [{ check: 'http GET', ok: false, latencyMs: 3, reason: 'status 503 not in [200-399]' }],
+        },
+        secondary: { status: 'up', okStreak: 9, failStreak: 0, since: AT, last: [] },
       },
-      secondary: { status: 'up', okStreak: 9, failStreak: 0, since: AT, last: [] },
       hold: { kind: 'planned-failover', by: 'dora', reason: 'drill', at: AT },
     };
 
@@ -152,7 +154,7 @@ describe('the demo web view server', () => {
   it('reports a failed read of the state table and keeps the last states', async () => {
     web.record({
       at: AT + 2000,
-      states: new Map([['orders', initialState('orders')]]),
+      states: new Map([['orders', initialState('orders', 'primary')]]),
       events: [],
       error: 'connect ECONNREFUSED',
     });
@@ -173,6 +175,54 @@ describe('the demo web view server', () => {
     expect(script?.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(page?.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(page?.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+  });
+
+  it('shows every target of a service with more than two, most preferred first, and where traffic is', async () => {
+    const [tri] = parseConfig(
+      stringify({
+        services: [
+          aService('tri', {
+            primary: undefined,
+            secondary: undefined,
+            targets: ['blue', 'green', 'dr'].map((id) => ({
+              id,
+              setIdentifier: `${id}-set`,
+              checks: [{ http: { url: `https://${id}.example.com/health` } }],
+            })),
+          }),
+        ],
+      }),
+      '/tmp/web-view-tri.config.yml',
+    ).services;
+    if (tri === undefined) throw new Error('the configuration has a service');
+    const down = { status: 'down', okStreak: 0, failStreak: 3, since: AT, last: [] } as const;
+    const onDr: ServiceState = {
+      ...initialState('tri', 'blue'),
+      active: 'dr',
+      epoch: 1,
+      lastFlipAt: AT,
+      targets: {
+        blue: down,
+        green: down,
+        dr: { status: 'up', okStreak: 4, failStreak: 0, since: AT, last: [] },
+      },
+    };
+    const view = await startWebView({ services: [tri], dnsPort: r53.dnsPort, now: () => AT + 42_000 });
+    try {
+      view.record({ at: AT, states: new Map([['tri', onDr]]), events: [] });
+
+      const [shown] = (await view.snapshot()).services;
+
+      expect(shown).toMatchObject({ phase: 'dr-active', active: 'dr', epoch: 1 });
+      expect(shown?.targets.map((t) => [t.target, t.setIdentifier, t.status])).toEqual([
+        ['blue', 'blue-set', 'down'],
+        ['green', 'green-set', 'down'],
+        ['dr', 'dr-set', 'up'],
+      ]);
+      expect(shown?.flip).toMatch(/^failover \d\d:\d\d:\d\d \(42 s ago\)$/);
+    } finally {
+      await view.close();
+    }
   });
 
   it('keeps only the last events it was asked to keep', async () => {

@@ -66,7 +66,7 @@ describe('http checks with ${ssm:/path} header values', () => {
     const rounds = [];
     for (let round = 0; round < 3; round++) rounds.push(await prober.probeServices([service]));
 
-    expect(rounds.map((observations) => observations.get('payments')?.primary.ok)).toEqual([
+    expect(rounds.map((observations) => observations.get('payments')?.targets.primary?.ok)).toEqual([
       true,
       true,
       true,
@@ -85,7 +85,7 @@ describe('http checks with ${ssm:/path} header values', () => {
     const observations = await prober.probeServices([broken, fine]);
 
     expect([...observations.keys()]).toEqual(['ledger']);
-    expect(observations.get('ledger')?.primary.ok).toBe(true);
+    expect(observations.get('ledger')?.targets.primary?.ok).toBe(true);
     expect(tokensSeen).toEqual([TOKEN]);
     expect(logs).toHaveLength(1);
     expect(logs[0]?.fields).toMatchObject({ service: 'payments' });

@@ -54,7 +54,8 @@ function loadedCheck(path: string, bodyMatches: string): HttpCheck {
       },
     ],
   };
-  const loaded = parseConfig(stringify(document), 'failover.config.yml', {}).services[0]?.primary.checks[0];
+  const loaded = parseConfig(stringify(document), 'failover.config.yml', {}).services[0]?.targets[0]
+    ?.checks[0];
   if (loaded?.kind !== 'http') throw new Error('the loader did not produce an http check');
   return loaded;
 }

@@ -67,15 +67,15 @@ describe('createProber', () => {
     expect([...observations.keys()]).toEqual(['payments', 'cart']);
     const paymentsSeen = observations.get('payments');
     expect(paymentsSeen?.at).toBe(1_700_000_000_000);
-    expect(paymentsSeen?.primary.ok).toBe(true);
-    expect(paymentsSeen?.secondary).toMatchObject({
+    expect(paymentsSeen?.targets.primary?.ok).toBe(true);
+    expect(paymentsSeen?.targets.secondary).toMatchObject({
       ok: false,
       checks: [
         { check: `http GET ${url('/pay/standby')}`, ok: true },
         { check: `tcp 127.0.0.1:${closedPort}`, ok: false, reason: 'connection refused' },
       ],
     });
-    expect(observations.get('cart')?.primary).toMatchObject({
+    expect(observations.get('cart')?.targets.primary).toMatchObject({
       ok: false,
       checks: [{ reason: 'status 503 not in [2xx]' }],
     });
@@ -102,8 +102,8 @@ describe('createProber', () => {
 
     expect(peakOpen).toBeLessThanOrEqual(3);
     expect(peakOpen).toBeGreaterThan(0);
-    expect(observations.get('bounded')?.primary.checks).toHaveLength(6);
-    expect(observations.get('bounded')?.secondary.ok).toBe(true);
+    expect(observations.get('bounded')?.targets.primary?.checks).toHaveLength(6);
+    expect(observations.get('bounded')?.targets.secondary?.ok).toBe(true);
   });
 
   it('probes checks side by side by default', async () => {
@@ -133,6 +133,33 @@ describe('createProber', () => {
     });
     expect(requestsByPath.get('/single/standby')).toBe(1);
     expect(requestsByPath.has('/single/primary')).toBe(false);
+  });
+
+  it('observes every target of a service with three, under its id, and probes one of them alone', async () => {
+    const prober = createProber({ clock: steppingClock(1_700_000_000_000) });
+    const service = {
+      ...serviceWith('trio', [], []),
+      targets: [
+        { id: 'eu-west', setIdentifier: 'blue', checks: [httpCheck(url('/down/trio-eu'))] },
+        { id: 'us-east', setIdentifier: 'green', checks: [httpCheck(url('/trio-us'))] },
+        { id: 'ap-south', setIdentifier: 'red', checks: [httpCheck(url('/trio-ap'))] },
+      ],
+    };
+
+    const observations = await prober.probeServices([service]);
+    const alone = await prober.probeTarget(service, 'ap-south');
+
+    const seen = observations.get('trio');
+    expect(Object.keys(seen?.targets ?? {})).toEqual(['eu-west', 'us-east', 'ap-south']);
+    expect(seen?.targets['eu-west']).toMatchObject({
+      ok: false,
+      checks: [{ reason: 'status 503 not in [2xx]' }],
+    });
+    expect(seen?.targets['us-east']?.ok).toBe(true);
+    expect(seen?.targets['ap-south']?.ok).toBe(true);
+    expect(alone).toMatchObject({ ok: true, checks: [{ check: `http GET ${url('/trio-ap')}` }] });
+    expect(requestsByPath.get('/trio-ap')).toBe(2);
+    expect(requestsByPath.get('/down/trio-eu')).toBe(1);
   });
 
   it('verifies certificates against the CA it was given', async () => {

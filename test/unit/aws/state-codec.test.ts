@@ -36,41 +36,36 @@ const hold = fc.record({
   reason: fc.string(),
   at: epochMs,
 });
-const target = fc.constantFrom('primary', 'secondary');
-// `pendingSince` belongs to the `failing-*` phases; on an active phase it is the legacy operator
-// claim, which a read migrates (tested on its own below).
+const targetIdArb = fc.stringMatching(/^[a-z][a-z0-9-]{0,31}$/);
+// Any number of targets (two to four), `active` and the move among them.
 const serviceState: fc.Arbitrary<ServiceState> = fc
-  .record({
-    service: fc.string({ minLength: 1 }),
-    phase: fc.constantFrom('primary-active', 'failing-over', 'secondary-active', 'failing-back'),
-    epoch: fc.nat(),
-    primary: targetHealth,
-    secondary: targetHealth,
-    lastFlipAt: fc.option(epochMs, { nil: null }),
-    pendingSince: fc.option(epochMs, { nil: null }),
-    claim: fc.option(
-      fc.record({ to: target, by: fc.string(), at: epochMs, hold: fc.option(hold, { nil: null }) }),
-      {
-        nil: null,
-      },
-    ),
-    lastFailure: fc.option(
-      fc.record({ to: target, by: fc.string(), at: epochMs, epoch: fc.nat(), error: fc.string() }),
-      { nil: null },
-    ),
-    hold: fc.option(hold, { nil: null }),
-    paused: fc.boolean(),
-    autoFailbacks: fc.array(epochMs, { maxLength: 5 }),
-    frozen: fc.boolean(),
-    announced: fc.uniqueArray(
-      fc.constantFrom('both-down', 'failback-ready', 'flapping-frozen', 'failover-blocked'),
-    ),
-  })
-  .map((state) =>
-    state.phase === 'failing-over' || state.phase === 'failing-back'
-      ? state
-      : { ...state, pendingSince: null },
-  );
+  .uniqueArray(targetIdArb, { minLength: 2, maxLength: 4 })
+  .chain((ids) => {
+    const target = fc.constantFrom(...ids);
+    return fc.record({
+      service: fc.string({ minLength: 1 }),
+      epoch: fc.nat(),
+      active: target,
+      moving: fc.option(fc.record({ to: target, since: epochMs }), { nil: null }),
+      targets: fc.record(Object.fromEntries(ids.map((id) => [id, targetHealth]))),
+      lastFlipAt: fc.option(epochMs, { nil: null }),
+      claim: fc.option(
+        fc.record({ to: target, by: fc.string(), at: epochMs, hold: fc.option(hold, { nil: null }) }),
+        { nil: null },
+      ),
+      lastFailure: fc.option(
+        fc.record({ to: target, by: fc.string(), at: epochMs, epoch: fc.nat(), error: fc.string() }),
+        { nil: null },
+      ),
+      hold: fc.option(hold, { nil: null }),
+      paused: fc.boolean(),
+      autoFailbacks: fc.array(epochMs, { maxLength: 5 }),
+      frozen: fc.boolean(),
+      announced: fc.uniqueArray(
+        fc.constantFrom('both-down', 'failback-ready', 'flapping-frozen', 'failover-blocked'),
+      ),
+    });
+  });
 
 function stateItem(overrides: Record<string, AttributeValue | undefined>): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
@@ -81,6 +76,29 @@ function stateItem(overrides: Record<string, AttributeValue | undefined>): Recor
     else item[name] = value;
   }
   return item;
+}
+
+/** The JSON of a format-1 item (two targets, four phases) with the fields of `aServiceState`. */
+function formatOneState(phase: string, pendingSince: number | null, overrides: Record<string, unknown> = {}) {
+  const { active: _active, moving: _moving, targets, ...rest } = aServiceState('payments-api');
+  return {
+    ...rest,
+    phase,
+    pendingSince,
+    primary: targets.primary,
+    secondary: targets.secondary,
+    ...overrides,
+  };
+}
+
+/** A state item as written before issue #19: format 1, a readable `phase`, no `active`. */
+function formatOneItem(json: { readonly phase: string }): Record<string, AttributeValue> {
+  return stateItem({
+    state: { S: JSON.stringify(json) },
+    phase: { S: json.phase },
+    active: undefined,
+    format: { N: '1' },
+  });
 }
 
 function decodeError(item: Record<string, AttributeValue>): CorruptStateError {
@@ -114,27 +132,76 @@ describe('encodeState / decodeState', () => {
 
   it("reads an item written before claims were explicit as the operator's claim it was", () => {
     const planned = { kind: 'planned-failover', by: 'alice', reason: 'db', at: NOW - 5_000 };
-    const legacy = {
-      ...aServiceState('payments-api'),
-      phase: 'primary-active',
-      pendingSince: NOW - 5_000,
-      hold: planned,
-    };
-    const { claim: _claim, lastFailure: _lastFailure, ...withoutNewFields } = legacy;
-    const item = stateItem({
-      state: { S: JSON.stringify(withoutNewFields) },
-      phase: { S: 'primary-active' },
-    });
+    const {
+      claim: _claim,
+      lastFailure: _lastFailure,
+      ...legacy
+    } = formatOneState('primary-active', NOW - 5_000, { hold: planned });
+    const item = formatOneItem(legacy);
 
     const { value } = decodeState(item, TABLE);
 
     expect(value).toMatchObject({
-      phase: 'primary-active',
-      pendingSince: null,
+      active: 'primary',
+      moving: null,
       hold: null,
       claim: { to: 'secondary', by: 'alice', at: NOW - 5_000, hold: planned },
       lastFailure: null,
     });
+    expect(value).not.toHaveProperty('pendingSince');
+  });
+
+  it.each([
+    { phase: 'primary-active', pendingSince: null, active: 'primary', moving: null },
+    {
+      phase: 'failing-over',
+      pendingSince: NOW - 7_000,
+      active: 'primary',
+      moving: { to: 'secondary', since: NOW - 7_000 },
+    },
+    { phase: 'secondary-active', pendingSince: null, active: 'secondary', moving: null },
+    {
+      phase: 'failing-back',
+      pendingSince: NOW - 7_000,
+      active: 'secondary',
+      moving: { to: 'primary', since: NOW - 7_000 },
+    },
+  ])('reads a format-1 item in phase $phase as active $active', ({ phase, pendingSince, active, moving }) => {
+    const old = formatOneState(phase, pendingSince);
+    const item = formatOneItem(old);
+
+    const { value, version } = decodeState(item, TABLE);
+
+    expect(version).toBe(4);
+    expect(value).toEqual({
+      ...aServiceState('payments-api'),
+      active,
+      moving,
+      targets: { primary: old.primary, secondary: old.secondary },
+    });
+    for (const gone of ['phase', 'pendingSince', 'primary', 'secondary'])
+      expect(value).not.toHaveProperty(gone);
+  });
+
+  it('writes a migrated format-1 item back as format 2', () => {
+    const { value } = decodeState(formatOneItem(formatOneState('failing-over', NOW - 7_000)), TABLE);
+
+    const item = encodeState(value, 5, NOW, TABLE);
+
+    expect(item.format).toEqual({ N: '2' });
+    expect(item.active).toEqual({ S: 'primary' });
+    expect(item).not.toHaveProperty('phase');
+    const json: unknown = JSON.parse(item.state?.S ?? 'null');
+    expect(json).toMatchObject({ active: 'primary', moving: { to: 'secondary', since: NOW - 7_000 } });
+    expect(json).not.toHaveProperty('phase');
+    expect(json).not.toHaveProperty('primary');
+    expect(decodeState(item, TABLE)).toEqual({ value, version: 5 });
+  });
+
+  it('names an active attribute that disagrees with the stored state', () => {
+    expect(decodeError(stateItem({ active: { S: 'primary' } })).message).toMatch(
+      /attribute active=primary disagrees with state\.active=secondary/,
+    );
   });
 
   it('reads an item without the fields added since as having neither claim nor failure', () => {

@@ -12,8 +12,10 @@ export const service: ServiceConfig = {
   recordName: 'api.example.com.',
   recordType: 'CNAME',
   activeWeight: 100,
-  primary: { setIdentifier: 'primary', checks: [] },
-  secondary: { setIdentifier: 'secondary', checks: [] },
+  targets: [
+    { id: 'primary', setIdentifier: 'primary', checks: [] },
+    { id: 'secondary', setIdentifier: 'secondary', checks: [] },
+  ],
   notify: [],
   policy: {
     probeIntervalSeconds: 10,

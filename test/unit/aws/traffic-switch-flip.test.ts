@@ -49,8 +49,7 @@ function reading(primary: ResourceRecordSet, secondary: ResourceRecordSet): Traf
   return {
     service: 'payments-api',
     active: (primary.Weight ?? 0) > 0 ? 'primary' : 'secondary',
-    primary: asWeighted(primary),
-    secondary: asWeighted(secondary),
+    sets: { primary: asWeighted(primary), secondary: asWeighted(secondary) },
   };
 }
 
@@ -177,7 +176,9 @@ describe('TrafficSwitch.flip: the change batch', () => {
     const result = await traffic.flip({ ...service, activeWeight: 0 }, 'secondary', onPrimary);
 
     expect(result).toMatchObject({ outcome: 'error', found: null, applied: 'no' });
-    expect(result.outcome === 'error' && result.message).toContain('both records would have weight 0');
+    expect(result.outcome === 'error' && result.message).toContain(
+      'refusing to flip to secondary with activeWeight 0: every record would have weight 0',
+    );
     expect(r53.calls()).toHaveLength(0);
   });
 

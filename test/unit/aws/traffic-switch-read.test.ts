@@ -43,8 +43,7 @@ describe('TrafficSwitch.read', () => {
       reading: {
         service: 'payments-api',
         active: 'primary',
-        primary: cnamePrimary,
-        secondary: cnameSecondary,
+        sets: { primary: cnamePrimary, secondary: cnameSecondary },
       },
     });
     expect(r53.commandCalls(ListResourceRecordSetsCommand).map((call) => call.args[0].input)).toEqual([
@@ -144,7 +143,9 @@ describe('TrafficSwitch.read', () => {
 
     const result = await traffic.read(service);
 
-    expect(result.ok === false && result.message).toContain('primary "primary" and secondary "secondary"');
+    expect(result.ok === false && result.message).toContain(
+      'no weighted record set for primary "primary", secondary "secondary" at api.example.com. CNAME',
+    );
   });
 
   it('refuses a simple record as not weighted', async () => {
@@ -175,7 +176,7 @@ describe('TrafficSwitch.read', () => {
     const result = await traffic.read(service);
 
     expect(result).toMatchObject({ ok: false, reason: 'not-weighted' });
-    expect(result.ok === false && result.message).toContain('"primary" and "secondary"');
+    expect(result.ok === false && result.message).toContain('record set "primary", "secondary" at');
   });
 
   it.each([

@@ -74,6 +74,29 @@ describe('estimateMonthlyCost', () => {
     ]);
   });
 
+  it('prices one TargetHealthy series per target and one health check per check of every target', () => {
+    const three = estimateMonthlyCost(
+      parse({
+        services: [
+          aService('tri-api', {
+            primary: undefined,
+            secondary: undefined,
+            targets: ['blue', 'green', 'dr'].map((id) => ({
+              id,
+              setIdentifier: id,
+              checks: [{ http: { url: `https://${id}.example.com/health` } }],
+            })),
+          }),
+        ],
+      }),
+    );
+
+    // 4 stage + ActiveTarget + 3 TargetHealthy
+    expect(usd(three.controller, 'CloudWatch metrics')).toBeCloseTo(8 * 0.3, 10);
+    expect(three.healthChecks.map((c) => c.target)).toEqual(['blue', 'green', 'dr']);
+    expect(three.healthChecksUsd).toEqual({ aws: 7.5, other: 14.25 });
+  });
+
   it('says when the probing is faster than Route 53 health checks can go', () => {
     const fast = estimateMonthlyCost(
       parse({ services: [aService('fast-api', { probeIntervalSeconds: 5 })] }),

@@ -30,7 +30,7 @@ describe('bodyMatches at config load', () => {
     '^(a+)+$',
     '(\\w+\\s?)*$',
   ])('accepts %s as written', (pattern) => {
-    const check = parse(withPattern(pattern)).services[0]?.primary.checks[0];
+    const check = parse(withPattern(pattern)).services[0]?.targets[0]?.checks[0];
 
     expect(check).toMatchObject({ kind: 'http', bodyMatches: pattern });
   });

@@ -53,7 +53,7 @@ describe('rules across fields and services', () => {
     });
 
     expect(pathsAndMessages(issues)).toEqual([
-      'services[0].secondary.setIdentifier: "primary" is also primary.setIdentifier; the two weighted records need different set identifiers',
+      'services[0].secondary.setIdentifier: "primary" is also primary.setIdentifier; each weighted record needs its own set identifier',
     ]);
   });
 

@@ -54,7 +54,7 @@ describe('policy defaults and overrides', () => {
     expect(service?.activeWeight).toBe(100);
     expect(service?.notify).toEqual([]);
     expect(config.notifiers).toEqual({});
-    expect(service?.primary.checks[0]).toEqual({
+    expect(service?.targets[0]?.checks[0]).toEqual({
       kind: 'http',
       url: 'https://payments-api-primary.example.com/health',
       method: 'GET',
@@ -83,8 +83,8 @@ describe('policy defaults and overrides', () => {
       ],
     });
 
-    const [byDefault] = config.services[0]?.primary.checks ?? [];
-    const [exact, classes] = config.services[0]?.secondary.checks ?? [];
+    const [byDefault] = config.services[0]?.targets[0]?.checks ?? [];
+    const [exact, classes] = config.services[0]?.targets[1]?.checks ?? [];
     expect(byDefault).toMatchObject({ expectStatus: [{ min: 200, max: 299 }] });
     expect(exact).toMatchObject({ expectStatus: [{ min: 301, max: 301 }] });
     expect(classes).toMatchObject({

@@ -36,7 +36,7 @@ describe('the error report', () => {
       [
         `Invalid configuration in ${FILE} (6 problems):`,
         '  - defaults.failureThreshold: must be a whole number from 1 to 10, got 30 (line 2)',
-        '  - services[0].secondary.setIdentifier: "primary" is also primary.setIdentifier; the two weighted records need different set identifiers (line 13)',
+        '  - services[0].secondary.setIdentifier: "primary" is also primary.setIdentifier; each weighted record needs its own set identifier (line 13)',
         '  - services[0].secondary.checks[0].http.url: must be an http:// or https:// URL, got "ftp://standby.example.com/health" (line 15)',
         '  - services[0].notify[0]: no notifier group "oncall"; no groups are defined under notifiers (line 16)',
         '  - services[1].name: "payments-api" is already the name of services[0]; service names must be unique (line 17)',

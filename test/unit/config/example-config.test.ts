@@ -23,7 +23,7 @@ describe('failover.config.example.yml', () => {
     const config = loadConfig({ file: EXAMPLE, env: EXAMPLE_ENV });
 
     const checkKinds = config.services.flatMap((service) =>
-      [...service.primary.checks, ...service.secondary.checks].map((check) => check.kind),
+      service.targets.flatMap((target) => target.checks).map((check) => check.kind),
     );
     const notifierKinds = Object.values(config.notifiers).flatMap((group) =>
       group.map((entry) => entry.kind),
@@ -38,7 +38,7 @@ describe('failover.config.example.yml', () => {
 
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.services)).toBe(true);
-    expect(Object.isFrozen(service?.primary.checks[0])).toBe(true);
+    expect(Object.isFrozen(service?.targets[0]?.checks[0])).toBe(true);
     expect(Object.isFrozen(service?.policy)).toBe(true);
     expect(Object.isFrozen(config.notifiers.oncall?.[0])).toBe(true);
     expect(() => Object.assign(service?.policy ?? {}, { failback: 'auto' })).toThrow(TypeError);

@@ -196,8 +196,7 @@ describe('field errors', () => {
       'services[0].hostedZoneId: is required',
       'services[0].recordName: is required',
       'services[0].recordType: is required (A, AAAA or CNAME)',
-      'services[0].primary: is required',
-      'services[0].secondary: is required',
+      'services[0].primary: is required: give primary and secondary (or a targets list in preference order)',
     ]);
   });
 });

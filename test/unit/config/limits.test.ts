@@ -4,9 +4,17 @@
  * checks made every automatic failover request `rejected`, silently.
  */
 import { describe, expect, it } from 'vitest';
+import { MAX_TARGETS } from '../../../shared/domain/limits.ts';
 import { parseFlipRequest } from '../../../shared/controller/flip-request.ts';
 import { runWatchdog } from '../../../shared/controller/watchdog.ts';
-import type { Check, ControllerConfig, ServiceConfig, TargetName } from '../../../shared/domain/config.ts';
+import {
+  type Check,
+  type ControllerConfig,
+  type ServiceConfig,
+  type TargetId,
+  targetOf,
+  targetOrder,
+} from '../../../shared/domain/config.ts';
 import { initialState } from '../../../shared/domain/initial-state.ts';
 import {
   MAX_ALARM_NAME_CHARS,
@@ -56,11 +64,11 @@ function largestChecks(side: string): Record<string, unknown>[] {
  * an http check cannot resolve its (longest) host, the others carry a cut 200-character reason.
  */
 class LongestReasonsProber implements Prober {
-  readonly failing = new Set<TargetName>();
+  readonly failing = new Set<TargetId>();
 
-  observe(service: ServiceConfig, target: TargetName): TargetObservation {
+  observe(service: ServiceConfig, target: TargetId): TargetObservation {
     const ok = !this.failing.has(target);
-    const checks = service[target].checks.map((check, index): CheckResult => {
+    const checks = targetOf(service, target).checks.map((check, index): CheckResult => {
       const reason = ok ? 'status 200' : longestReason(check, index);
       return { check: checkLabel(check), ok, latencyMs: 29_999, reason };
     });
@@ -70,11 +78,14 @@ class LongestReasonsProber implements Prober {
     return new Map<string, Observation>(
       services.map((s) => [
         s.name,
-        { at: 0, primary: this.observe(s, 'primary'), secondary: this.observe(s, 'secondary') },
+        {
+          at: 0,
+          targets: Object.fromEntries(targetOrder(s).map((id) => [id, this.observe(s, id)])),
+        },
       ]),
     );
   }
-  async probeTarget(service: ServiceConfig, target: TargetName) {
+  async probeTarget(service: ServiceConfig, target: TargetId) {
     return this.observe(service, target);
   }
 }
@@ -101,7 +112,7 @@ class RecordingInvoker implements Invoker {
  */
 async function watchdogRequests(
   config: ControllerConfig,
-  failing: TargetName,
+  failing: TargetId,
   options: { readonly activeSecondary?: boolean; readonly minutes?: number } = {},
 ) {
   const clock = new ManualClock();
@@ -111,7 +122,7 @@ async function watchdogRequests(
   const traffic = new MemoryTraffic(config.services);
   for (const service of config.services) {
     if (!options.activeSecondary) continue;
-    const state = { ...initialState(service.name), phase: 'secondary-active' as const, epoch: 1 };
+    const state = { ...initialState(service.name, 'primary'), active: 'secondary', epoch: 1 };
     store.items.set(service.name, { value: { ...state, lastFlipAt: clock.now() - 3_600_000 }, version: 1 });
     traffic.handEdit(service.name, 'secondary', service.activeWeight);
   }
@@ -155,6 +166,24 @@ function largestConfig(): ControllerConfig {
   });
 }
 
+/** The largest list the loader accepts: as many targets as allowed, each with the largest checks. */
+function largestListConfig(): ControllerConfig {
+  const ids = Array.from({ length: MAX_TARGETS }, (_, index) => `target-${index}`);
+  const {
+    primary: _primary,
+    secondary: _secondary,
+    ...service
+  } = aService('s'.repeat(MAX_SERVICE_NAME_CHARS), {
+    recordName: 'api.example.com',
+  });
+  return parse({
+    defaults: { probeIntervalSeconds: 30, failureThreshold: 1, recoveryThreshold: 1 },
+    services: [
+      { ...service, targets: ids.map((id) => ({ id, setIdentifier: id, checks: largestChecks(id) })) },
+    ],
+  });
+}
+
 describe('configuration limits', () => {
   it('produces, from the largest configuration it accepts, failover requests the flip function accepts', async () => {
     const config = largestConfig();
@@ -163,10 +192,25 @@ describe('configuration limits', () => {
 
     expect(requests.length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(requests)).toContain('failover (epoch 0) not confirmed');
-    const labels = config.services[0]?.primary.checks.map(checkLabel) ?? [];
+    const labels = config.services[0]?.targets[0]?.checks.map(checkLabel) ?? [];
     expect(Math.max(...labels.map((label) => label.length))).toBe(`http HEAD ${LONGEST_URL}`.length);
     for (const request of requests) {
       expect(parseFlipRequest(request)).toMatchObject({ ok: true });
+    }
+  });
+
+  it(`produces, from a targets list of ${MAX_TARGETS}, failover requests the flip function accepts`, async () => {
+    const config = largestListConfig();
+
+    const requests = await watchdogRequests(config, 'target-0');
+
+    expect(requests.length).toBeGreaterThanOrEqual(2);
+    expect(requests).toContainEqual(expect.objectContaining({ to: 'target-1', epoch: 0 }));
+    for (const request of requests) {
+      const parsed = parseFlipRequest(request);
+      expect.soft(parsed.ok ? [] : parsed.errors).toEqual([]);
+      // Lambda refuses an asynchronous invocation payload over 256 KB.
+      expect.soft(Buffer.byteLength(JSON.stringify(request))).toBeLessThanOrEqual(256 * 1024);
     }
   });
 
@@ -233,7 +277,7 @@ describe('configuration limits', () => {
       services: [aService('payments-api', { primary: { setIdentifier: 'p', checks: largestChecks('p') } })],
     });
 
-    const labels = config.services[0]?.primary.checks.map(checkLabel) ?? [];
+    const labels = config.services[0]?.targets[0]?.checks.map(checkLabel) ?? [];
 
     expect(labels.map((label) => label.split(' ')[0])).toEqual(
       expect.arrayContaining(['http', 'tcp', 'alarm']),

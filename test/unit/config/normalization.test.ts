@@ -35,7 +35,7 @@ describe('normalization', () => {
       ],
     });
 
-    const check = config.services[0]?.primary.checks[0];
+    const check = config.services[0]?.targets[0]?.checks[0];
     expect(check?.kind === 'http' && check.expectStatus).toEqual([
       { min: 200, max: 200 },
       { min: 204, max: 204 },
@@ -59,7 +59,7 @@ describe('normalization', () => {
       ],
     });
 
-    expect(config.services[0]?.secondary.checks).toEqual([
+    expect(config.services[0]?.targets[1]?.checks).toEqual([
       { kind: 'tcp', host: 'db.internal.example.com', port: 5432, timeoutMs: 3000 },
       { kind: 'cloudwatch-alarm', alarmName: 'standby-5xx', timeoutMs: 1500 },
     ]);
@@ -81,7 +81,7 @@ describe('normalization', () => {
       ],
     });
 
-    expect(config.services[0]?.primary.checks[0]).toMatchObject({
+    expect(config.services[0]?.targets[0]?.checks[0]).toMatchObject({
       headers: { Authorization: 'Bearer x' },
       jsonPath: 'items[0].state',
       equals: null,

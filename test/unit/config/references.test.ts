@@ -15,7 +15,7 @@ describe('${env:NAME} references', () => {
       { API_HOST: 'primary.example.com' },
     );
 
-    const check = config.services[0]?.primary.checks[0];
+    const check = config.services[0]?.targets[0]?.checks[0];
     expect(check?.kind === 'http' && check.url).toBe('https://primary.example.com:8443/health');
   });
 
@@ -113,7 +113,7 @@ describe('${ssm:/path} references', () => {
       ],
     });
 
-    const check = config.services[0]?.primary.checks[0];
+    const check = config.services[0]?.targets[0]?.checks[0];
     expect(check?.kind === 'http' && check.headers).toEqual({
       'X-Health-Token': { kind: 'ssm', path: '/failover/health-token' },
       Accept: 'text/plain',

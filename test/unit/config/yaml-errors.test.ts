@@ -67,7 +67,7 @@ services:
 
     const config = parse(text);
 
-    expect(config.services[0]?.secondary.checks[0]).toMatchObject({
+    expect(config.services[0]?.targets[1]?.checks[0]).toMatchObject({
       url: 'https://b.example.com/',
       timeoutMs: 2000,
     });

@@ -30,16 +30,19 @@ describe('runFlip', () => {
   let notifier: RecordingNotifier;
   let deps: FlipDeps;
 
-  /** The watchdog's decision: phase failing-over at the current epoch. */
+  /** The watchdog's decision: moving to the secondary at the current epoch. */
   const decidedFailover = async (epoch = 0) => {
-    await store.save({ ...initialState('api'), epoch, phase: 'failing-over', pendingSince: 1 }, null);
+    await store.save(
+      { ...initialState('api', 'primary'), epoch, moving: { to: 'secondary', since: 1 } },
+      null,
+    );
   };
   const state = () => store.items.get('api')?.value;
   /** The watchdog decides a failover again on the stored state (a later round). */
-  const decidesAgain = async (pendingSince: number) => {
+  const decidesAgain = async (since: number) => {
     const stored = store.items.get('api');
     if (!stored) throw new Error('no state stored yet');
-    await store.save({ ...stored.value, phase: 'failing-over', pendingSince }, stored.version);
+    await store.save({ ...stored.value, moving: { to: 'secondary', since } }, stored.version);
   };
 
   beforeEach(() => {
@@ -72,7 +75,7 @@ describe('runFlip', () => {
       epoch: 1,
       changeId: 'C1',
     });
-    expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1, hold: null, pendingSince: null });
+    expect(state()).toMatchObject({ active: 'secondary', moving: null, epoch: 1, hold: null });
     expect(traffic.changes).toBe(1);
     expect(notifier.sent.map((n) => [n.event, n.requestedBy])).toEqual([['failover', 'watchdog']]);
     expect(store.audit.map((e) => e.outcome)).toEqual(['failed-over']);
@@ -89,8 +92,8 @@ describe('runFlip', () => {
     expect(state()?.epoch).toBe(1);
   });
 
-  it('ignores a decision that was withdrawn (phase no longer failing-over)', async () => {
-    await store.save(initialState('api'), null);
+  it('ignores a decision that was withdrawn (nothing moving any more)', async () => {
+    await store.save(initialState('api', 'primary'), null);
 
     const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
 
@@ -106,7 +109,12 @@ describe('runFlip', () => {
 
     expect(out.outcome).toBe('refused');
     expect(traffic.changes).toBe(0);
-    expect(state()).toMatchObject({ phase: 'primary-active', epoch: 0, secondary: { status: 'down' } });
+    expect(state()).toMatchObject({
+      active: 'primary',
+      moving: null,
+      epoch: 0,
+      targets: { secondary: { status: 'down' } },
+    });
     expect(notifier.sent.map((n) => [n.event, n.severity])).toEqual([['failover-refused', 'critical']]);
   });
 
@@ -118,7 +126,11 @@ describe('runFlip', () => {
 
     expect(out.outcome).toBe('refused');
     expect(out.message).toMatch(/^Refused to fail back api/);
-    expect(state()).toMatchObject({ phase: 'secondary-active', primary: { status: 'down' } });
+    expect(state()).toMatchObject({
+      active: 'secondary',
+      moving: null,
+      targets: { primary: { status: 'down' } },
+    });
     expect(notifier.sent.at(-1)).toMatchObject({ event: 'failback-refused', severity: 'error' });
   });
 
@@ -150,7 +162,7 @@ describe('runFlip', () => {
     const back = await runFlip(deps, 'failback', { service: 'api', requestedBy: 'alice' });
 
     expect(back).toMatchObject({ outcome: 'failed-back', epoch: 2 });
-    expect(state()).toMatchObject({ phase: 'primary-active', hold: null });
+    expect(state()).toMatchObject({ active: 'primary', moving: null, hold: null });
     expect(traffic.changes).toBe(2);
   });
 
@@ -171,7 +183,7 @@ describe('runFlip', () => {
     const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
 
     expect(out.outcome).toBe('already-active');
-    expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1 });
+    expect(state()).toMatchObject({ active: 'secondary', moving: null, epoch: 1 });
     expect(traffic.changes).toBe(0);
   });
 
@@ -187,11 +199,14 @@ describe('runFlip', () => {
 
     expect(out.outcome).toBe('stale');
     expect(out.message).toMatch(/changed between read and flip/);
-    expect(state()).toMatchObject({ phase: 'primary-active', epoch: 0 });
+    expect(state()).toMatchObject({ active: 'primary', moving: null, epoch: 0 });
   });
 
   it('does not carry out an automatic failover while automation is paused', async () => {
-    await store.save({ ...initialState('api'), phase: 'failing-over', pendingSince: 1, paused: true }, null);
+    await store.save(
+      { ...initialState('api', 'primary'), moving: { to: 'secondary', since: 1 }, paused: true },
+      null,
+    );
 
     const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
 
@@ -229,7 +244,12 @@ describe('runFlip', () => {
     const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
 
     expect(out.outcome).toBe('refused');
-    expect(state()).toMatchObject({ paused: true, phase: 'primary-active', secondary: { status: 'down' } });
+    expect(state()).toMatchObject({
+      paused: true,
+      active: 'primary',
+      moving: null,
+      targets: { secondary: { status: 'down' } },
+    });
   });
 
   it('never takes a refused flip back over a newer epoch written meanwhile', async () => {
@@ -239,21 +259,26 @@ describe('runFlip', () => {
     prober.probeTarget = async (service, target) => {
       const current = store.items.get('api');
       if (current) {
-        await store.save(
-          { ...current.value, phase: 'secondary-active', epoch: 1, pendingSince: null },
-          current.version,
-        );
+        await store.save({ ...current.value, active: 'secondary', moving: null, epoch: 1 }, current.version);
       }
       return probe(service, target);
     };
 
     await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
 
-    expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1 });
+    expect(state()).toMatchObject({ active: 'secondary', moving: null, epoch: 1 });
   });
 
   it('asks an operator to wait while a flip the other way is under way, unless forced', async () => {
-    await store.save({ ...initialState('api'), phase: 'failing-back', epoch: 1, pendingSince: 1 }, null);
+    await store.save(
+      {
+        ...initialState('api', 'primary'),
+        active: 'secondary',
+        moving: { to: 'primary', since: 1 },
+        epoch: 1,
+      },
+      null,
+    );
     traffic.handEdit('api', 'secondary');
 
     const waiting = await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice', reason: 'x' });
@@ -265,11 +290,11 @@ describe('runFlip', () => {
     });
 
     expect(waiting.outcome).toBe('stale');
-    expect(waiting.message).toMatch(/failback of api is under way/);
+    expect(waiting.message).toMatch(/move of api to the primary is under way/);
     expect(forced.outcome).toBe('already-active');
   });
 
-  it("claims an operator's failover without moving the phase or setting its hold before it lands", async () => {
+  it("claims an operator's failover without moving the active target or setting its hold before it lands", async () => {
     let during: unknown;
     const flip = traffic.flip.bind(traffic);
     traffic.flip = async (s, to, expected) => {
@@ -280,13 +305,14 @@ describe('runFlip', () => {
     await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice', reason: 'db upgrade' });
 
     expect(during).toMatchObject({
-      phase: 'primary-active',
-      pendingSince: null,
+      active: 'primary',
+      moving: null,
       hold: null,
       claim: { to: 'secondary', by: 'alice', hold: { kind: 'planned-failover', by: 'alice' } },
     });
     expect(state()).toMatchObject({
-      phase: 'secondary-active',
+      active: 'secondary',
+      moving: null,
       epoch: 1,
       claim: null,
       hold: { kind: 'planned-failover', by: 'alice' },
@@ -302,7 +328,7 @@ describe('runFlip', () => {
     };
 
     it('refuses force, the watchdog identity and made-up evidence on the failover function', async () => {
-      await store.save({ ...initialState('api'), paused: true }, null);
+      await store.save({ ...initialState('api', 'primary'), paused: true }, null);
       prober.set('api', 'secondary', false);
 
       const out = await runFlip(deps, 'failover', {
@@ -315,7 +341,7 @@ describe('runFlip', () => {
 
       expect(out.outcome).toBe('rejected');
       expect(out.errors?.join('\n')).toMatch(/reserved for the controller/);
-      expect(state()).toMatchObject({ phase: 'primary-active', paused: true, epoch: 0 });
+      expect(state()).toMatchObject({ active: 'primary', moving: null, paused: true, epoch: 0 });
       expect(traffic.changes).toBe(0);
       expect(notifier.sent).toEqual([]);
     });
@@ -394,7 +420,8 @@ describe('runFlip', () => {
       expect(out.outcome).toBe('failed');
       expect(out.message).toContain('Nothing moved: the claim was released');
       expect(state()).toMatchObject({
-        phase: 'primary-active',
+        active: 'primary',
+        moving: null,
         epoch: 0,
         claim: null,
         hold: null,
@@ -416,10 +443,16 @@ describe('runFlip', () => {
       const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0, reason: 'primary down' });
 
       expect(out.outcome).toBe('failed-over');
-      expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1, lastFailure: null, claim: null });
+      expect(state()).toMatchObject({
+        active: 'secondary',
+        moving: null,
+        epoch: 1,
+        lastFailure: null,
+        claim: null,
+      });
     });
 
-    it('returns a refused automatic failover to primary-active, so the next round decides again', async () => {
+    it('returns a refused automatic failover to the primary with nothing moving, so the next round decides again', async () => {
       traffic.failing = 'no';
       await decidedFailover(0);
 
@@ -428,7 +461,7 @@ describe('runFlip', () => {
       const second = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
 
       expect([first.outcome, second.outcome]).toEqual(['failed', 'failed']);
-      expect(state()).toMatchObject({ phase: 'primary-active', pendingSince: null, epoch: 0 });
+      expect(state()).toMatchObject({ active: 'primary', moving: null, epoch: 0 });
       // One failing streak, one notification; every attempt audited.
       expect(notifier.sent.map((n) => n.event)).toEqual(['failover-failed']);
       expect(store.audit.filter((e) => e.outcome === 'failed')).toHaveLength(2);
@@ -436,14 +469,14 @@ describe('runFlip', () => {
 
     it("keeps an operator's failback claim and the standing hold when Route 53 refuses the failback", async () => {
       const hold = { kind: 'planned-failover', by: 'alice', reason: 'db', at: 1 } as const;
-      await store.save({ ...initialState('api'), phase: 'secondary-active', epoch: 1, hold }, null);
+      await store.save({ ...initialState('api', 'primary'), active: 'secondary', epoch: 1, hold }, null);
       traffic.handEdit('api', 'secondary');
       traffic.failing = 'no';
 
       const out = await runFlip(deps, 'failback', { service: 'api', requestedBy: 'bob' });
 
       expect(out.outcome).toBe('failed');
-      expect(state()).toMatchObject({ phase: 'secondary-active', epoch: 1, claim: null, hold });
+      expect(state()).toMatchObject({ active: 'secondary', moving: null, epoch: 1, claim: null, hold });
       expect(notifier.sent.map((n) => n.event)).toEqual(['failback-failed']);
     });
 
@@ -455,7 +488,8 @@ describe('runFlip', () => {
       );
 
       expect(state()).toMatchObject({
-        phase: 'primary-active',
+        active: 'primary',
+        moving: null,
         hold: null,
         claim: { to: 'secondary', by: 'alice' },
       });
@@ -473,7 +507,7 @@ describe('runFlip', () => {
     const out = await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice', reason: 'x' });
 
     expect(out.outcome).toBe('stale');
-    expect(state()).toMatchObject({ phase: 'primary-active', epoch: 0, claim: null, hold: null });
+    expect(state()).toMatchObject({ active: 'primary', moving: null, epoch: 0, claim: null, hold: null });
   });
 
   it('rejects an unknown service by name, listing the configured ones', async () => {
@@ -494,6 +528,69 @@ describe('runFlip', () => {
     const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0 });
 
     expect(out.outcome).toBe('failed-over');
-    expect(state()?.phase).toBe('secondary-active');
+    expect(state()).toMatchObject({ active: 'secondary', moving: null });
+  });
+});
+
+describe('runFlip over three targets', () => {
+  const THREE = `
+services:
+  - name: api
+    hostedZoneId: Z123
+    recordName: api.example.com
+    recordType: CNAME
+    targets:
+      - { id: eu-west, setIdentifier: blue, checks: [{ http: { url: "https://eu.example.com/health" } }] }
+      - { id: us-east, setIdentifier: green, checks: [{ http: { url: "https://us.example.com/health" } }] }
+      - { id: ap-south, setIdentifier: red, checks: [{ http: { url: "https://ap.example.com/health" } }] }
+`;
+  let store: MemoryStore;
+  let traffic: MemoryTraffic;
+  let deps: FlipDeps;
+
+  beforeEach(() => {
+    const config = parseConfig(THREE, 'test.yml', {});
+    store = new MemoryStore();
+    traffic = new MemoryTraffic(config.services);
+    deps = {
+      services: config.services,
+      store,
+      traffic,
+      prober: new ScriptedProber(),
+      notifier: new RecordingNotifier(),
+      clock: new ManualClock(),
+      log: silentLogger,
+      metrics: noMetrics,
+    };
+  });
+
+  it("moves an operator's failover to the target it names, past the next one", async () => {
+    const out = await runFlip(deps, 'failover', {
+      service: 'api',
+      to: 'ap-south',
+      requestedBy: 'alice',
+      reason: 'eu and us maintenance',
+    });
+
+    expect(out).toMatchObject({ outcome: 'failed-over', from: 'eu-west', to: 'ap-south', epoch: 1 });
+    expect(store.items.get('api')?.value).toMatchObject({ active: 'ap-south', moving: null, claim: null });
+    expect(traffic.weights.get('api')).toEqual({ 'eu-west': 0, 'us-east': 0, 'ap-south': 100 });
+  });
+
+  it('fails over to the second target when the request names none', async () => {
+    const out = await runFlip(deps, 'failover', { service: 'api', requestedBy: 'alice', reason: 'x' });
+
+    expect(out).toMatchObject({ outcome: 'failed-over', from: 'eu-west', to: 'us-east' });
+    expect(traffic.weights.get('api')).toEqual({ 'eu-west': 0, 'us-east': 100, 'ap-south': 0 });
+  });
+
+  it('rejects a target the service does not have, listing the ones it has', async () => {
+    const out = await runFlip(deps, 'failover', { service: 'api', to: 'mars', requestedBy: 'alice' });
+
+    expect(out).toMatchObject({
+      outcome: 'rejected',
+      errors: ["to: 'mars' is not a target of api; its targets: eu-west, us-east, ap-south"],
+    });
+    expect(traffic.changes).toBe(0);
   });
 });

@@ -1,10 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/index.ts';
+import { runFlip } from '../../../shared/controller/flip.ts';
 import { runWatchdog, type WatchdogDeps } from '../../../shared/controller/watchdog.ts';
 import type { ControllerConfig } from '../../../shared/domain/config.ts';
 import type { FlipInvocation, Invoker } from '../../../shared/domain/ports.ts';
 import { silentLogger } from '../../../shared/telemetry/log.ts';
 import type { Metrics } from '../../../shared/telemetry/metrics.ts';
+import { noMetrics } from '../../../shared/telemetry/metrics.ts';
 import {
   ManualClock,
   MemoryStore,
@@ -115,9 +117,11 @@ describe('runWatchdog', () => {
 
     const report = await run(config(10));
 
-    expect(invoker.calls.map((c) => [c.fn, c.payload.epoch])).toEqual([['failover', 0]]);
+    expect(invoker.calls.map((c) => [c.fn, c.payload.to, c.payload.epoch])).toEqual([
+      ['failover', 'secondary', 0],
+    ]);
     expect(report.invoked).toHaveLength(1);
-    expect(store.items.get('api')?.value.phase).toBe('failing-over');
+    expect(store.items.get('api')?.value).toMatchObject({ active: 'primary', moving: { to: 'secondary' } });
     expect(invoker.calls[0]?.payload.reason).toMatch(/primary down/);
   });
 
@@ -127,11 +131,11 @@ describe('runWatchdog', () => {
     const save = store.save.bind(store);
     let raced = false;
     store.save = async (state, version) => {
-      if (!raced && state.phase === 'failing-over') {
+      if (!raced && state.moving?.to === 'secondary') {
         raced = true;
         const current = store.items.get('api');
         if (current)
-          await save({ ...current.value, phase: 'failing-over', pendingSince: clock.now() }, current.version);
+          await save({ ...current.value, moving: { to: 'secondary', since: clock.now() } }, current.version);
       }
       return save(state, version);
     };
@@ -140,7 +144,7 @@ describe('runWatchdog', () => {
 
     expect(report.conflicts).toBeGreaterThan(0);
     expect(invoker.calls).toEqual([]);
-    expect(store.items.get('api')?.value.phase).toBe('failing-over');
+    expect(store.items.get('api')?.value.moving?.to).toBe('secondary');
   });
 
   it('reads Route 53 once per run and records a hand edit as a hold, with an alert', async () => {
@@ -158,7 +162,8 @@ describe('runWatchdog', () => {
     expect(reads).toBe(1);
     expect(report.reconciled).toEqual([{ service: 'api', kind: 'hand-edit' }]);
     expect(store.items.get('api')?.value).toMatchObject({
-      phase: 'secondary-active',
+      active: 'secondary',
+      moving: null,
       epoch: 1,
       hold: { kind: 'manual-edit' },
     });
@@ -174,8 +179,7 @@ describe('runWatchdog', () => {
     const save = store.save.bind(store);
     let failing = true;
     store.save = async (state, version) => {
-      if (failing && state.phase === 'secondary-active')
-        throw new Error('ProvisionedThroughputExceededException');
+      if (failing && state.active === 'secondary') throw new Error('ProvisionedThroughputExceededException');
       return save(state, version);
     };
 
@@ -197,7 +201,98 @@ describe('runWatchdog', () => {
     });
     expect(metricLines).toContainEqual({
       dimensions: { Stage: 'local', Service: 'api' },
-      names: ['PrimaryHealthy', 'SecondaryHealthy', 'ActiveTarget'],
+      names: ['ActiveTarget'],
+    });
+    for (const target of ['primary', 'secondary']) {
+      expect(metricLines).toContainEqual({
+        dimensions: { Stage: 'local', Service: 'api', Target: target },
+        names: ['TargetHealthy'],
+      });
+    }
+  });
+
+  describe('over three targets', () => {
+    const three = (): ControllerConfig =>
+      parseConfig(
+        `
+defaults: { probeIntervalSeconds: 10, failureThreshold: 2, recoveryThreshold: 2 }
+services:
+  - name: api
+    hostedZoneId: Z123
+    recordName: api.example.com
+    recordType: CNAME
+    targets:
+      - { id: eu-west, setIdentifier: blue, checks: [{ http: { url: "https://eu.example.com/health", timeoutMs: 1000 } }] }
+      - { id: us-east, setIdentifier: green, checks: [{ http: { url: "https://us.example.com/health", timeoutMs: 1000 } }] }
+      - { id: ap-south, setIdentifier: red, checks: [{ http: { url: "https://ap.example.com/health", timeoutMs: 1000 } }] }
+`,
+        'test.yml',
+        {},
+      );
+
+    it('fails over past a down second target to the third, naming it in the invocation', async () => {
+      await run(three());
+      prober.set('api', 'eu-west', false);
+      prober.set('api', 'us-east', false);
+
+      await run(three());
+
+      expect(invoker.calls.map((c) => [c.fn, c.payload.to, c.payload.epoch])).toEqual([
+        ['failover', 'ap-south', 0],
+      ]);
+      expect(store.items.get('api')?.value).toMatchObject({ active: 'eu-west', moving: { to: 'ap-south' } });
+      expect(Object.keys(invoker.calls[0]?.payload.evidence ?? {})).toEqual([
+        'eu-west',
+        'us-east',
+        'ap-south',
+      ]);
+    });
+
+    it('records a hand edit to the third target as a hold on it', async () => {
+      await run(three());
+      traffic.handEdit('api', 'ap-south');
+
+      const report = await run(three());
+
+      expect(report.reconciled).toEqual([{ service: 'api', kind: 'hand-edit' }]);
+      expect(store.items.get('api')?.value).toMatchObject({
+        active: 'ap-south',
+        moving: null,
+        epoch: 1,
+        hold: { kind: 'manual-edit' },
+      });
+      expect(notifier.sent.map((n) => [n.event, n.from, n.to])).toEqual([
+        ['reconciled', 'eu-west', 'ap-south'],
+      ]);
+    });
+
+    it("emits each target's health under its own id and the active target's position", async () => {
+      await run(three());
+
+      for (const target of ['eu-west', 'us-east', 'ap-south']) {
+        expect(metricLines).toContainEqual({
+          dimensions: { Stage: 'local', Service: 'api', Target: target },
+          names: ['TargetHealthy'],
+        });
+      }
+    });
+
+    it('has its decision carried out by the failover function, as sent over the wire', async () => {
+      const cfg = three();
+      await run(cfg);
+      prober.set('api', 'eu-west', false);
+      await run(cfg);
+      const [call] = invoker.calls;
+      if (!call) throw new Error('the watchdog decided no failover');
+
+      const out = await runFlip(
+        { ...deps(cfg), metrics: noMetrics },
+        'failover',
+        JSON.parse(JSON.stringify(call.payload)),
+      );
+
+      expect(out).toMatchObject({ outcome: 'failed-over', from: 'eu-west', to: 'us-east', epoch: 1 });
+      expect(traffic.weights.get('api')).toEqual({ 'eu-west': 0, 'us-east': 100, 'ap-south': 0 });
     });
   });
 });

@@ -77,14 +77,10 @@ describe('dashboardBody', () => {
       const widgets = titled(body, `${service}:`);
       const names = widgets.flatMap(metricRows).map((row) => row.name);
       expect(names).toEqual(
-        expect.arrayContaining([
-          'ActiveTarget',
-          'PrimaryHealthy',
-          'SecondaryHealthy',
-          'Flips',
-          'DetectionDelay',
-        ]),
+        expect.arrayContaining(['ActiveTarget', 'TargetHealthy', 'Flips', 'DetectionDelay']),
       );
+      const health = widgets.flatMap(metricRows).filter((row) => row.name === 'TargetHealthy');
+      expect(health.map((row) => row.dimensions.Target)).toEqual(['primary', 'secondary']);
       for (const row of widgets.flatMap(metricRows)) expect(row.dimensions.Service).toBe(service);
     }
   });

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../shared/domain/decide.ts';
 import { FLAP_WINDOW_MS, pendingTimeoutMs } from '../../../shared/domain/flip-timing.ts';
-import { health, kinds, MINUTE, observe, onSecondary, play, policy, SECOND, T0 } from './decide-fixtures.ts';
+import {
+  health,
+  kinds,
+  MINUTE,
+  ORDER,
+  observe,
+  onSecondary,
+  play,
+  policy,
+  SECOND,
+  T0,
+} from './decide-fixtures.ts';
 
 const p = policy({
   recoveryThreshold: 6,
@@ -18,25 +29,30 @@ describe('decide on the secondary', () => {
     expect(actions).toMatchObject([
       {
         type: 'failback',
+        to: 'primary',
         epoch: 3,
         reason: 'primary up for 6 rounds; 1 h since the last flip; secondary up',
       },
     ]);
-    expect(next).toMatchObject({ phase: 'failing-back', pendingSince: now, autoFailbacks: [now] });
+    expect(next).toMatchObject({
+      active: 'secondary',
+      moving: { to: 'primary', since: now },
+      autoFailbacks: [now],
+    });
   });
 
   it('does not fail back before recoveryThreshold healthy rounds', () => {
     const { state: next, actions } = play(onSecondary(longAgo), 'ok', 'ok', 5, p);
 
     expect(actions).toEqual([]);
-    expect(next.phase).toBe('secondary-active');
+    expect(next).toMatchObject({ active: 'secondary', moving: null });
   });
 
   it('does not fail back within minDwellSeconds of the last flip', () => {
     const flippedAt = T0 - 5 * MINUTE;
 
     const early = play(onSecondary(flippedAt), 'ok', 'ok', 6, p);
-    const later = decide(early.state, observe('ok', 'ok'), p, flippedAt + 10 * MINUTE);
+    const later = decide(early.state, observe('ok', 'ok'), p, ORDER, flippedAt + 10 * MINUTE);
 
     expect(early.actions).toEqual([]);
     expect(kinds(later.actions)).toEqual(['failback']);
@@ -49,7 +65,7 @@ describe('decide on the secondary', () => {
 
     expect(kinds(actions)).toEqual(['notify:failback-ready']);
     expect(actions[0]).toMatchObject({ message: expect.stringContaining('failback is manual') });
-    expect(next.phase).toBe('secondary-active');
+    expect(next).toMatchObject({ active: 'secondary', moving: null });
   });
 
   it('notifies failback-ready instead of failing back while a planned-failover hold is set', () => {
@@ -70,7 +86,12 @@ describe('decide on the secondary', () => {
     expect(actions[0]).toMatchObject({
       message: expect.stringContaining('2 automatic failbacks within the last hour'),
     });
-    expect(next).toMatchObject({ phase: 'secondary-active', frozen: true, announced: ['flapping-frozen'] });
+    expect(next).toMatchObject({
+      active: 'secondary',
+      moving: null,
+      frozen: true,
+      announced: ['flapping-frozen'],
+    });
   });
 
   it('freezes at once when no automatic failback is allowed per hour', () => {
@@ -93,7 +114,7 @@ describe('decide on the secondary', () => {
     const { state: next, actions } = play(frozen, 'ok', 'ok', 5, p, T0 + 2 * FLAP_WINDOW_MS);
 
     expect(actions).toEqual([]);
-    expect(next).toMatchObject({ phase: 'secondary-active', frozen: true });
+    expect(next).toMatchObject({ active: 'secondary', moving: null, frozen: true });
   });
 
   it('fails back again once the oldest failback has left the flap window', () => {
@@ -118,10 +139,11 @@ describe('decide on the secondary', () => {
     expect(actions).toMatchObject([
       {
         type: 'failback',
+        to: 'primary',
         reason: expect.stringMatching(/^secondary down for 3 rounds \(status 503 not in \[200\]\)/),
       },
     ]);
-    expect(next).toMatchObject({ phase: 'failing-back', autoFailbacks: [] });
+    expect(next).toMatchObject({ active: 'secondary', moving: { to: 'primary' }, autoFailbacks: [] });
   });
 
   it('alerts failover-blocked instead of an emergency failback while paused', () => {
@@ -137,7 +159,7 @@ describe('decide on the secondary', () => {
     expect(actions[0]).toMatchObject({
       message: expect.stringContaining('not failing back: automation is paused'),
     });
-    expect(next.phase).toBe('secondary-active');
+    expect(next).toMatchObject({ active: 'secondary', moving: null });
   });
 
   it('keeps traffic on the secondary and alerts once when both targets are down', () => {
@@ -145,40 +167,39 @@ describe('decide on the secondary', () => {
 
     expect(kinds(actions)).toEqual(['alert:both-down']);
     expect(actions[0]).toMatchObject({ message: expect.stringContaining('traffic stays on the secondary') });
-    expect(next.phase).toBe('secondary-active');
+    expect(next).toMatchObject({ active: 'secondary', moving: null });
   });
 });
 
 describe('decide while failing back', () => {
   const pending = onSecondary(longAgo, {
-    phase: 'failing-back',
+    moving: { to: 'primary', since: T0 },
     epoch: 5,
     primary: health('up'),
-    pendingSince: T0,
   });
 
   it('sends the failback again with the same epoch after the pending timeout', () => {
-    const early = decide(pending, observe('ok', 'ok'), p, T0 + pendingTimeoutMs(p) - 1);
-    const late = decide(pending, observe('ok', 'ok'), p, T0 + pendingTimeoutMs(p));
+    const early = decide(pending, observe('ok', 'ok'), p, ORDER, T0 + pendingTimeoutMs(p) - 1);
+    const late = decide(pending, observe('ok', 'ok'), p, ORDER, T0 + pendingTimeoutMs(p));
 
     expect(early.actions).toEqual([]);
-    expect(late.actions).toMatchObject([{ type: 'failback', epoch: 5 }]);
+    expect(late.actions).toMatchObject([{ type: 'failback', to: 'primary', epoch: 5 }]);
     expect(late.next.autoFailbacks).toEqual(pending.autoFailbacks);
   });
 
-  it('cancels the failback when the primary fails again before the flip', () => {
+  it('withdraws the failback when the primary fails again before the flip', () => {
     const { state: next, actions } = play(pending, 'fail', 'ok', 3, p);
 
     expect(actions).toEqual([]);
-    expect(next).toMatchObject({ phase: 'secondary-active', pendingSince: null, epoch: 5 });
+    expect(next).toMatchObject({ active: 'secondary', moving: null, epoch: 5 });
   });
 
-  it('cancels the failback and notifies failback-ready when an operator holds the service meanwhile', () => {
+  it('withdraws the failback and notifies failback-ready when an operator holds the service meanwhile', () => {
     const hold = { kind: 'forced', by: 'carol', reason: 'investigating', at: T0 } as const;
 
-    const { next, actions } = decide({ ...pending, hold }, observe('ok', 'ok'), p, T0 + SECOND);
+    const { next, actions } = decide({ ...pending, hold }, observe('ok', 'ok'), p, ORDER, T0 + SECOND);
 
     expect(kinds(actions)).toEqual(['notify:failback-ready']);
-    expect(next.phase).toBe('secondary-active');
+    expect(next).toMatchObject({ active: 'secondary', moving: null });
   });
 });

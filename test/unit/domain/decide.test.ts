@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../shared/domain/decide.ts';
 import { pendingTimeoutMs } from '../../../shared/domain/flip-timing.ts';
-import { health, kinds, MINUTE, observe, play, policy, SECOND, state, T0 } from './decide-fixtures.ts';
+import { health, kinds, MINUTE, ORDER, observe, play, policy, SECOND, state, T0 } from './decide-fixtures.ts';
 
 const p = policy({ failureThreshold: 3, recoveryThreshold: 6 });
 const hold = { kind: 'forced', by: 'alice', reason: 'db migration', at: T0 } as const;
@@ -15,30 +15,31 @@ describe('decide on the primary', () => {
     expect(actions).toEqual([
       {
         type: 'failover',
+        to: 'secondary',
         epoch: 4,
         reason: 'primary down for 3 rounds (status 503 not in [200]); secondary up',
         evidence: {
-          primary: observe('fail', 'ok').primary.checks,
-          secondary: observe('fail', 'ok').secondary.checks,
+          primary: observe('fail', 'ok').targets.primary?.checks,
+          secondary: observe('fail', 'ok').targets.secondary?.checks,
         },
       },
     ]);
-    expect(next).toMatchObject({ phase: 'failing-over', pendingSince: now, epoch: 4 });
+    expect(next).toMatchObject({ active: 'primary', moving: { to: 'secondary', since: now }, epoch: 4 });
   });
 
   it('does not fail over before failureThreshold consecutive primary failures', () => {
     const { state: next, actions } = play(state(), 'fail', 'ok', 2, p);
 
     expect(actions).toEqual([]);
-    expect(next.phase).toBe('primary-active');
-    expect(next.primary.status).toBe('up');
+    expect(next).toMatchObject({ active: 'primary', moving: null });
+    expect(next.targets.primary?.status).toBe('up');
   });
 
   it('keeps traffic on the primary and alerts once when both targets are down', () => {
     const { state: next, actions } = play(state({ secondary: health('down') }), 'fail', 'fail', 10, p);
 
     expect(kinds(actions)).toEqual(['alert:both-down']);
-    expect(next.phase).toBe('primary-active');
+    expect(next).toMatchObject({ active: 'primary', moving: null });
     expect(next.announced).toEqual(['both-down']);
   });
 
@@ -65,7 +66,7 @@ describe('decide on the primary', () => {
     const { state: next, actions } = play(state({ secondary: health('unknown') }), 'fail', 'fail', 2, p);
 
     expect(actions).toEqual([]);
-    expect(next.phase).toBe('primary-active');
+    expect(next).toMatchObject({ active: 'primary', moving: null });
   });
 
   it('alerts failover-blocked once instead of failing over while paused', () => {
@@ -75,7 +76,7 @@ describe('decide on the primary', () => {
     expect(actions[0]).toMatchObject({
       message: expect.stringContaining('not failing over: automation is paused'),
     });
-    expect(next.phase).toBe('primary-active');
+    expect(next).toMatchObject({ active: 'primary', moving: null });
   });
 
   it('alerts failover-blocked instead of failing over while an operator hold is set', () => {
@@ -94,6 +95,7 @@ describe('decide on the primary', () => {
       { ...blocked.state, paused: false },
       observe('fail', 'ok'),
       p,
+      ORDER,
       blocked.now + 10 * SECOND,
     );
 
@@ -108,47 +110,53 @@ describe('decide on the primary', () => {
 });
 
 describe('decide while failing over', () => {
-  const pending = state({ phase: 'failing-over', epoch: 7, primary: health('down'), pendingSince: T0 });
+  const pending = state({ moving: { to: 'secondary', since: T0 }, epoch: 7, primary: health('down') });
 
   it('waits for the failover function until the pending timeout', () => {
     const now = T0 + pendingTimeoutMs(p) - 1;
 
-    const { next, actions } = decide(pending, observe('fail', 'ok'), p, now);
+    const { next, actions } = decide(pending, observe('fail', 'ok'), p, ORDER, now);
 
     expect(actions).toEqual([]);
-    expect(next).toMatchObject({ phase: 'failing-over', pendingSince: T0 });
+    expect(next).toMatchObject({ active: 'primary', moving: { to: 'secondary', since: T0 } });
   });
 
   it('sends the failover again with the same epoch after the pending timeout', () => {
     const now = T0 + pendingTimeoutMs(p);
 
-    const { next, actions } = decide(pending, observe('fail', 'ok'), p, now);
+    const { next, actions } = decide(pending, observe('fail', 'ok'), p, ORDER, now);
 
     expect(actions).toMatchObject([
-      { type: 'failover', epoch: 7, reason: expect.stringContaining('epoch 7') },
+      { type: 'failover', to: 'secondary', epoch: 7, reason: expect.stringContaining('epoch 7') },
     ]);
-    expect(next).toMatchObject({ phase: 'failing-over', epoch: 7, pendingSince: now });
+    expect(next).toMatchObject({ active: 'primary', moving: { to: 'secondary', since: now }, epoch: 7 });
   });
 
-  it('cancels the failover when the primary is up again before the flip', () => {
+  it('withdraws the failover when the primary is up again before the flip', () => {
     const { state: next, actions } = play(pending, 'ok', 'ok', 6, p);
 
     expect(actions).toEqual([]);
-    expect(next).toMatchObject({ phase: 'primary-active', pendingSince: null, epoch: 7 });
+    expect(next).toMatchObject({ active: 'primary', moving: null, epoch: 7 });
   });
 
-  it('cancels the failover and alerts both-down when the secondary goes down meanwhile', () => {
+  it('withdraws the failover and alerts both-down when the secondary goes down meanwhile', () => {
     const { state: next, actions } = play(pending, 'fail', 'fail', 3, p);
 
     expect(kinds(actions)).toEqual(['alert:both-down']);
-    expect(next).toMatchObject({ phase: 'primary-active', pendingSince: null });
+    expect(next).toMatchObject({ active: 'primary', moving: null });
   });
 
-  it('cancels the failover and alerts failover-blocked when automation is paused meanwhile', () => {
-    const { next, actions } = decide({ ...pending, paused: true }, observe('fail', 'ok'), p, T0 + SECOND);
+  it('withdraws the failover and alerts failover-blocked when automation is paused meanwhile', () => {
+    const { next, actions } = decide(
+      { ...pending, paused: true },
+      observe('fail', 'ok'),
+      p,
+      ORDER,
+      T0 + SECOND,
+    );
 
     expect(kinds(actions)).toEqual(['alert:failover-blocked']);
-    expect(next.phase).toBe('primary-active');
+    expect(next).toMatchObject({ active: 'primary', moving: null });
   });
 });
 

@@ -25,12 +25,15 @@ const secondary: WeightedRecordSet = {
   TTL: 60,
   ResourceRecords: [{ Value: 'standby.example.com' }],
 };
-const onPrimary: TrafficReading = { service: 'payments-api', active: 'primary', primary, secondary };
+const onPrimary: TrafficReading = {
+  service: 'payments-api',
+  active: 'primary',
+  sets: { primary, secondary },
+};
 const onSecondary: TrafficReading = {
   service: 'payments-api',
   active: 'secondary',
-  primary: { ...primary, Weight: 0 },
-  secondary: { ...secondary, Weight: 100 },
+  sets: { primary: { ...primary, Weight: 0 }, secondary: { ...secondary, Weight: 100 } },
 };
 
 describe('planFlip', () => {
@@ -83,8 +86,10 @@ describe('planFlip', () => {
     const reading: TrafficReading = {
       service: 'payments-api',
       active: 'primary',
-      primary: alias,
-      secondary: { ...alias, SetIdentifier: 'secondary', Weight: 0, HealthCheckId: 'other' },
+      sets: {
+        primary: alias,
+        secondary: { ...alias, SetIdentifier: 'secondary', Weight: 0, HealthCheckId: 'other' },
+      },
     };
 
     const plan = planFlip(reading, 'secondary', 100);
@@ -105,7 +110,7 @@ describe('planFlip', () => {
     const refuse = () => planFlip(onPrimary, 'secondary', 0);
 
     expect(refuse).toThrow(FlipPlanError);
-    expect(refuse).toThrow(/both records would have weight 0/);
+    expect(refuse).toThrow(/every record would have weight 0/);
     expect(catchError(refuse)).toMatchObject({ reason: 'all-zero-weights', service: 'payments-api' });
   });
 
@@ -130,26 +135,136 @@ describe('planFlip', () => {
           const reading: TrafficReading = {
             service: 's',
             active: to === 'primary' ? 'secondary' : 'primary',
-            primary: { ...primary, ...fields, Weight: to === 'primary' ? 0 : readWeight },
-            secondary: { ...secondary, ...fields, Weight: to === 'primary' ? readWeight : 0 },
+            sets: {
+              primary: { ...primary, ...fields, Weight: to === 'primary' ? 0 : readWeight },
+              secondary: { ...secondary, ...fields, Weight: to === 'primary' ? readWeight : 0 },
+            },
           };
           const plan = planFlip(reading, to, activeWeight);
           if (plan.kind !== 'flip') return false;
           const [delP, creP, delS, creS] = plan.changes;
           const weights = [creP?.ResourceRecordSet.Weight ?? 0, creS?.ResourceRecordSet.Weight ?? 0];
           return (
-            delP?.ResourceRecordSet === reading.primary &&
-            delS?.ResourceRecordSet === reading.secondary &&
+            delP?.ResourceRecordSet === reading.sets.primary &&
+            delS?.ResourceRecordSet === reading.sets.secondary &&
             JSON.stringify({ ...creP?.ResourceRecordSet, Weight: 0 }) ===
-              JSON.stringify({ ...reading.primary, Weight: 0 }) &&
+              JSON.stringify({ ...reading.sets.primary, Weight: 0 }) &&
             JSON.stringify({ ...creS?.ResourceRecordSet, Weight: 0 }) ===
-              JSON.stringify({ ...reading.secondary, Weight: 0 }) &&
+              JSON.stringify({ ...reading.sets.secondary, Weight: 0 }) &&
             weights.filter((weight) => weight > 0).length === 1 &&
-            plan.after[to].Weight === activeWeight
+            plan.after.sets[to]?.Weight === activeWeight
           );
         },
       ),
     );
+  });
+});
+
+describe('planFlip over three targets', () => {
+  const tertiary: WeightedRecordSet = {
+    ...secondary,
+    SetIdentifier: 'tertiary',
+    ResourceRecords: [{ Value: 'dr.example.com' }],
+  };
+  const three: TrafficReading = {
+    service: 'payments-api',
+    active: 'primary',
+    sets: { primary, secondary, tertiary },
+  };
+
+  it('deletes and creates every set in preference order, the untouched ones too', () => {
+    const plan = planFlip(three, 'tertiary', 100);
+
+    expect(plan.kind === 'flip' && plan.changes).toEqual([
+      { Action: 'DELETE', ResourceRecordSet: primary },
+      { Action: 'CREATE', ResourceRecordSet: { ...primary, Weight: 0 } },
+      { Action: 'DELETE', ResourceRecordSet: secondary },
+      { Action: 'CREATE', ResourceRecordSet: { ...secondary, Weight: 0 } },
+      { Action: 'DELETE', ResourceRecordSet: tertiary },
+      { Action: 'CREATE', ResourceRecordSet: { ...tertiary, Weight: 100 } },
+    ]);
+    expect(plan).toMatchObject({ from: 'primary', to: 'tertiary', after: { active: 'tertiary' } });
+  });
+
+  it('refuses a target the reading does not have', () => {
+    expect(catchError(() => planFlip(three, 'quaternary', 100))).toMatchObject({
+      name: 'FlipPlanError',
+      reason: 'unknown-target',
+      message: expect.stringContaining('no target "quaternary"'),
+    });
+  });
+
+  it('refuses an active weight of 0 with three sets too', () => {
+    expect(catchError(() => planFlip(three, 'secondary', 0))).toMatchObject({ reason: 'all-zero-weights' });
+  });
+
+  it('never leaves every weight at 0 and puts activeWeight on exactly the target', () => {
+    const ids = ['primary', 'secondary', 'tertiary'] as const;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ids),
+        fc.constantFrom(...ids),
+        fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 3, maxLength: 3 }),
+        fc.integer({ min: 1, max: 255 }),
+        (active, to, readWeights, activeWeight) => {
+          const reading: TrafficReading = {
+            service: 's',
+            active,
+            sets: {
+              primary: { ...primary, Weight: readWeights[0] ?? 0 },
+              secondary: { ...secondary, Weight: readWeights[1] ?? 0 },
+              tertiary: { ...tertiary, Weight: readWeights[2] ?? 0 },
+            },
+          };
+
+          const plan = planFlip(reading, to, activeWeight);
+
+          if (plan.kind === 'already-active') {
+            expect(active).toBe(to);
+            return;
+          }
+          const created = plan.changes.filter((change) => change.Action === 'CREATE');
+          const weights = created.map((change) => change.ResourceRecordSet.Weight);
+          expect(created).toHaveLength(3);
+          expect(weights.some((weight) => weight > 0)).toBe(true);
+          expect(weights.filter((weight) => weight === activeWeight)).toHaveLength(1);
+          expect(weights.filter((weight) => weight !== 0)).toHaveLength(1);
+          expect(plan.after.sets[to]?.Weight).toBe(activeWeight);
+          expect(
+            Object.entries(plan.after.sets)
+              .filter(([, set]) => set.Weight > 0)
+              .map(([id]) => id),
+          ).toEqual([to]);
+        },
+      ),
+    );
+  });
+});
+
+describe('assessRecords over three targets', () => {
+  const tertiary: WeightedRecordSet = { ...secondary, SetIdentifier: 'tertiary' };
+  const three: TrafficReading = { service: 's', active: 'primary', sets: { primary, secondary, tertiary } };
+
+  it('recognises the flip only when every other set is at 0', () => {
+    const flipped: TrafficReading = {
+      service: 's',
+      active: 'tertiary',
+      sets: { primary: { ...primary, Weight: 0 }, secondary, tertiary: { ...tertiary, Weight: 100 } },
+    };
+    const split: TrafficReading = {
+      ...flipped,
+      sets: { ...flipped.sets, secondary: { ...secondary, Weight: 100 } },
+    };
+
+    expect(assessRecords(flipped, three, 'tertiary', 100)).toBe('already-flipped');
+    expect(assessRecords(split, three, 'tertiary', 100)).toBe('changed');
+    expect(assessRecords(three, three, 'tertiary', 100)).toBe('unchanged');
+  });
+
+  it('sees a set that appeared or vanished as a change', () => {
+    const { tertiary: _gone, ...two } = three.sets;
+
+    expect(assessRecords({ ...three, sets: two }, three, 'tertiary', 100)).toBe('changed');
   });
 });
 
@@ -164,13 +279,16 @@ describe('assessRecords', () => {
       Type: 'A',
       ResourceRecords: [{ Value: '192.0.2.1' }, { Value: '192.0.2.2' }],
     };
-    const expected: TrafficReading = { ...onPrimary, primary: multi };
+    const expected: TrafficReading = { ...onPrimary, sets: { ...onPrimary.sets, primary: multi } };
     const found: TrafficReading = {
       ...onPrimary,
-      primary: {
-        ...multi,
-        Name: 'API.example.com',
-        ResourceRecords: [{ Value: '192.0.2.2' }, { Value: '192.0.2.1' }],
+      sets: {
+        ...onPrimary.sets,
+        primary: {
+          ...multi,
+          Name: 'API.example.com',
+          ResourceRecords: [{ Value: '192.0.2.2' }, { Value: '192.0.2.1' }],
+        },
       },
     };
 
@@ -183,13 +301,16 @@ describe('assessRecords', () => {
     ['a weight', { ...primary, Weight: 50 }],
     ['a health check', { ...primary, HealthCheckId: 'hc-1' }],
   ])('sees the records as changed when %s differs', (_, changedPrimary) => {
-    expect(assessRecords({ ...onPrimary, primary: changedPrimary }, onPrimary, 'secondary', 100)).toBe(
-      'changed',
-    );
+    const found: TrafficReading = { ...onPrimary, sets: { ...onPrimary.sets, primary: changedPrimary } };
+
+    expect(assessRecords(found, onPrimary, 'secondary', 100)).toBe('changed');
   });
 
   it('does not take a flip with other weights for the intended one', () => {
-    const other: TrafficReading = { ...onSecondary, secondary: { ...onSecondary.secondary, Weight: 7 } };
+    const other: TrafficReading = {
+      ...onSecondary,
+      sets: { ...onSecondary.sets, secondary: { ...secondary, Weight: 7 } },
+    };
 
     expect(assessRecords(other, onPrimary, 'secondary', 100)).toBe('changed');
   });
@@ -210,8 +331,10 @@ describe('normalizeRecordName', () => {
 
 function pair(primaryWeight: number, secondaryWeight: number) {
   return {
-    primary: { ...primary, Weight: primaryWeight },
-    secondary: { ...secondary, Weight: secondaryWeight },
+    sets: {
+      primary: { ...primary, Weight: primaryWeight },
+      secondary: { ...secondary, Weight: secondaryWeight },
+    },
   };
 }
 

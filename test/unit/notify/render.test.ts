@@ -92,4 +92,31 @@ describe('renderNotification', () => {
       'FAILOVER payments-api: primary → secondary — primary down for 3 rounds (status 503 not in [200]); secondary up',
     );
   });
+
+  it('shows the evidence of every target, by id, in the order given', () => {
+    const result = (check: string, ok: boolean) => ({
+      check: `tcp ${check}:443`,
+      ok,
+      latencyMs: 3,
+      reason: ok ? 'connected' : 'connection refused',
+    });
+    const notification = aNotification({
+      from: 'eu-west',
+      to: 'ap-south',
+      evidence: {
+        'eu-west': [result('eu.example.com', false)],
+        'us-east': [result('us.example.com', false)],
+        'ap-south': [result('ap.example.com', true)],
+      },
+    });
+
+    const { text } = renderNotification(notification);
+
+    expect(text).toContain('FAILOVER payments-api: eu-west → ap-south');
+    expect(text.split('\n').filter((line) => line.startsWith('  '))).toEqual([
+      '  eu-west: FAIL tcp eu.example.com:443: connection refused (3 ms)',
+      '  us-east: FAIL tcp us.example.com:443: connection refused (3 ms)',
+      '  ap-south: ok tcp ap.example.com:443: connected (3 ms)',
+    ]);
+  });
 });

@@ -166,11 +166,11 @@ describe('createProber with alarm checks', () => {
       'cart-primary',
       'cart-standby',
     ]);
-    expect(observations.get('payments')?.primary.ok).toBe(true);
-    expect(observations.get('cart')?.primary).toMatchObject({
+    expect(observations.get('payments')?.targets.primary?.ok).toBe(true);
+    expect(observations.get('cart')?.targets.primary).toMatchObject({
       ok: false,
       checks: [{ reason: 'state ALARM' }],
     });
-    expect(observations.get('cart')?.secondary.ok).toBe(true);
+    expect(observations.get('cart')?.targets.secondary?.ok).toBe(true);
   });
 });

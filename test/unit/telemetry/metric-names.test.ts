@@ -100,7 +100,7 @@ describe('the metrics the controller emits', () => {
     await watch();
     const decided = invoker.calls[0];
     if (!decided) throw new Error('the watchdog decided no failover');
-    downSince = store.items.get('api')?.value.primary.since ?? null;
+    downSince = store.items.get('api')?.value.targets.primary?.since ?? null;
     const flip = await runFlip({ ...common, notifier: new RecordingNotifier() }, 'failover', decided);
     acceptedAt = flip.timings?.changeAcceptedAt;
     traffic.failing = 'no';

@@ -35,7 +35,7 @@ describe('createEmfMetrics', () => {
     });
   });
 
-  it('keeps at most the last 100 values of a series, the EMF limit', () => {
+  it('publishes a series over the EMF limit of 100 values in several documents, losing none', () => {
     const lines: string[] = [];
     const metrics = createEmfMetrics({ write: (l) => lines.push(l) });
 
@@ -43,9 +43,9 @@ describe('createEmfMetrics', () => {
       { name: 'RoundDuration', unit: 'Milliseconds', value: [...Array(150).keys()] },
     ]);
 
-    const values = (JSON.parse(lines[0] ?? '') as { RoundDuration: number[] }).RoundDuration;
-    expect(values).toHaveLength(100);
-    expect(values[0]).toBe(50);
+    const series = lines.map((line) => (JSON.parse(line) as { RoundDuration: number[] }).RoundDuration);
+    expect(series.map((values) => values.length)).toEqual([100, 50]);
+    expect(series.flat()).toEqual([...Array(150).keys()]);
   });
 
   it('writes nothing for no samples', () => {
