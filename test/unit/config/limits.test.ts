@@ -4,7 +4,6 @@
  * checks made every automatic failover request `rejected`, silently.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_TARGETS } from '../../../shared/domain/limits.ts';
 import { parseFlipRequest } from '../../../shared/controller/flip-request.ts';
 import { runWatchdog } from '../../../shared/controller/watchdog.ts';
 import {
@@ -22,6 +21,7 @@ import {
   MAX_CHECKS_PER_TARGET,
   MAX_HTTP_URL_CHARS,
   MAX_SERVICE_NAME_CHARS,
+  MAX_TARGETS,
   MAX_TCP_HOST_CHARS,
 } from '../../../shared/domain/limits.ts';
 import type { FlipInvocation, Invoker, Prober } from '../../../shared/domain/ports.ts';
