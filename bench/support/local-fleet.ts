@@ -23,6 +23,13 @@ export interface FleetOptions {
   readonly zones: number;
   readonly probeIntervalSeconds?: number;
   readonly timeoutMs?: number;
+  /** How long a Route 53 change stays PENDING (the DNS answers only what is INSYNC); default 0. */
+  readonly inSyncDelayMs?: number;
+  /**
+   * Async retries of the flip functions; default 0. `'deployed'`: the Lambda stand-in runs them with
+   * every setting as deployed (reserved concurrency, retries, event age), as a measurement must.
+   */
+  readonly flipRetries?: number | 'deployed';
 }
 
 export interface Fleet {
@@ -31,15 +38,32 @@ export interface Fleet {
   readonly zoneIds: readonly string[];
   /** Health requests the backend has answered. */
   healthRequests(): number;
+  /** The fully qualified record name of a service (`svc-000.fleet-0.test.`). */
+  recordName(service: string): string;
+  /** The CNAME value of a service's target (`secondary.svc-000.example.net`). */
+  targetHost(service: string, target: 'primary' | 'secondary'): string;
+  /** The index of the hosted zone (in `zoneIds`) that holds a service. */
+  zoneIndexOf(service: string): number;
+  /** From now on every primary's health check answers 503 (`true`) or 200 again (`false`), all at once. */
+  failPrimaries(fail: boolean): void;
   close(): Promise<void>;
 }
 
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const dir = await mkdtemp(join(tmpdir(), 'failover-bench-'));
-  const stack = await startLocalStack({ flipRetries: 0 });
+  const retries = options.flipRetries ?? 0;
+  const stack = await startLocalStack({
+    inSyncDelayMs: options.inSyncDelayMs ?? 0,
+    ...(retries === 'deployed' ? {} : { flipRetries: retries }),
+  });
   let requests = 0;
-  const backend = createServer((_request, response) => {
+  let primariesFail = false;
+  const backend = createServer((request, response) => {
     requests += 1;
+    if (primariesFail && (request.url ?? '').endsWith('/primary/health')) {
+      response.writeHead(503, { 'content-type': 'text/plain' }).end('failing');
+      return;
+    }
     response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
   });
   await new Promise<void>((resolve) =>
@@ -120,6 +144,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     names,
     zoneIds,
     healthRequests: () => requests,
+    recordName: (service) => `${service}.fleet-${zoneOf(names.indexOf(service))}.test.`,
+    targetHost: (service, target) => `${target}.${service}.example.net`,
+    zoneIndexOf: (service) => zoneOf(names.indexOf(service)),
+    failPrimaries: (fail) => {
+      primariesFail = fail;
+    },
     close: async () => {
       await stack.close();
       await new Promise<void>((resolve) => backend.close(() => resolve()));
