@@ -60,11 +60,15 @@ export interface ChaosService {
   readonly primaryCheck?: string;
   /** Notifier groups; default one webhook group (`hook-<name>`) to the stack's receiver. */
   readonly notify?: readonly string[];
+  /** The hosted zone (its name) that holds the service's records; default `ZONE`. */
+  readonly zone?: string;
 }
 
 export interface ChaosStackOptions {
   /** Extra notifier groups, as YAML lines indented under `notifiers:`. */
   readonly notifiersYaml?: readonly string[];
+  /** The Lambda stand-in's time scale; default `LAMBDA_TIME_SCALE`. */
+  readonly lambdaTimeScale?: number;
 }
 
 export interface RunOptions {
@@ -85,6 +89,10 @@ export interface ChaosStack {
   readonly lambda: LocalLambda;
   readonly webhook: Receiver;
   readonly zoneId: string;
+  /** Every hosted zone of the stack by name (`ZONE` and those the services name), with its id. */
+  readonly zoneIds: ReadonlyMap<string, string>;
+  /** A service's fully qualified record name, in its own zone. */
+  recordName(service: string): string;
   /** A store on its own client (for assertions; DynamoDB faults apply to it too). */
   readonly store: StateStore;
   backends(service: string): { primary: ScriptedBackend; secondary: ScriptedBackend };
@@ -122,7 +130,7 @@ export async function startChaosStack(
   const dynamo = await startLocalDynamo();
   const route53 = await startLocalRoute53({ inSyncDelayMs: 0 });
   const deployed = loadDeployedSettings({ stage: 'local' }).functions;
-  const lambda = await startLocalLambda({ timeScale: LAMBDA_TIME_SCALE });
+  const lambda = await startLocalLambda({ timeScale: options.lambdaTimeScale ?? LAMBDA_TIME_SCALE });
   const webhook = await startReceiver({ status: 200, body: 'ok' });
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
@@ -138,11 +146,17 @@ export async function startChaosStack(
   const store = createStateStore({ client: dynamoClient, table: TABLE });
   const r53 = new Route53Client({ region: 'us-east-1' });
   const lambdaClient = new LambdaClient({});
-  const zone = await r53.send(
-    new CreateHostedZoneCommand({ Name: ZONE, CallerReference: `chaos-${Date.now()}` }),
-  );
-  const zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
-  const recordName = (service: string) => `${service}.${ZONE}`;
+  const zoneIds = new Map<string, string>();
+  for (const name of new Set([ZONE, ...services.map((s) => s.zone ?? ZONE)])) {
+    const zone = await r53.send(
+      new CreateHostedZoneCommand({ Name: name, CallerReference: `chaos-${name}-${Date.now()}` }),
+    );
+    zoneIds.set(name, (zone.HostedZone?.Id ?? '').replace('/hostedzone/', ''));
+  }
+  const zoneId = zoneIds.get(ZONE) ?? '';
+  const zoneOf = (service: string) => services.find((s) => s.name === service)?.zone ?? ZONE;
+  const zoneIdOf = (service: string) => zoneIds.get(zoneOf(service)) ?? zoneId;
+  const recordName = (service: string) => `${service}.${zoneOf(service)}`;
   const weighted = (service: string, target: 'primary' | 'secondary', weight: number) => ({
     Name: recordName(service),
     Type: 'CNAME' as const,
@@ -160,7 +174,7 @@ export async function startChaosStack(
     });
     await r53.send(
       new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
+        HostedZoneId: zoneIdOf(service.name),
         ChangeBatch: {
           Changes: [
             { Action: 'CREATE', ResourceRecordSet: weighted(service.name, 'primary', 100) },
@@ -180,7 +194,7 @@ export async function startChaosStack(
   const configFile = join(dir, 'failover.config.yml');
   await writeFile(
     configFile,
-    configYaml(services, zoneId, backends, webhook.url, options.notifiersYaml ?? []),
+    configYaml(services, zoneIds, backends, webhook.url, options.notifiersYaml ?? []),
   );
   process.env.FAILOVER_CONFIG = configFile;
 
@@ -203,6 +217,8 @@ export async function startChaosStack(
     lambda,
     webhook,
     zoneId,
+    zoneIds,
+    recordName,
     store,
     backends,
     async runWatchdog(rounds, run = {}) {
@@ -274,7 +290,7 @@ export async function startChaosStack(
     async editWeights(service, weights) {
       await r53.send(
         new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zoneId,
+          HostedZoneId: zoneIdOf(service),
           ChangeBatch: {
             Comment: 'edited by hand',
             Changes: (['primary', 'secondary'] as const).map((target) => ({
@@ -305,7 +321,7 @@ export async function startChaosStack(
 
 function configYaml(
   services: readonly ChaosService[],
-  zoneId: string,
+  zoneIds: ReadonlyMap<string, string>,
   backends: (service: string) => { primary: ScriptedBackend; secondary: ScriptedBackend },
   webhookUrl: string,
   extraNotifiers: readonly string[],
@@ -324,8 +340,8 @@ function configYaml(
     const extra = service.primaryCheck === undefined ? '' : `, ${service.primaryCheck}`;
     lines.push(
       `  - name: ${service.name}`,
-      `    hostedZoneId: ${zoneId}`,
-      `    recordName: ${service.name}.${ZONE}`,
+      `    hostedZoneId: ${zoneIds.get(service.zone ?? ZONE)}`,
+      `    recordName: ${service.name}.${service.zone ?? ZONE}`,
       '    recordType: CNAME',
       `    failback: ${service.failback ?? 'manual'}`,
       `    minDwellSeconds: ${service.minDwellSeconds ?? 0}`,
