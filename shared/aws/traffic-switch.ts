@@ -21,6 +21,7 @@ import {
   systemClock,
   type TrafficReading,
   type TrafficSwitch,
+  type ZoneFlip,
 } from '../domain/ports.ts';
 import {
   answeredByRoute53,
@@ -321,7 +322,14 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
     }
   }
 
-  return { read, readAll, flip, waitInSync };
+  async function flipMany(flips: readonly ZoneFlip[]): Promise<Map<string, FlipResult>> {
+    const results = new Map<string, FlipResult>();
+    for (const { service, to, expected } of flips)
+      results.set(service.name, await flip(service, to, expected));
+    return results;
+  }
+
+  return { read, readAll, flip, flipMany, waitInSync };
 }
 
 function noSuchZone(service: ServiceConfig): ReadResult {

@@ -18,6 +18,7 @@ import type {
   TrafficReading,
   TrafficSwitch,
   Versioned,
+  ZoneFlip,
 } from '../../shared/domain/ports.ts';
 import type { Observation, ServiceState, TargetObservation } from '../../shared/domain/state.ts';
 
@@ -111,6 +112,12 @@ export class MemoryTraffic implements TrafficSwitch {
     this.weights.set(service.name, weightsFor(order, to, service.activeWeight));
     this.changes++;
     return { outcome: 'flipped', changeId: `C${this.changes}`, reading: this.reading(service) };
+  }
+  async flipMany(flips: readonly ZoneFlip[]): Promise<Map<string, FlipResult>> {
+    const results = new Map<string, FlipResult>();
+    for (const { service, to, expected } of flips)
+      results.set(service.name, await this.flip(service, to, expected));
+    return results;
   }
   async waitInSync(): Promise<'INSYNC' | 'timeout'> {
     return 'INSYNC';
