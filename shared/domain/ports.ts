@@ -98,11 +98,25 @@ export type FlipResult =
       readonly applied: 'no' | 'unknown';
     };
 
+/** One service's move, as `flipMany` takes it: `expected` is the reading the move was decided on. */
+export interface FlipRequest {
+  readonly service: ServiceConfig;
+  readonly to: TargetId;
+  readonly expected: TrafficReading;
+}
+
 export interface TrafficSwitch {
   read(service: ServiceConfig): Promise<ReadResult>;
   /** Read several services with at most one listing per hosted zone (the watchdog's reconciliation). */
   readAll(services: readonly ServiceConfig[]): Promise<Map<string, ReadResult>>;
   flip(service: ServiceConfig, to: TargetId, expected: TrafficReading): Promise<FlipResult>;
+  /**
+   * Flip several services, with one compare-and-swap change batch per hosted zone (more only where
+   * Route 53's per-request limits require; one service's changes are never split). A stale record of
+   * one service does not hold the others back: each service gets its own result, by service name,
+   * exactly as `flip` would give it. Each service may appear once.
+   */
+  flipMany(flips: readonly FlipRequest[]): Promise<Map<string, FlipResult>>;
   /**
    * Polls GetChange until INSYNC, `deadline` (epoch ms) or `signal` (the invocation's end is near);
    * the caller decides what a timeout means.

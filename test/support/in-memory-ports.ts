@@ -8,6 +8,7 @@ import type { AuditEvent } from '../../shared/domain/events.ts';
 import type {
   Clock,
   DeliveryReport,
+  FlipRequest,
   FlipResult,
   Notification,
   Notifier,
@@ -111,6 +112,21 @@ export class MemoryTraffic implements TrafficSwitch {
     this.weights.set(service.name, weightsFor(order, to, service.activeWeight));
     this.changes++;
     return { outcome: 'flipped', changeId: `C${this.changes}`, reading: this.reading(service) };
+  }
+  /** Change calls `flipMany` made: one per hosted zone that had a service to move. */
+  batches = 0;
+
+  /** As the Route 53 switch: each service judged on its own, one change per zone with a move. */
+  async flipMany(flips: readonly FlipRequest[]): Promise<Map<string, FlipResult>> {
+    const results = new Map<string, FlipResult>();
+    const zones = new Set<string>();
+    for (const { service, to, expected } of flips) {
+      const result = await this.flip(service, to, expected);
+      if (result.outcome === 'flipped') zones.add(service.hostedZoneId);
+      results.set(service.name, result);
+    }
+    this.batches += zones.size;
+    return results;
   }
   async waitInSync(): Promise<'INSYNC' | 'timeout'> {
     return 'INSYNC';
