@@ -81,8 +81,11 @@ function toSecondary(svc: ServiceConfig): FlipRequest {
   return { service: svc, to: 'secondary', expected: onPrimary(svc) };
 }
 
+/** The readings' sets as a listing returns them (the test's sets are all CNAME). */
 function listed(...readings: TrafficReading[]): ResourceRecordSet[] {
-  return readings.flatMap((reading) => Object.values(reading.sets));
+  return readings.flatMap((reading) =>
+    Object.values(reading.sets).map((set): ResourceRecordSet => ({ ...set, Type: 'CNAME' })),
+  );
 }
 
 function changeInputs() {
