@@ -44,7 +44,10 @@ export interface TrafficSwitchOptions {
   readonly clock?: Clock;
   /** 0 <= x < 1, for the backoff jitter. */
   readonly random?: () => number;
-  /** Total time `flip` may spend re-sending after throttling or 5xx. Default 20 000 ms. */
+  /**
+   * Total time one `flip` or `flipMany` call may spend re-sending after throttling or 5xx (one budget
+   * for all the zones of a `flipMany`: it bounds how long the invocation waits). Default 20 000 ms.
+   */
   readonly maxRetryMs?: number;
 }
 
@@ -78,6 +81,15 @@ const POLL_CAP_MS = 5_000;
  * from what is there, and re-sends (with jittered exponential backoff, within `maxRetryMs`) only
  * when the records are still exactly as expected and the error was throttling or a 5xx.
  *
+ * `flipMany` does the same for several services with one batch per hosted zone (split only where
+ * Route 53's per-request limits require, never inside one service's changes). A batch is all or
+ * nothing, so one stale service must not hold the others back:
+ *
+ *   batch [a b c] ──InvalidChangeBatch──▶ one listing: b changed ──▶ batch [a c] at once ──▶ flipped
+ *                                                      (b: changed-underneath, never re-sent)
+ *
+ * Every service gets its own result, the one `flip` would give it; `flip` is `flipMany` of one.
+ *
  * @example
  * const traffic = createTrafficSwitch({ client: new Route53Client({}) });
  * const read = await traffic.read(service);
@@ -85,6 +97,8 @@ const POLL_CAP_MS = 5_000;
  *   const result = await traffic.flip(service, 'secondary', read.reading);
  *   if (result.outcome === 'flipped' && result.changeId) await traffic.waitInSync(result.changeId, Date.now() + 60_000);
  * }
+ * const results = await traffic.flipMany(moves); // moves: { service, to, expected }[]
+ * results.get('payments-api')?.outcome; // 'flipped' | 'already-flipped' | 'changed-underneath' | 'error'
  */
 export function createTrafficSwitch(options: TrafficSwitchOptions): Route53TrafficSwitch {
   const { client } = options;
