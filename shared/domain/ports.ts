@@ -98,7 +98,7 @@ export type FlipResult =
       readonly applied: 'no' | 'unknown';
     };
 
-/** One service's flip in a batch: its target and its records as read. */
+/** One service's move, as `flipMany` takes it: `expected` is the reading the move was decided on. */
 export interface ZoneFlip {
   readonly service: ServiceConfig;
   readonly to: TargetId;
@@ -111,8 +111,10 @@ export interface TrafficSwitch {
   readAll(services: readonly ServiceConfig[]): Promise<Map<string, ReadResult>>;
   flip(service: ServiceConfig, to: TargetId, expected: TrafficReading): Promise<FlipResult>;
   /**
-   * Flip several services with as few compare-and-swap batches as the limits allow: one per hosted
-   * zone. Results by service name; a stale record of one service never holds the others back.
+   * Flip several services, with one compare-and-swap change batch per hosted zone (more only where
+   * Route 53's per-request limits require; one service's changes are never split). A stale record of
+   * one service does not hold the others back: each service gets its own result, by service name,
+   * exactly as `flip` would give it. Each service may appear once.
    */
   flipMany(flips: readonly ZoneFlip[]): Promise<Map<string, FlipResult>>;
   /**

@@ -42,9 +42,9 @@ class RecordingInvoker implements Invoker {
 
 /** Counts the batches the flip asks the traffic switch for. */
 class CountingTraffic extends MemoryTraffic {
-  readonly batches: string[][] = [];
+  readonly calls: string[][] = [];
   override async flipMany(flips: readonly ZoneFlip[]) {
-    this.batches.push(flips.map((f) => f.service.name));
+    this.calls.push(flips.map((f) => f.service.name));
     return super.flipMany(flips);
   }
 }
@@ -92,7 +92,7 @@ describe('moves of one hosted zone', () => {
       ['b', 'failed-over', 1, 'c-b'],
       ['c', 'failed-over', 1, 'c-c'],
     ]);
-    expect(traffic.batches).toEqual([['a', 'b', 'c']]);
+    expect(traffic.calls).toEqual([['a', 'b', 'c']]);
     for (const name of ['a', 'b', 'c']) {
       expect(store.items.get(name)?.value).toMatchObject({ active: 'secondary', moving: null, epoch: 1 });
     }
@@ -114,7 +114,7 @@ describe('moves of one hosted zone', () => {
       ['a', 'failed-over'],
       ['b', 'stale'],
     ]);
-    expect(traffic.batches).toEqual([['a']]);
+    expect(traffic.calls).toEqual([['a']]);
   });
 
   it('rejects an entry without an epoch (a batch is the watchdog only) and carries out the rest', async () => {
@@ -138,7 +138,7 @@ describe('moves of one hosted zone', () => {
 
     expect(out.outcomes).toEqual([]);
     expect(out.errors?.join('; ')).toMatch(/unknown field 'extra'/);
-    expect(traffic.batches).toEqual([]);
+    expect(traffic.calls).toEqual([]);
   });
 
   it('makes the watchdog send one invocation per hosted zone for the moves of a round', async () => {
