@@ -4,6 +4,7 @@
  */
 import middy from '@middy/core';
 import { type Direction, type FlipDeps, type FlipResponse, runFlip } from '../shared/controller/flip.ts';
+import { type FlipBatchResponse, isFlipBatch, runFlipBatch } from '../shared/controller/flip-batch.ts';
 import { runForcedFlip } from '../shared/controller/forced-flip.ts';
 import { type Runtime, runtime } from '../shared/controller/runtime.ts';
 import { type LambdaContext as Context, invocationLog } from './lambda-context.ts';
@@ -29,8 +30,15 @@ function flipDeps(fn: string, rt: Runtime, context: Context, options: Options | 
 }
 
 export function flipHandler(direction: Direction, getRuntime: () => Runtime = () => runtime(direction)) {
-  const flip = async (event: unknown, context: Context, options?: Options): Promise<FlipResponse> =>
-    runFlip(flipDeps(direction, getRuntime(), context, options), direction, event);
+  // One request (an operator's, or an older watchdog's), or the watchdog's batch of moves of a zone.
+  const flip = async (
+    event: unknown,
+    context: Context,
+    options?: Options,
+  ): Promise<FlipResponse | FlipBatchResponse> => {
+    const deps = flipDeps(direction, getRuntime(), context, options);
+    return isFlipBatch(event) ? runFlipBatch(deps, direction, event) : runFlip(deps, direction, event);
+  };
   return middy(flip).use(logErrors(direction));
 }
 

@@ -4,7 +4,7 @@
  * event and answers 202; retries and event age are capped in serverless.yml.
  */
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { FlipInvocation, Invoker } from '../domain/ports.ts';
+import type { FlipBatchInvocation, FlipInvocation, Invoker } from '../domain/ports.ts';
 
 export class InvokeError extends Error {
   override name = 'InvokeError';
@@ -25,7 +25,7 @@ export interface LambdaInvokerOptions {
 export function createLambdaInvoker(options: LambdaInvokerOptions): Invoker {
   const encoder = new TextEncoder();
   return {
-    async invoke(fn, payload: FlipInvocation) {
+    async invoke(fn, payload: FlipInvocation | FlipBatchInvocation) {
       const out = await options.client.send(
         new InvokeCommand({
           FunctionName: options.functionNames[fn],

@@ -9,8 +9,11 @@ import {
 import type { ServiceConfig, TargetId } from '../domain/config.ts';
 import {
   assessRecords,
+  CHANGE_REQUEST_LIMITS,
+  changeBatchSize,
   type FlipPlan,
   FlipPlanError,
+  packChangeBatches,
   planFlip,
   type RecordSetChange,
 } from '../domain/flip-plan.ts';
@@ -21,6 +24,7 @@ import {
   systemClock,
   type TrafficReading,
   type TrafficSwitch,
+  type ZoneFlip,
 } from '../domain/ports.ts';
 import {
   answeredByRoute53,
@@ -40,7 +44,10 @@ export interface TrafficSwitchOptions {
   readonly clock?: Clock;
   /** 0 <= x < 1, for the backoff jitter. */
   readonly random?: () => number;
-  /** Total time `flip` may spend re-sending after throttling or 5xx. Default 20 000 ms. */
+  /**
+   * Total time one `flip` or `flipMany` call may spend re-sending after throttling or 5xx (one budget
+   * for all the zones of a `flipMany`: it bounds how long the invocation waits). Default 20 000 ms.
+   */
   readonly maxRetryMs?: number;
 }
 
@@ -74,6 +81,15 @@ const POLL_CAP_MS = 5_000;
  * from what is there, and re-sends (with jittered exponential backoff, within `maxRetryMs`) only
  * when the records are still exactly as expected and the error was throttling or a 5xx.
  *
+ * `flipMany` does the same for several services with one batch per hosted zone (split only where
+ * Route 53's per-request limits require, never inside one service's changes). A batch is all or
+ * nothing, so one stale service must not hold the others back:
+ *
+ *   batch [a b c] ──InvalidChangeBatch──▶ one listing: b changed ──▶ batch [a c] at once ──▶ flipped
+ *                                                      (b: changed-underneath, never re-sent)
+ *
+ * Every service gets its own result, the one `flip` would give it; `flip` is `flipMany` of one.
+ *
  * @example
  * const traffic = createTrafficSwitch({ client: new Route53Client({}) });
  * const read = await traffic.read(service);
@@ -81,6 +97,8 @@ const POLL_CAP_MS = 5_000;
  *   const result = await traffic.flip(service, 'secondary', read.reading);
  *   if (result.outcome === 'flipped' && result.changeId) await traffic.waitInSync(result.changeId, Date.now() + 60_000);
  * }
+ * const results = await traffic.flipMany(moves); // moves: { service, to, expected }[]
+ * results.get('payments-api')?.outcome; // 'flipped' | 'already-flipped' | 'changed-underneath' | 'error'
  */
 export function createTrafficSwitch(options: TrafficSwitchOptions): Route53TrafficSwitch {
   const { client } = options;
@@ -157,13 +175,14 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
     }
   }
 
-  async function sendChange(
-    service: ServiceConfig,
-    plan: FlipPlan & { kind: 'flip' },
-  ): Promise<string | null> {
+  /** One change call for `batch`, its services' changes in order: the zone's compare-and-swap. */
+  async function sendChange(hostedZoneId: string, batch: readonly Planned[]): Promise<string | null> {
     const command = new ChangeResourceRecordSetsCommand({
-      HostedZoneId: service.hostedZoneId,
-      ChangeBatch: { Comment: plan.comment, Changes: plan.changes.map(toSdkChange) },
+      HostedZoneId: hostedZoneId,
+      ChangeBatch: {
+        Comment: batchComment(batch),
+        Changes: batch.flatMap((each) => each.plan.changes.map(toSdkChange)),
+      },
     });
     // One attempt only: replaces the client's retry middleware for this command alone (see
     // createTrafficSwitch). Should an SDK release rename it, the SDK's re-sends return: harmless under
@@ -197,51 +216,146 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
   }
 
   async function flip(service: ServiceConfig, to: TargetId, expected: TrafficReading): Promise<FlipResult> {
-    let plan: FlipPlan;
-    try {
-      plan = planFlip(expected, to, service.activeWeight);
-    } catch (error) {
-      if (error instanceof FlipPlanError) {
-        return { outcome: 'error', message: error.message, found: null, applied: 'no' };
-      }
-      throw error;
+    const results = await flipMany([{ service, to, expected }]);
+    const result = results.get(service.name);
+    if (result === undefined) {
+      throw new Error(`flipMany returned no result for service "${service.name}"`);
     }
-    if (plan.kind === 'already-active') {
-      return confirmAlreadyActive(service, to);
+    return result;
+  }
+
+  async function flipMany(flips: readonly ZoneFlip[]): Promise<Map<string, FlipResult>> {
+    const seen = new Set<string>();
+    for (const { service } of flips) {
+      if (seen.has(service.name)) {
+        throw new Error(
+          `flipMany: service "${service.name}" is listed twice; each service may be flipped once per call.`,
+        );
+      }
+      seen.add(service.name);
+    }
+    const results = new Map<string, FlipResult>();
+    const zones = new Map<string, Planned[]>();
+    for (const request of flips) {
+      const { service, to, expected } = request;
+      let plan: FlipPlan;
+      try {
+        plan = planFlip(expected, to, service.activeWeight);
+      } catch (error) {
+        if (error instanceof FlipPlanError) {
+          results.set(service.name, { outcome: 'error', message: error.message, found: null, applied: 'no' });
+          continue;
+        }
+        throw error;
+      }
+      if (plan.kind === 'already-active') {
+        results.set(service.name, await confirmAlreadyActive(service, to));
+        continue;
+      }
+      zones.set(service.hostedZoneId, [...(zones.get(service.hostedZoneId) ?? []), { ...request, plan }]);
     }
 
+    // One budget for the whole call: it bounds how long the caller (a Lambda invocation) waits.
     const startedAt = clock.now();
-    const deadline = startedAt + maxRetryMs;
-    const pace = { failures: 0 };
+    const run: BatchRun = { startedAt, deadline: startedAt + maxRetryMs, pace: { failures: 0 } };
+    // Zones one after the other: the account shares 5 requests/s; throttling is backed off below.
+    for (const [zoneId, planned] of zones) {
+      const { batches, oversized } = packChangeBatches(planned, (each) => changeBatchSize(each.plan.changes));
+      for (const { item, size } of oversized) {
+        results.set(item.service.name, {
+          outcome: 'error',
+          message:
+            `Service "${item.service.name}": the flip to ${item.to} needs ${size.records} ResourceRecord elements and ` +
+            `${size.characters} characters of values, above Route 53's limit for one change request ` +
+            `(${CHANGE_REQUEST_LIMITS.records} and ${CHANGE_REQUEST_LIMITS.characters}); it cannot be flipped ` +
+            'as one compare-and-swap. Nothing was sent; move the traffic by hand.',
+          found: null,
+          applied: 'no',
+        });
+      }
+      for (const batch of batches) {
+        for (const [name, result] of await flipBatch(zoneId, batch, run)) results.set(name, result);
+      }
+    }
+    // In the order asked, whatever order the zones were done in.
+    const ordered = new Map<string, FlipResult>();
+    for (const { service } of flips) {
+      const result = results.get(service.name);
+      if (result !== undefined) ordered.set(service.name, result);
+    }
+    return ordered;
+  }
+
+  /**
+   * Send one batch until it lands or cannot: after any error, re-read and judge each service from
+   * what is there. A service already flipped or changed underneath leaves the batch (never re-sent);
+   * the rest are re-sent at once when the batch was refused because of the ones that left, after the
+   * backoff when the error was throttling, a 5xx or a timeout, and otherwise get an error.
+   */
+  async function flipBatch(
+    zoneId: string,
+    batch: readonly Planned[],
+    run: BatchRun,
+  ): Promise<Map<string, FlipResult>> {
+    const results = new Map<string, FlipResult>();
+    let rest = batch;
     for (let sends = 1; ; sends += 1) {
       let changeError: unknown;
       try {
-        const changeId = await sendChange(service, plan);
-        return { outcome: 'flipped', changeId, reading: plan.after };
+        const changeId = await sendChange(zoneId, rest);
+        for (const each of rest) {
+          results.set(each.service.name, { outcome: 'flipped', changeId, reading: each.plan.after });
+        }
+        return results;
       } catch (error) {
         changeError = error;
       }
       const retryable = isRetryableRoute53Error(changeError);
-      const after = await rereadAfterError(service, retryable, deadline, pace);
-      const attempts = `${sends} attempt${sends === 1 ? '' : 's'} in ${clock.now() - startedAt} ms`;
+      const after = await rereadAfterError(
+        zoneId,
+        rest.map((each) => each.service),
+        retryable,
+        run,
+      );
+      const attempts = `${sends} attempt${sends === 1 ? '' : 's'} in ${clock.now() - run.startedAt} ms`;
       if ('readError' in after) {
-        return {
-          outcome: 'error',
-          message:
-            `Service "${service.name}": flip to ${to} failed (${describeRoute53Error(changeError)}; ${attempts}) ` +
-            `and the records could not be re-read (${describeRoute53Error(after.readError)}): ` +
-            'the state is unknown, read again before acting.',
-          found: null,
-          applied: 'unknown',
-        };
+        for (const { service, to } of rest) {
+          results.set(service.name, {
+            outcome: 'error',
+            message:
+              `Service "${service.name}": flip to ${to} failed (${describeRoute53Error(changeError)}; ${attempts}) ` +
+              `and the records could not be re-read (${describeRoute53Error(after.readError)}): ` +
+              'the state is unknown, read again before acting.',
+            found: null,
+            applied: 'unknown',
+          });
+        }
+        return results;
       }
-      const { found } = after;
-      const verdict = found.ok ? assessRecords(found.reading, expected, to, service.activeWeight) : 'changed';
-      if (verdict === 'already-flipped' && found.ok) {
-        return { outcome: 'already-flipped', reading: found.reading };
+      const still: Planned[] = [];
+      for (const each of rest) {
+        const { service, to, expected } = each;
+        const found = after.found.get(service.name) ?? unreadable(service);
+        const verdict = found.ok
+          ? assessRecords(found.reading, expected, to, service.activeWeight)
+          : 'changed';
+        if (verdict === 'already-flipped' && found.ok) {
+          results.set(service.name, { outcome: 'already-flipped', reading: found.reading });
+        } else if (verdict === 'changed') {
+          results.set(service.name, { outcome: 'changed-underneath', found });
+        } else {
+          still.push(each);
+        }
       }
-      if (verdict === 'changed') {
-        return { outcome: 'changed-underneath', found };
+      if (still.length === 0) {
+        return results;
+      }
+      const dropped = still.length < rest.length;
+      rest = still;
+      // A refused batch (InvalidChangeBatch, or the shape the SDK reads as `Unknown`) that held a
+      // service whose records changed failed because of that one: the rest go again at once.
+      if (!retryable && dropped && answeredByRoute53(changeError)) {
+        continue;
       }
       if (!after.resend) {
         const why = retryable
@@ -250,17 +364,47 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
         // Route 53 answered: its error came after it decided, and the re-read after that shows
         // nothing applied. Without an answer (a timeout, a broken connection) the call may still land.
         const answered = answeredByRoute53(changeError);
-        return {
-          outcome: 'error',
-          message:
-            `Service "${service.name}": ${answered ? 'Route 53 refused' : 'no answer from Route 53 for'} the flip to ${to}: ` +
-            `${describeRoute53Error(changeError)} (${why}). The records are unchanged: ${expected.active} is still active` +
-            `${answered ? '.' : ', unless the unanswered change still lands.'}`,
-          found,
-          applied: answered ? 'no' : 'unknown',
-        };
+        for (const { service, to, expected } of rest) {
+          results.set(service.name, {
+            outcome: 'error',
+            message:
+              `Service "${service.name}": ${answered ? 'Route 53 refused' : 'no answer from Route 53 for'} the flip to ${to}: ` +
+              `${describeRoute53Error(changeError)} (${why}). The records are unchanged: ${expected.active} is still active` +
+              `${answered ? '.' : ', unless the unanswered change still lands.'}`,
+            found: after.found.get(service.name) ?? null,
+            applied: answered ? 'no' : 'unknown',
+          });
+        }
+        return results;
       }
     }
+  }
+
+  /**
+   * Re-read the batch's services: the usual read for one, ONE listing of the zone for several (the
+   * account shares 5 requests/s). A missing zone is a `no-such-zone` result for each, not an error.
+   */
+  async function rereadBatch(
+    zoneId: string,
+    services: readonly ServiceConfig[],
+  ): Promise<{ found: Map<string, ReadResult> } | { error: unknown }> {
+    const [only] = services;
+    if (services.length === 1 && only !== undefined) {
+      const outcome = await tryRead(only);
+      return 'error' in outcome ? outcome : { found: new Map([[only.name, outcome.result]]) };
+    }
+    let sets: ResourceRecordSet[];
+    try {
+      sets = await listZone(client, zoneId);
+    } catch (error) {
+      if (!isNoSuchHostedZone(error)) return { error };
+      return { found: new Map(services.map((service) => [service.name, noSuchZone(service)])) };
+    }
+    return {
+      found: new Map(
+        services.map((service) => [service.name, classifyWeightedSets(service, setsOf(service, sets))]),
+      ),
+    };
   }
 
   /**
@@ -269,22 +413,22 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
    * is itself retried while retryable. `resend` says the time budget allows another change call.
    */
   async function rereadAfterError(
-    service: ServiceConfig,
+    zoneId: string,
+    services: readonly ServiceConfig[],
     retryable: boolean,
-    deadline: number,
-    pace: { failures: number },
-  ): Promise<{ found: ReadResult; resend: boolean } | { readError: unknown }> {
+    run: BatchRun,
+  ): Promise<{ found: Map<string, ReadResult>; resend: boolean } | { readError: unknown }> {
     let mustWait = retryable;
     for (;;) {
-      pace.failures += 1;
-      const wait = backoff(pace.failures);
-      const inBudget = clock.now() + wait <= deadline;
+      run.pace.failures += 1;
+      const wait = backoff(run.pace.failures);
+      const inBudget = clock.now() + wait <= run.deadline;
       if (mustWait && inBudget) {
         await clock.sleep(wait);
       }
-      const reread = await tryRead(service);
-      if ('result' in reread) {
-        return { found: reread.result, resend: retryable && inBudget };
+      const reread = await rereadBatch(zoneId, services);
+      if ('found' in reread) {
+        return { found: reread.found, resend: retryable && inBudget };
       }
       if (!isRetryableRoute53Error(reread.error) || !inBudget) {
         return { readError: reread.error };
@@ -321,7 +465,34 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
     }
   }
 
-  return { read, readAll, flip, waitInSync };
+  return { read, readAll, flip, flipMany, waitInSync };
+}
+
+/** A service of the batch: what it asked for and its planned compare-and-swap. */
+type Planned = ZoneFlip & { readonly plan: FlipPlan & { kind: 'flip' } };
+
+/** The time budget and backoff state shared by every batch of one `flipMany` call. */
+interface BatchRun {
+  readonly startedAt: number;
+  readonly deadline: number;
+  readonly pace: { failures: number };
+}
+
+/** The change's comment, shown by Route 53: one service's move, or how many and which (cut to 256). */
+function batchComment(batch: readonly Planned[]): string {
+  const [only] = batch;
+  if (batch.length === 1 && only !== undefined) return only.plan.comment;
+  const moves = batch.map(({ plan }) => `${plan.service} to ${plan.to}`).join(', ');
+  return `failover-controller: move ${batch.length} services: ${moves}`.slice(0, 256);
+}
+
+/** A listing that did not show a service it should have (never expected): judged as changed. */
+function unreadable(service: ServiceConfig): ReadResult {
+  return {
+    ok: false,
+    reason: 'unavailable',
+    message: `Service "${service.name}": the re-read of hosted zone ${service.hostedZoneId} did not cover it.`,
+  };
 }
 
 function noSuchZone(service: ServiceConfig): ReadResult {

@@ -12,7 +12,7 @@ import type { TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { type FlipRequest, parseFlipRequest } from './flip-request.ts';
-import { executeMove, type Milestones } from './move-execution.ts';
+import { type Execution, executeMove, type Milestones } from './move-execution.ts';
 import { failedReasons, type MoveOutcome, tell } from './move-report.ts';
 
 export type { Direction } from '../domain/move.ts';
@@ -105,6 +105,29 @@ export async function runFlip(
   }
   const request = parsed.request;
   if (request.force && !entry.allowForce) return rejected(request.service, [FORCE_ELSEWHERE]);
+  const resolved = resolveMove(deps, direction, request);
+  if ('outcome' in resolved) return resolved;
+  const { service, move } = resolved;
+  const milestones: Milestones = {};
+  const dryRun = request.dryRun ?? false;
+  const execution = await executeMove(
+    { ...deps, log: moveLog(deps, move) },
+    service,
+    move,
+    { dryRun },
+    milestones,
+  );
+  const answer = await respond(deps, { service, move, milestones, startedAt, dryRun }, execution);
+  if ('error' in answer) throw answer.error;
+  return answer.response;
+}
+
+/** The service and the move a parsed request asks for, or why it is rejected. */
+export function resolveMove(
+  deps: Pick<FlipDeps, 'services' | 'requestId'>,
+  direction: Direction,
+  request: FlipRequest,
+): { readonly service: ServiceConfig; readonly move: Move } | FlipResponse {
   const service = deps.services.find((s) => s.name === request.service);
   if (!service) {
     const known = deps.services.map((s) => s.name).join(', ');
@@ -117,28 +140,42 @@ export async function runFlip(
       `to: '${String(to)}' is not a target of ${service.name}; its targets: ${order.join(', ')}`,
     ]);
   }
-  const move = moveOf(direction, to, order[0] ?? to, request, deps.requestId);
-  const log = deps.log.child({
-    service: service.name,
-    direction,
+  return { service, move: moveOf(direction, to, order[0] ?? to, request, deps.requestId) };
+}
+
+export function moveLog(deps: Pick<FlipDeps, 'log'>, move: Move): Logger {
+  return deps.log.child({
+    service: move.service,
+    direction: move.direction,
     requestedBy: move.requestedBy,
     correlationId: move.correlationId,
   });
-  const milestones: Milestones = {};
-  const execution = await executeMove(
-    { ...deps, log },
-    service,
-    move,
-    { dryRun: request.dryRun ?? false },
-    milestones,
-  );
+}
+
+/**
+ * How a move ended, as its caller sees it: told to people and the record (`move-report.ts`), and
+ * answered. `error`: the invocation must fail after this answer — the change may or may not have
+ * landed (the claim is kept for the watchdog), or a step of the move threw.
+ */
+export async function respond(
+  deps: FlipDeps,
+  done: {
+    readonly service: ServiceConfig;
+    readonly move: Move;
+    readonly milestones: Milestones;
+    readonly startedAt: number;
+    readonly dryRun: boolean;
+  },
+  execution: Execution,
+): Promise<{ readonly response: FlipResponse; readonly error?: unknown }> {
+  const { service, move, milestones, startedAt } = done;
   const from =
     execution.kind === 'moved'
       ? execution.from
       : execution.kind === 'failed'
         ? execution.claimed.active
         : execution.state.active;
-  const respond = (outcome: FlipOutcome, message: string, epoch: number, changeId: string | null = null) => ({
+  const answer = (outcome: FlipOutcome, message: string, epoch: number, changeId: string | null = null) => ({
     service: service.name,
     outcome,
     message,
@@ -153,28 +190,33 @@ export async function runFlip(
     const { plan, verification, state } = execution;
     const health = verification.ok ? 'healthy' : `NOT healthy (${failedReasons(verification)})`;
     const message =
-      `A ${direction} would move ${service.name} from the ${from} to the ${move.to}; the ${move.to} is ` +
+      `A ${move.direction} would move ${service.name} from the ${from} to the ${move.to}; the ${move.to} is ` +
       `${health}${verification.ok || move.force ? '' : ', so it would be refused'}. Nothing was changed.`;
     const change = plan.kind === 'flip' ? { change: { Comment: plan.comment, Changes: plan.changes } } : {};
-    return { ...respond('dry-run', message, state.epoch), ...change, verification };
+    return { response: { ...answer('dry-run', message, state.epoch), ...change, verification } };
   }
-  if (execution.kind === 'stopped' && request.dryRun) {
-    return respond(execution.stop.outcome, execution.stop.message, execution.state.epoch);
+  if (execution.kind === 'stopped' && done.dryRun) {
+    return { response: answer(execution.stop.outcome, execution.stop.message, execution.state.epoch) };
   }
-  const told = await tell({ ...deps, log }, service, move, execution, milestones);
+  const told = await tell({ ...deps, log: moveLog(deps, move) }, service, move, execution, milestones);
   const verification =
     execution.kind === 'moved' || execution.kind === 'refused'
       ? { verification: execution.verification }
       : {};
-  // Unknown whether Route 53 took it: fail the invocation (its alarm fires); the watchdog settles it.
-  if (execution.kind === 'failed' && execution.applied === 'unknown') {
-    throw new FlipError(told.message, { cause: execution.failure });
-  }
   const delivered =
     execution.kind === 'stopped' || execution.kind === 'changed-underneath'
       ? {}
       : { deliveries: told.deliveries };
-  return { ...respond(told.outcome, told.message, told.epoch, told.changeId), ...verification, ...delivered };
+  const response = {
+    ...answer(told.outcome, told.message, told.epoch, told.changeId),
+    ...verification,
+    ...delivered,
+  };
+  // Unknown whether Route 53 took it: fail the invocation (its alarm fires); the watchdog settles it.
+  if (execution.kind === 'failed' && execution.applied === 'unknown') {
+    return { response, error: new FlipError(told.message, { cause: execution.failure }) };
+  }
+  return { response };
 }
 
 /** The request as a move: the watchdog's (with its epoch and evidence), or an operator's. */

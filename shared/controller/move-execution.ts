@@ -6,8 +6,10 @@
  *  2. Read the Route 53 records; if they already show the target active, record that and stop
  *  3. Re-verify the target with a fresh probe (unless forced, which is recorded as a hold)
  *  4. Claim the move with a conditional write, so exactly one invocation goes on
- *  5. Flip the weights with one compare-and-swap change batch
- *  6. Record the new state (epoch + 1) as soon as the change is accepted, then wait (bounded) for INSYNC
+ *  5. Flip the weights with one compare-and-swap change batch — one per hosted zone for the moves
+ *     of a batch (`executeMoves`): a stale record of one service never holds the others back
+ *  6. Record the new state (epoch + 1) as soon as the change is accepted; only an operator's flip
+ *     then waits (bounded) for INSYNC — an automatic one frees its slot at once (issue #10)
  *  Route 53 refused and the records did not move: release the claim and record the failure in one
  *  write. Whether it landed is unknown: keep the claim; the watchdog settles it from Route 53.
  */
@@ -29,9 +31,11 @@ import type {
   Clock,
   FlipResult,
   Prober,
+  ReadResult,
   StateStore,
   TrafficReading,
   TrafficSwitch,
+  ZoneFlip,
 } from '../domain/ports.ts';
 import type { FlipFailure, ServiceState, TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
@@ -90,7 +94,19 @@ export class FlipError extends Error {
   override name = 'FlipError';
 }
 
+/** A move prepared up to its claim, waiting for its Route 53 change. */
+interface Prepared {
+  readonly service: ServiceConfig;
+  readonly move: Move;
+  readonly milestones: Milestones;
+  readonly claimed: Stored & { readonly before: ServiceState };
+  readonly reading: TrafficReading;
+  readonly verification: TargetObservation;
+}
+
 /**
+ * Carry out one move (an operator's request, or the watchdog's decision of one service).
+ *
  * @example
  * const execution = await executeMove(deps, service, move, { dryRun: false }, milestones);
  * if (execution.kind === 'moved') log.info('moved', { epoch: execution.recorded.epoch });
@@ -102,14 +118,82 @@ export async function executeMove(
   options: { readonly dryRun: boolean },
   milestones: Milestones,
 ): Promise<Execution> {
+  const read = async () => deps.traffic.read(service);
+  const prepared = await prepareMove(deps, { service, move, milestones }, read, options);
+  if ('kind' in prepared) return prepared;
+  const [result] = (await deps.traffic.flipMany([flipOf(prepared)])).values();
+  return completeMove(deps, prepared, result ?? missingResult(service));
+}
+
+export interface BatchItem {
+  readonly service: ServiceConfig;
+  readonly move: Move;
+  readonly milestones: Milestones;
+}
+
+/**
+ * Carry out the moves of a batch (the watchdog's decisions of one round in one hosted zone): each is
+ * fenced, re-verified and claimed on its own, then every claimed one goes into one compare-and-swap
+ * batch per zone (`TrafficSwitch.flipMany`), and each is recorded or released on its own. One
+ * listing per zone reads them all. A move whose step throws (Route 53 unreadable for it, a state
+ * write failing) does not stop the others: its error is in the result, the caller fails the
+ * invocation after reporting the rest, and a retry finds the others done (fenced by their epochs).
+ *
+ * @example
+ * const executions = await executeMoves(deps, items);
+ * executions.map((e) => ('error' in e ? 'error' : e.kind)); // ['moved', 'moved', 'stopped']
+ */
+export async function executeMoves(
+  deps: ExecutionDeps,
+  items: readonly BatchItem[],
+): Promise<(Execution | { readonly error: unknown })[]> {
+  const readings = await deps.traffic.readAll(items.map((item) => item.service));
+  const prepared = await Promise.all(
+    items.map((item) =>
+      prepareMove(
+        deps,
+        item,
+        async () =>
+          readings.get(item.service.name) ?? {
+            ok: false,
+            reason: 'unavailable',
+            message: `Service "${item.service.name}": not read`,
+          },
+        {
+          dryRun: false,
+        },
+      ).catch((error: unknown) => ({ error })),
+    ),
+  );
+  const claimed = prepared.filter((p): p is Prepared => !('kind' in p) && !('error' in p));
+  const results =
+    claimed.length === 0 ? new Map<string, FlipResult>() : await deps.traffic.flipMany(claimed.map(flipOf));
+  return Promise.all(
+    prepared.map(async (p) => {
+      if ('kind' in p || 'error' in p) return p;
+      return completeMove(deps, p, results.get(p.service.name) ?? missingResult(p.service)).catch(
+        (error: unknown) => ({ error }),
+      );
+    }),
+  );
+}
+
+/** Steps 1 to 4: everything up to the claim, or how the move ended before it. */
+async function prepareMove(
+  deps: ExecutionDeps,
+  item: BatchItem,
+  read: () => Promise<ReadResult>,
+  options: { readonly dryRun: boolean },
+): Promise<Prepared | Execution> {
+  const { service, move, milestones } = item;
   const loaded = await loadState(deps.store, service.name, move.first);
   const stop = fence(loaded.value, move);
   if (stop) return { kind: 'stopped', stop, state: loaded.value };
   if (loaded.value.moving?.to === move.to) milestones.decidedAt = loaded.value.moving.since;
 
-  const read = await deps.traffic.read(service);
-  if (!read.ok) throw new FlipError(`Cannot move ${service.name} to the ${move.to}: ${read.message}`);
-  if (read.reading.active === move.to) {
+  const found = await read();
+  if (!found.ok) throw new FlipError(`Cannot move ${service.name} to the ${move.to}: ${found.message}`);
+  if (found.reading.active === move.to) {
     if (!options.dryRun) await recordMove(deps, service, move, loaded, milestones, null);
     const message = `Route 53 already sends ${service.name} traffic to the ${move.to}.`;
     return { kind: 'stopped', stop: { outcome: 'already-active', message }, state: loaded.value };
@@ -121,7 +205,7 @@ export async function executeMove(
     return {
       kind: 'dry-run',
       state: loaded.value,
-      plan: planFlip(read.reading, move.to, service.activeWeight),
+      plan: planFlip(found.reading, move.to, service.activeWeight),
       verification,
     };
   }
@@ -139,7 +223,21 @@ export async function executeMove(
 
   const claimed = await claimMove(deps, service, move, loaded);
   if ('kind' in claimed) return claimed;
-  return flipClaimed(deps, service, move, claimed, read.reading, verification, milestones);
+  return { service, move, milestones, claimed, reading: found.reading, verification };
+}
+
+function flipOf(prepared: Prepared): ZoneFlip {
+  return { service: prepared.service, to: prepared.move.to, expected: prepared.reading };
+}
+
+/** A result the traffic switch did not give (a bug): treated as unknown, so the claim is kept. */
+function missingResult(service: ServiceConfig): FlipResult {
+  return {
+    outcome: 'error',
+    message: `Service "${service.name}": the traffic switch returned no result for it`,
+    found: null,
+    applied: 'unknown',
+  };
 }
 
 /** Step 4: the conditional write that lets exactly one invocation go on to Route 53. */
@@ -171,24 +269,18 @@ async function claimMove(
   return { kind: 'stopped', stop, state: out.state };
 }
 
-/** Steps 5 and 6: the compare-and-swap, and what its outcome means for the claim. */
-async function flipClaimed(
-  deps: ExecutionDeps,
-  service: ServiceConfig,
-  move: Move,
-  claimed: Stored & { readonly before: ServiceState },
-  reading: TrafficReading,
-  verification: TargetObservation,
-  milestones: Milestones,
-): Promise<Execution> {
-  const result: FlipResult = await deps.traffic.flip(service, move.to, reading);
+/** Step 6: what the compare-and-swap's outcome means for the claim. */
+async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: FlipResult): Promise<Execution> {
+  const { service, move, claimed, verification, milestones } = prepared;
   switch (result.outcome) {
     case 'flipped':
     case 'already-flipped': {
       milestones.changeAcceptedAt = deps.clock.now();
       const changeId = result.outcome === 'flipped' ? result.changeId : null;
       const recorded = await recordMove(deps, service, move, claimed, milestones, changeId);
-      if (changeId) {
+      // An operator waits to see it in sync; an automatic move frees its slot at once (issue #10):
+      // the state is recorded, and Route 53 propagates the accepted change by itself.
+      if (changeId && !isAutomatic(move)) {
         const status = await deps.traffic.waitInSync(
           changeId,
           deps.clock.now() + (deps.inSyncWaitMs ?? 30_000),

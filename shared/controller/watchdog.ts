@@ -13,14 +13,23 @@
 import { randomUUID } from 'node:crypto';
 import { type ServiceConfig, targetOrder } from '../domain/config.ts';
 import { decide } from '../domain/decide.ts';
-import { type Action, isFlipAction } from '../domain/events.ts';
+import { type Action, type FlipAction, isFlipAction } from '../domain/events.ts';
 import { initialState } from '../domain/initial-state.ts';
 import { needsWrite } from '../domain/persist.ts';
-import type { Clock, Invoker, Notifier, Prober, StateStore, TrafficSwitch } from '../domain/ports.ts';
+import type {
+  Clock,
+  FlipInvocation,
+  Invoker,
+  Notifier,
+  Prober,
+  StateStore,
+  TrafficSwitch,
+} from '../domain/ports.ts';
 import type { Observation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { StateContentionError, stateKeyOf, writeConditionally } from './conditional-write.ts';
+import { MAX_BATCH_MOVES } from './flip-batch.ts';
 import { Ledger, type Tracked, type WatchdogReport } from './watchdog-ledger.ts';
 import { RunMetrics } from './watchdog-metrics.ts';
 import { reconcileAll } from './watchdog-reconcile.ts';
@@ -125,6 +134,7 @@ async function round(
   const observations = await deps.prober.probeServices(due.map((t) => t.config));
   ledger.report.rounds++;
   metrics.roundDurations.push(deps.clock.now() - now);
+  const decided: Decided[] = [];
   await Promise.all(
     due.map(async (t) => {
       const observation = observations.get(t.config.name);
@@ -132,7 +142,10 @@ async function round(
       metrics.sample(t, t.state, observation);
       try {
         const actions = await decideAndSave(deps, t, observation, now, ledger);
-        for (const action of actions) await carryOut(deps, t, action, ledger);
+        for (const action of actions) {
+          if (isFlipAction(action)) decided.push(decision(deps, t, action, ledger));
+          else ledger.notice(t, action);
+        }
       } catch (error) {
         // A write that failed past the SDK's retries (throttling, timeouts) must not end the run for
         // every service: nothing was decided for this one, and the next round decides again from
@@ -147,6 +160,7 @@ async function round(
       }
     }),
   );
+  await invokeByZone(deps, decided);
 }
 
 /** Decide; write only when something but the evidence changed; on a lost race, decide again on the fresh state. */
@@ -178,35 +192,90 @@ async function decideAndSave(
   return actions;
 }
 
-async function carryOut(deps: WatchdogDeps, t: Tracked, action: Action, ledger: Ledger): Promise<void> {
+/** A move decided this round, ready to be sent. */
+interface Decided {
+  readonly fn: 'failover' | 'failback';
+  readonly zone: string;
+  readonly invocation: FlipInvocation;
+}
+
+/** Record and log one decided move; it is sent with the others of its zone (`invokeByZone`). */
+function decision(deps: WatchdogDeps, t: Tracked, action: FlipAction, ledger: Ledger): Decided {
   const service = t.config.name;
-  if (!isFlipAction(action)) {
-    ledger.notice(t, action);
-    return;
-  }
   // One id follows this decision through the flip function into its audit events and notifications.
   const correlationId = randomUUID();
   ledger.report.invoked.push({ fn: action.type, service, epoch: action.epoch });
   deps.log.warn(`${action.type} decided`, {
     service,
+    to: action.to,
     epoch: action.epoch,
     reason: action.reason,
     correlationId,
   });
   ledger.audit(t, `${action.type}-decided`, action.reason, { correlationId, evidence: action.evidence });
-  try {
-    await deps.invoker.invoke(action.type, {
+  return {
+    fn: action.type,
+    zone: t.config.hostedZoneId,
+    invocation: {
       service,
       to: action.to,
       epoch: action.epoch,
       reason: action.reason,
       evidence: action.evidence,
       correlationId,
-    });
-  } catch (error) {
-    // The state says failing-*: the watchdog re-sends after the pending timeout.
-    deps.log.error(`could not invoke the ${action.type} function`, { service, error, correlationId });
+    },
+  };
+}
+
+/**
+ * Send the round's moves: one invocation per flip function and hosted zone, so the flip makes one
+ * Route 53 batch for the zone and takes one slot for all of it (issue #10); a move alone goes as a
+ * plain request. A batch is split to stay under Lambda's 256 KB async payload.
+ */
+async function invokeByZone(deps: WatchdogDeps, decided: readonly Decided[]): Promise<void> {
+  const groups = new Map<string, Decided[]>();
+  for (const d of decided) groups.set(`${d.fn} ${d.zone}`, [...(groups.get(`${d.fn} ${d.zone}`) ?? []), d]);
+  await Promise.all(
+    [...groups.values()].flatMap((group) =>
+      underPayloadLimit(group.map((d) => d.invocation)).map(async (moves) => {
+        const fn = group[0]?.fn ?? 'failover';
+        const [only] = moves;
+        try {
+          await deps.invoker.invoke(fn, moves.length === 1 && only !== undefined ? only : { moves });
+        } catch (error) {
+          // The state says a move is on its way: the watchdog re-sends it after the pending timeout.
+          for (const move of moves) {
+            deps.log.error(`could not invoke the ${fn} function`, {
+              service: move.service,
+              error,
+              correlationId: move.correlationId,
+            });
+          }
+        }
+      }),
+    ),
+  );
+}
+
+/** Lambda takes at most 256 KB per async event: keep each batch under 240 KB of JSON. */
+const MAX_PAYLOAD_BYTES = 240 * 1024;
+
+function underPayloadLimit(moves: readonly FlipInvocation[]): FlipInvocation[][] {
+  const batches: FlipInvocation[][] = [];
+  let current: FlipInvocation[] = [];
+  let size = 0;
+  for (const move of moves) {
+    const bytes = Buffer.byteLength(JSON.stringify(move)) + 1;
+    if (current.length > 0 && (size + bytes > MAX_PAYLOAD_BYTES || current.length >= MAX_BATCH_MOVES)) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(move);
+    size += bytes;
   }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 function maxCheckTimeoutMs(service: ServiceConfig): number {

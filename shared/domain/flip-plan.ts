@@ -194,3 +194,93 @@ export function normalizeRecordName(name: string): string {
   const lower = decoded.toLowerCase();
   return lower.endsWith('.') ? lower : `${lower}.`;
 }
+
+/**
+ * Route 53's limits on one ChangeResourceRecordSets request (developer guide, "Quotas", maximums on
+ * API requests): at most 1,000 ResourceRecord elements and 32,000 characters (spaces included) in all
+ * `Value` elements; an UPSERT counts twice toward both. A flip only DELETEs and CREATEs.
+ */
+export const CHANGE_REQUEST_LIMITS = { records: 1_000, characters: 32_000 } as const;
+
+export interface ChangeBatchSize {
+  /** ResourceRecord elements; an alias set (no ResourceRecords) counts as one. */
+  readonly records: number;
+  /** Characters in all `Value` elements. */
+  readonly characters: number;
+}
+
+/**
+ * What `changes` count toward Route 53's per-request limits, counted as the service counts them.
+ *
+ * @example
+ * changeBatchSize(planFlip(reading, 'secondary', 100).changes); // { records: 4, characters: 76 }
+ */
+export function changeBatchSize(
+  changes: readonly { readonly Action: string; readonly ResourceRecordSet: WeightedRecordSet }[],
+): ChangeBatchSize {
+  let records = 0;
+  let characters = 0;
+  for (const { Action, ResourceRecordSet } of changes) {
+    const factor = Action === 'UPSERT' ? 2 : 1;
+    const values = valuesOf(ResourceRecordSet);
+    records += factor * Math.max(1, values.length);
+    characters += factor * values.reduce((sum, value) => sum + value.length, 0);
+  }
+  return { records, characters };
+}
+
+function valuesOf(set: WeightedRecordSet): string[] {
+  const records = set.ResourceRecords;
+  if (!Array.isArray(records)) return [];
+  return records.map((record: unknown) => {
+    const value =
+      record !== null && typeof record === 'object' ? (record as { Value?: unknown }).Value : undefined;
+    return typeof value === 'string' ? value : '';
+  });
+}
+
+export interface PackedBatches<T> {
+  /** Items in their given order, cut into as few consecutive batches as the limits allow. */
+  readonly batches: readonly (readonly T[])[];
+  /** Items that exceed a limit on their own: no request can carry them whole. */
+  readonly oversized: readonly { readonly item: T; readonly size: ChangeBatchSize }[];
+}
+
+/**
+ * Pack whole items (one service's compare-and-swap changes each: never split, or its DELETE/CREATE
+ * pairs would no longer be checked together) into change batches within Route 53's per-request limits.
+ * Greedy in the given order: an item that does not fit the current batch starts the next one.
+ *
+ * @example
+ * const { batches } = packChangeBatches(plans, (plan) => changeBatchSize(plan.changes));
+ * // 300 two-target services (1,200 records) -> two batches of 250 and 50
+ */
+export function packChangeBatches<T>(
+  items: readonly T[],
+  sizeOf: (item: T) => ChangeBatchSize,
+  limits: ChangeBatchSize = CHANGE_REQUEST_LIMITS,
+): PackedBatches<T> {
+  const batches: T[][] = [];
+  const oversized: { item: T; size: ChangeBatchSize }[] = [];
+  let current: T[] = [];
+  let used = { records: 0, characters: 0 };
+  for (const item of items) {
+    const size = sizeOf(item);
+    if (size.records > limits.records || size.characters > limits.characters) {
+      oversized.push({ item, size });
+      continue;
+    }
+    const records = used.records + size.records;
+    const characters = used.characters + size.characters;
+    if (current.length > 0 && (records > limits.records || characters > limits.characters)) {
+      batches.push(current);
+      current = [item];
+      used = size;
+      continue;
+    }
+    current.push(item);
+    used = { records, characters };
+  }
+  if (current.length > 0) batches.push(current);
+  return { batches, oversized };
+}

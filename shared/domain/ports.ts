@@ -98,11 +98,25 @@ export type FlipResult =
       readonly applied: 'no' | 'unknown';
     };
 
+/** One service's move, as `flipMany` takes it: `expected` is the reading the move was decided on. */
+export interface ZoneFlip {
+  readonly service: ServiceConfig;
+  readonly to: TargetId;
+  readonly expected: TrafficReading;
+}
+
 export interface TrafficSwitch {
   read(service: ServiceConfig): Promise<ReadResult>;
   /** Read several services with at most one listing per hosted zone (the watchdog's reconciliation). */
   readAll(services: readonly ServiceConfig[]): Promise<Map<string, ReadResult>>;
   flip(service: ServiceConfig, to: TargetId, expected: TrafficReading): Promise<FlipResult>;
+  /**
+   * Flip several services, with one compare-and-swap change batch per hosted zone (more only where
+   * Route 53's per-request limits require; one service's changes are never split). A stale record of
+   * one service does not hold the others back: each service gets its own result, by service name,
+   * exactly as `flip` would give it. Each service may appear once.
+   */
+  flipMany(flips: readonly ZoneFlip[]): Promise<Map<string, FlipResult>>;
   /**
    * Polls GetChange until INSYNC, `deadline` (epoch ms) or `signal` (the invocation's end is near);
    * the caller decides what a timeout means.
@@ -183,7 +197,15 @@ export interface FlipInvocation {
   readonly correlationId: string;
 }
 
+/** Several moves of one hosted zone for one invocation: one Route 53 batch carries them all. */
+export interface FlipBatchInvocation {
+  readonly moves: readonly FlipInvocation[];
+}
+
 export interface Invoker {
-  /** Asynchronous (`InvocationType: 'Event'`) invoke of the failover or failback function. */
-  invoke(fn: 'failover' | 'failback', payload: FlipInvocation): Promise<void>;
+  /**
+   * Asynchronous (`InvocationType: 'Event'`) invoke of the failover or failback function, with one
+   * move, or a batch of moves of one hosted zone.
+   */
+  invoke(fn: 'failover' | 'failback', payload: FlipInvocation | FlipBatchInvocation): Promise<void>;
 }

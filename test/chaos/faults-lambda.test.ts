@@ -39,10 +39,10 @@ describe('chaos: Lambda faults', () => {
     const rt = runtime('failover');
     const traffic: TrafficSwitch = {
       ...rt.traffic,
-      flip: async (...args) => {
-        const result = await rt.traffic.flip(...args);
+      flipMany: async (...args) => {
+        const results = await rt.traffic.flipMany(...args);
         stack.dynamo.faults.failNext(1_000, 'InternalServerError', 'PutItem');
-        return result;
+        return results;
       },
     };
     stack.register('failover', flipHandler('failover', (): Runtime => ({ ...rt, traffic })) as never);

@@ -18,6 +18,7 @@ import type {
   TrafficReading,
   TrafficSwitch,
   Versioned,
+  ZoneFlip,
 } from '../../shared/domain/ports.ts';
 import type { Observation, ServiceState, TargetObservation } from '../../shared/domain/state.ts';
 
@@ -111,6 +112,21 @@ export class MemoryTraffic implements TrafficSwitch {
     this.weights.set(service.name, weightsFor(order, to, service.activeWeight));
     this.changes++;
     return { outcome: 'flipped', changeId: `C${this.changes}`, reading: this.reading(service) };
+  }
+  /** Change calls `flipMany` made: one per hosted zone that had a service to move. */
+  batches = 0;
+
+  /** As the Route 53 switch: each service judged on its own, one change per zone with a move. */
+  async flipMany(flips: readonly ZoneFlip[]): Promise<Map<string, FlipResult>> {
+    const results = new Map<string, FlipResult>();
+    const zones = new Set<string>();
+    for (const { service, to, expected } of flips) {
+      const result = await this.flip(service, to, expected);
+      if (result.outcome === 'flipped') zones.add(service.hostedZoneId);
+      results.set(service.name, result);
+    }
+    this.batches += zones.size;
+    return results;
   }
   async waitInSync(): Promise<'INSYNC' | 'timeout'> {
     return 'INSYNC';

@@ -258,14 +258,14 @@ export async function startChaosStack(
           (i) =>
             i.functionName === FUNCTIONS[fn] &&
             i.outcome !== undefined &&
-            (i.payload as { service?: unknown } | null)?.service === service &&
+            carries(i.payload, service) &&
             (i.result as { message?: unknown } | undefined)?.message !== CAPTURED,
         )
-        .map((i) => ({
-          attempt: i.attempt,
-          outcome: i.outcome,
-          ...(i.result === undefined ? {} : { result: i.result as FlipResponse }),
-        })),
+        .map((i) => {
+          // A batch of the watchdog's moves answers `{ outcomes }`: this service's is its run's result.
+          const result = answerFor(i.result, service);
+          return { attempt: i.attempt, outcome: i.outcome, ...(result === undefined ? {} : { result }) };
+        }),
     register,
     capture(fn) {
       const captured: unknown[] = [];
@@ -317,6 +317,23 @@ export async function startChaosStack(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether an invocation payload (one request, or the watchdog's batch of moves) moves `service`. */
+function carries(payload: unknown, service: string): boolean {
+  if (payload === null || typeof payload !== 'object') return false;
+  if ('moves' in payload && Array.isArray(payload.moves)) {
+    return payload.moves.some((move: { service?: unknown }) => move?.service === service);
+  }
+  return (payload as { service?: unknown }).service === service;
+}
+
+function answerFor(result: unknown, service: string): FlipResponse | undefined {
+  if (result === null || typeof result !== 'object') return undefined;
+  if ('outcomes' in result && Array.isArray(result.outcomes)) {
+    return (result.outcomes as FlipResponse[]).find((outcome) => outcome.service === service);
+  }
+  return result as FlipResponse;
 }
 
 function configYaml(

@@ -2,8 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   assessRecords,
+  CHANGE_REQUEST_LIMITS,
+  changeBatchSize,
   FlipPlanError,
   normalizeRecordName,
+  packChangeBatches,
   planFlip,
   sameRecordSet,
 } from '../../../shared/domain/flip-plan.ts';
@@ -346,3 +349,107 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected a FlipPlanError');
 }
+
+describe('changeBatchSize', () => {
+  it('counts each value as a record and its characters, spaces included', () => {
+    const plan = planFlip(onPrimary, 'secondary', 100);
+
+    const size = changeBatchSize(plan.kind === 'flip' ? plan.changes : []);
+
+    // primary.example.com and standby.example.com (19 characters), each deleted and created.
+    expect(size).toEqual({ records: 4, characters: 76 });
+  });
+
+  it('counts an alias set as one record without characters and an UPSERT twice', () => {
+    const alias: WeightedRecordSet = {
+      Name: 'api.example.com.',
+      Type: 'A',
+      SetIdentifier: 'primary',
+      Weight: 100,
+      AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: 'lb.example.com.', EvaluateTargetHealth: true },
+    };
+    const spaced = {
+      ...primary,
+      Type: 'A',
+      ResourceRecords: [{ Value: '192.0.2.1' }, { Value: '192.0.2.22' }],
+    };
+
+    const size = changeBatchSize([
+      { Action: 'DELETE', ResourceRecordSet: alias },
+      { Action: 'UPSERT', ResourceRecordSet: spaced },
+    ]);
+
+    expect(size).toEqual({ records: 1 + 2 * 2, characters: 2 * (9 + 10) });
+  });
+});
+
+describe('packChangeBatches', () => {
+  const sized = (records: number, characters = 0) => ({ records, characters });
+
+  it('keeps everything in one batch while it fits the limits', () => {
+    const items = Array.from({ length: 250 }, () => sized(4, 100));
+
+    const { batches, oversized } = packChangeBatches(items, (item) => item);
+
+    expect(batches.map((batch) => batch.length)).toEqual([250]);
+    expect(oversized).toEqual([]);
+  });
+
+  it('starts a new batch at 1,000 records, never splitting an item', () => {
+    const items = Array.from({ length: 300 }, (_, index) => ({ index, ...sized(4) }));
+
+    const { batches } = packChangeBatches(items, (item) => item);
+
+    expect(batches.map((batch) => batch.length)).toEqual([250, 50]);
+    expect(batches.flat().map((item) => item.index)).toEqual(items.map((item) => item.index));
+  });
+
+  it('starts a new batch at 32,000 characters', () => {
+    const items = Array.from({ length: 40 }, () => sized(4, 1_000));
+
+    const { batches } = packChangeBatches(items, (item) => item);
+
+    expect(batches.map((batch) => batch.length)).toEqual([32, 8]);
+  });
+
+  it('sets aside an item over a limit on its own and packs the rest', () => {
+    const items = [sized(4), sized(1_001), sized(4, CHANGE_REQUEST_LIMITS.characters + 1), sized(4)];
+
+    const { batches, oversized } = packChangeBatches(items, (item) => item);
+
+    expect(batches).toEqual([[sized(4), sized(4)]]);
+    expect(oversized.map(({ size }) => size)).toEqual([sized(1_001), sized(4, 32_001)]);
+  });
+
+  it('never exceeds a limit nor loses or reorders an item, whatever the sizes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            records: fc.integer({ min: 1, max: 1_200 }),
+            characters: fc.integer({ min: 0, max: 40_000 }),
+          }),
+        ),
+        (items) => {
+          const { batches, oversized } = packChangeBatches(items, (item) => item);
+
+          for (const batch of batches) {
+            expect(batch.length).toBeGreaterThan(0);
+            expect(batch.reduce((sum, item) => sum + item.records, 0)).toBeLessThanOrEqual(1_000);
+            expect(batch.reduce((sum, item) => sum + item.characters, 0)).toBeLessThanOrEqual(32_000);
+          }
+          const fits = items.filter((item) => item.records <= 1_000 && item.characters <= 32_000);
+          expect(batches.flat()).toEqual(fits);
+          expect(oversized.length + fits.length).toBe(items.length);
+          // As few as greedy allows: two neighbouring batches could not be one.
+          for (let i = 1; i < batches.length; i += 1) {
+            const both = [...(batches[i - 1] ?? []), ...(batches[i] ?? [])];
+            const records = both.reduce((sum, item) => sum + item.records, 0);
+            const characters = both.reduce((sum, item) => sum + item.characters, 0);
+            expect(records > 1_000 || characters > 32_000).toBe(true);
+          }
+        },
+      ),
+    );
+  });
+});
