@@ -14,9 +14,10 @@
  * and to the stand-in's DNS (queried with Node's resolver) first answering the standby. A run
  * ends when every service answers the standby or after WINDOW_MS.
  *
- * The 1,000 services in 10 zones line drives the failover function's use case directly (no
+ * The 1,000 services in 10 zones lines drive the failover function's use case directly (no
  * watchdog, no Lambda queue, no DNS wait: INSYNC at once), one invocation after another as a
- * reserved concurrency of 1 runs them, and counts the Route 53 calls.
+ * reserved concurrency of 1 runs them — one service per invocation, then one zone's moves per
+ * invocation — and count the Route 53 calls.
  */
 import { Resolver } from 'node:dns/promises';
 import { flipHandler } from '../functions/flip-handler.ts';
@@ -25,7 +26,9 @@ import type { LocalHandler } from '../local/lambda/index.ts';
 import { FLIP_FUNCTIONS } from '../local/stack.ts';
 import { stateStoreFromEnv } from '../shared/aws/state-store.ts';
 import { runFlip } from '../shared/controller/flip.ts';
+import { isFlipBatch, runFlipBatch } from '../shared/controller/flip-batch.ts';
 import { runtime } from '../shared/controller/runtime.ts';
+import { initialState } from '../shared/domain/initial-state.ts';
 import { type Fleet, muteHandlerOutput, startFleet } from './support/local-fleet.ts';
 
 const SERVICES = 50;
@@ -166,33 +169,61 @@ async function measureRun(run: number): Promise<RunResult> {
   }
 }
 
+interface LargeResult {
+  readonly ms: number;
+  readonly moved: number;
+  readonly changeCalls: number;
+  readonly calls: number;
+}
+
 /**
- * 1,000 services in 10 zones through the failover use case, one invocation at a time (reserved
- * concurrency 1), INSYNC at once and no DNS wait: the engine's own cost and its Route 53 calls.
+ * 1,000 services in 10 zones through the failover function's use case, called directly (no Lambda
+ * queue, INSYNC at once, no DNS wait), as a reserved concurrency of 1 runs it: one invocation after
+ * another. `perService`: one request per service (the operator's shape, and the watchdog's before
+ * issue #10). `perZone`: the watchdog's batch, `{ moves }` of one zone per invocation, on states
+ * written as the watchdog's decision leaves them (moving to the secondary on epoch 0).
  */
-async function measureLarge(): Promise<{ ms: number; changeCalls: number; calls: number; moved: number }> {
+async function measureLarge(shape: 'perService' | 'perZone'): Promise<LargeResult> {
   const fleet = await startFleet({ ...LARGE, probeIntervalSeconds: PROBE_INTERVAL_S, timeoutMs: TIMEOUT_MS });
   try {
-    const rt = runtime('failover-mass-large');
+    const rt = runtime(`failover-mass-large-${shape}`);
     const deps = { ...rt, services: rt.config.services, inSyncWaitMs: 0 };
+    const invocations: unknown[] = [];
+    if (shape === 'perService') {
+      for (const service of fleet.names)
+        invocations.push({ service, reason: 'mass failover benchmark', requestedBy: 'bench' });
+    } else {
+      const decidedAt = Date.now();
+      for (const service of fleet.names) {
+        const saved = await rt.store.save(
+          { ...initialState(service, 'primary'), moving: { to: 'secondary', since: decidedAt } },
+          null,
+        );
+        if (!saved.ok) throw new Error(`could not write the decided state of ${service}`);
+      }
+      for (const zone of fleet.zoneIds.keys()) {
+        const moves = fleet.names
+          .filter((service) => fleet.zoneIndexOf(service) === zone)
+          .map((service) => ({ service, to: 'secondary', epoch: 0, reason: 'mass failover benchmark' }));
+        invocations.push({ moves });
+      }
+    }
     const before = fleet.stack.route53.calls.length;
     const started = Date.now();
     let moved = 0;
-    for (const service of fleet.names) {
-      const out = await runFlip(deps, 'failover', {
-        service,
-        reason: 'mass failover benchmark',
-        requestedBy: 'bench',
-      });
-      if (out.outcome === 'failed-over') moved += 1;
+    for (const payload of invocations) {
+      const out = isFlipBatch(payload)
+        ? (await runFlipBatch(deps, 'failover', payload)).outcomes
+        : [await runFlip(deps, 'failover', payload)];
+      moved += out.filter((o) => o.outcome === 'failed-over').length;
     }
     const ms = Date.now() - started;
     const calls = fleet.stack.route53.calls.slice(before);
     return {
       ms,
+      moved,
       changeCalls: calls.filter((c) => c.operation === 'ChangeResourceRecordSets').length,
       calls: calls.length,
-      moved,
     };
   } finally {
     await fleet.close();
@@ -203,10 +234,11 @@ export default async function benchMassFailover(): Promise<void> {
   process.env.LOG_LEVEL = 'error';
   const unmute = muteHandlerOutput();
   const results: RunResult[] = [];
-  let large: Awaited<ReturnType<typeof measureLarge>>;
+  const large: Partial<Record<'perService' | 'perZone', LargeResult>> = {};
   try {
     for (let run = 0; run < RUNS; run++) results.push(await measureRun(run));
-    large = await measureLarge();
+    large.perService = await measureLarge('perService');
+    large.perZone = await measureLarge('perZone');
   } finally {
     unmute();
   }
@@ -239,11 +271,18 @@ export default async function benchMassFailover(): Promise<void> {
   console.log(
     `  last service's DNS answer over ${RUNS} runs: median ${seconds(medianLast)} s, worst ${seconds(worstLast)} s`,
   );
-  console.log(
-    `  ${LARGE.services} services in ${LARGE.zones} zones (failover use case direct, one invocation at a time, ` +
-      `no DNS wait): ${large.moved} moved in ${(large.ms / 1000).toFixed(1)} s, ` +
-      `${large.changeCalls} change calls, ${large.calls} Route 53 calls in all`,
-  );
+  for (const [shape, label] of [
+    ['perService', 'one service per invocation'],
+    ['perZone', "one zone's moves per invocation"],
+  ] as const) {
+    const r = large[shape];
+    if (r === undefined) continue;
+    console.log(
+      `  ${LARGE.services} services in ${LARGE.zones} zones, failover use case direct, ${label}, one at a time, ` +
+        `no DNS wait: ${r.moved} moved in ${(r.ms / 1000).toFixed(1)} s, ${r.changeCalls} change calls, ` +
+        `${r.calls} Route 53 calls in all`,
+    );
+  }
   const changeCalls = median(results.map((r) => r.changeCalls));
   console.log(
     `mass-failover: ${SERVICES} services, ${ZONES} zones: last DNS answer moved after ${seconds(worstLast)} s ` +
