@@ -22,6 +22,9 @@ import type { CliContext } from '../context.ts';
 import { EXIT_OK } from '../errors.ts';
 import { ago, isoSeconds, jsonLines, table } from '../format.ts';
 
+/** How long Route 53 takes, typically, to put an accepted change on every name server (AWS). */
+const PROPAGATION_MS = 60_000;
+
 export const EVIDENCE_NOTE =
   "Health is as of each service's last state write: the watchdog writes only when something changes " +
   '(a target goes up or down, a flip, a hold), so a steady state shows the probe results of its last change.';
@@ -131,6 +134,16 @@ function evidenceLines(state: ServiceState, order: readonly TargetId[], now: num
     const since =
       moving.since === null ? '' : ` since ${isoSeconds(moving.since)} (${ago(moving.since, now)})`;
     lines.push(line('moving', `${verb}${since}, requested by ${moving.by} (epoch ${state.epoch})`));
+  }
+  // An accepted change reaches every Route 53 name server typically within 60 s (AWS): until then
+  // some answers still name the old target, so a recent flip is shown as propagating, not done.
+  if (state.lastFlipAt !== null && now - state.lastFlipAt < PROPAGATION_MS && movingTo(state) === null) {
+    lines.push(
+      line(
+        'moving',
+        `propagating: the flip to the ${state.active} at ${isoSeconds(state.lastFlipAt)} was accepted by Route 53; its name servers answer it typically within 60 s, resolvers after the TTL`,
+      ),
+    );
   }
   if (state.lastFailure !== null) {
     const f = state.lastFailure;

@@ -191,7 +191,7 @@ function notification(
   const onStandby = active !== service.targets[0]?.id;
   const failback =
     service.policy.failback === 'auto'
-      ? `automatic failback may follow once the ${service.targets[0]?.id ?? 'primary'} qualifies`
+      ? `automatic failback may follow once the ${service.targets[0]?.id} qualifies`
       : `failback stays manual (failoverctl failback ${service.name})`;
   const next =
     request.action === 'pause'

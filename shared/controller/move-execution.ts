@@ -15,18 +15,7 @@
  */
 import type { ServiceConfig, TargetId } from '../domain/config.ts';
 import { type FlipPlan, planFlip } from '../domain/flip-plan.ts';
-import {
-  claim,
-  failureOf,
-  fence,
-  isAutomatic,
-  type Move,
-  record,
-  refuse,
-  release,
-  type Stop,
-  stillClaimable,
-} from '../domain/move.ts';
+import { failureOf, fence, isAutomatic, type Move, refuse, type Stop } from '../domain/move.ts';
 import type {
   Clock,
   FlipResult,
@@ -40,6 +29,7 @@ import type {
 import type { FlipFailure, ServiceState, TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { loadState, type Stored, stateKeyOf, writeConditionally } from './conditional-write.ts';
+import { claimMove, recordMove, releaseClaim } from './move-writes.ts';
 
 export interface ExecutionDeps {
   readonly store: StateStore;
@@ -240,35 +230,6 @@ function missingResult(service: ServiceConfig): FlipResult {
   };
 }
 
-/** Step 4: the conditional write that lets exactly one invocation go on to Route 53. */
-async function claimMove(
-  deps: ExecutionDeps,
-  service: ServiceConfig,
-  move: Move,
-  loaded: Stored,
-): Promise<(Stored & { readonly before: ServiceState }) | Execution> {
-  const now = deps.clock.now();
-  // Whatever changed meanwhile (a pause, a hold) must still let this move through; anything that
-  // moved or claimed the service stops it.
-  const out = await writeConditionally(
-    deps.store,
-    stateKeyOf(service),
-    loaded,
-    (s) => (stillClaimable(s, loaded.value) && fence(s, move) === null ? claim(s, move, now) : null),
-    'claim a move of',
-    4,
-  );
-  if (out.written) return { value: out.state, version: out.version, before: out.before };
-  const stop = fence(out.state, move) ?? {
-    outcome: 'stale' as const,
-    message:
-      out.state.epoch !== loaded.value.epoch
-        ? `${service.name} moved to epoch ${out.state.epoch} while this move to the ${move.to} was starting; nothing done.`
-        : `Another invocation is already moving ${service.name} to the ${move.to}; nothing done.`,
-  };
-  return { kind: 'stopped', stop, state: out.state };
-}
-
 /** Step 6: what the compare-and-swap's outcome means for the claim. */
 async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: FlipResult): Promise<Execution> {
   const { service, move, claimed, verification, milestones } = prepared;
@@ -307,42 +268,4 @@ async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: Fli
       };
     }
   }
-}
-
-async function releaseClaim(
-  deps: ExecutionDeps,
-  service: ServiceConfig,
-  move: Move,
-  claimed: Stored,
-  failure: FlipFailure | null,
-): Promise<void> {
-  await writeConditionally(
-    deps.store,
-    stateKeyOf(service),
-    claimed,
-    (s) => release(s, claimed.value, move, failure),
-    'release the claim on',
-  );
-}
-
-/** The state after the move, whoever else wrote meanwhile (a watchdog round, a reconciliation). */
-async function recordMove(
-  deps: ExecutionDeps,
-  service: ServiceConfig,
-  move: Move,
-  base: Stored,
-  milestones: Milestones,
-  changeId: string | null,
-): Promise<ServiceState> {
-  const now = deps.clock.now();
-  const out = await writeConditionally(
-    deps.store,
-    stateKeyOf(service),
-    base,
-    (s) => record(s, base.value.epoch, move, now),
-    'record the move of',
-  );
-  milestones.recordedAt = deps.clock.now();
-  deps.log.info('flip recorded', { epoch: out.state.epoch, changeId, automatic: isAutomatic(move) });
-  return out.state;
 }

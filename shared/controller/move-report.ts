@@ -116,7 +116,12 @@ export async function tell(
         move.direction === 'failback' ? 'failback' : isAutomatic(move) ? 'failover' : 'planned-failover';
       const why = move.reason ?? (isAutomatic(move) ? 'automatic decision' : 'operator request');
       const forced = move.force && !verification.ok ? ` (forced: the ${move.to} failed its re-check)` : '';
-      const message = `Moved ${service.name} from the ${from} to the ${move.to}${forced}: ${why}.`;
+      // Accepted is not yet answered: Route 53's name servers take up to about 60 s, resolvers the TTL.
+      const propagating =
+        changeId !== null && milestones.inSyncAt === undefined
+          ? ` Route 53 accepted the change (${changeId}); its name servers answer the ${move.to} once it is in sync (typically within 60 s), resolvers after the record's TTL.`
+          : '';
+      const message = `Moved ${service.name} from the ${from} to the ${move.to}${forced}: ${why}.${propagating}`;
       const given = isAutomatic(move) ? move.evidence : undefined;
       const evidence = given ?? withCheck(recorded, move, verification.checks);
       return record(deps, service, move, say(outcome, message, recorded.epoch, changeId), {

@@ -68,6 +68,11 @@ describe('runFlip', () => {
 
     const out = await runFlip(deps, 'failover', { service: 'api', epoch: 0, reason: 'primary down' });
 
+    // Recorded on acceptance, the slot freed at once: told as accepted and propagating (issue #10, #20).
+    expect(out.timings?.inSyncAt).toBeUndefined();
+    expect(out.message).toContain(
+      'Route 53 accepted the change (C1); its name servers answer the secondary once it is in sync',
+    );
     expect(out).toMatchObject({
       outcome: 'failed-over',
       from: 'primary',
