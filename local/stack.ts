@@ -14,7 +14,7 @@ import {
   startLocalLambda,
 } from './lambda/index.ts';
 import { type DeployedSettings, FunctionSettingsError, loadDeployedSettings } from './lambda/settings.ts';
-import { type LocalRoute53, startLocalRoute53 } from './route53/index.ts';
+import { type LocalRoute53, type Propagation, startLocalRoute53 } from './route53/index.ts';
 
 export interface LocalStackOptions {
   readonly dataDir?: string;
@@ -26,6 +26,8 @@ export interface LocalStackOptions {
   };
   /** How long a Route 53 change stays PENDING (default 0). */
   readonly inSyncDelayMs?: number;
+  /** The local Route 53's propagation model (default instant); wins over `inSyncDelayMs`. */
+  readonly propagation?: Propagation;
   readonly table?: string;
   /** Async retries of the flip functions; default: as deployed (serverless.yml / the packaged template). */
   readonly flipRetries?: number;
@@ -93,6 +95,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     started.push(dynamo);
     const route53 = await startLocalRoute53({
       inSyncDelayMs: options.inSyncDelayMs ?? 0,
+      ...(options.propagation === undefined ? {} : { propagation: options.propagation }),
       ...(options.ports?.route53 === undefined ? {} : { port: options.ports.route53 }),
       ...(options.ports?.dns === undefined ? {} : { dnsPort: options.ports.dns }),
     });

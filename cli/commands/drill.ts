@@ -1,12 +1,13 @@
 /**
  * `failoverctl drill <service>`: rehearse a planned failover and the failback, measuring each way
- * the time from the request to the change being accepted, to INSYNC, and to the authoritative
- * DNS answer moving. Refuses to start unless traffic is on a healthy primary (the first target)
+ * every part on its own: request to change accepted, accepted to INSYNC (propagation), INSYNC to the
+ * authoritative DNS answer moving; then what a drill cannot show (detection, the resolvers' TTL) as
+ * the bound to plan an unplanned failover with. Refuses to start unless traffic is on a healthy primary (the first target)
  * with a healthy standby (the second: where a failover goes without `--to`).
  */
 import { GetHostedZoneCommand } from '@aws-sdk/client-route-53';
 import type { Direction, FlipResponse } from '../../shared/controller/flip.ts';
-import { type ServiceConfig, type TargetId, targetOrder } from '../../shared/domain/config.ts';
+import { type ServiceConfig, type TargetId, targetOf, targetOrder } from '../../shared/domain/config.ts';
 import type { TrafficReading, WeightedRecordSet } from '../../shared/domain/ports.ts';
 import { healthOf, phaseOf, type ServiceState } from '../../shared/domain/state.ts';
 import { type Command, integerOption, servicePositional, stringOption } from '../command.ts';
@@ -26,8 +27,10 @@ export const drillCommand: Command = {
     'failoverctl drill <service> [--dns-server HOST:PORT]... [--timeout SECONDS] [--wait SECONDS] [--reason TEXT] [--as NAME]',
   details: [
     'A planned failover, then a failback, through the deployed functions (audited and notified like',
-    'any operator action). Each way it prints: request sent -> change accepted -> INSYNC -> DNS answer',
-    'observed. Refuses (exit 1) unless the service is on a healthy primary with a healthy standby.',
+    'any operator action). Each way it prints every part on its own: request -> change accepted,',
+    'accepted -> INSYNC (propagation), INSYNC -> DNS answer observed; then the bound to plan an',
+    'unplanned failover with: detection + propagation + TTL. Refuses (exit 1) unless the service is on',
+    'a healthy primary with a healthy standby.',
     '--dns-server HOST:PORT   the DNS server to watch (repeatable; default: $FAILOVERCTL_DNS_SERVER, a',
     '                         comma-separated list the local demo sets, else the hosted zone name servers)',
     '--timeout SECONDS        how long to wait for each way (default 300)',
@@ -103,23 +106,23 @@ export const drillCommand: Command = {
     const back = await leg('failback', recordAnswer(read.reading, first), onStandby);
     ctx.print();
     ctx.print(
-      `Timings of the drill of ${service.name}, from the request (accepted and INSYNC by the function's clock):`,
+      `Timings of the drill of ${service.name}, each part on its own (accepted and INSYNC by the function's clock; INSYNC is seen at a GetChange poll, 1 to 5 s apart, so it may be seen that much late):`,
     );
+    const column = (result: LegResult, pick: (parts: LegParts) => string) =>
+      result.ok ? pick(result.parts) : '-';
     const timings = table([
       ['', 'failover', 'failback'],
-      ['change accepted', there.acceptedMs, back.ok ? back.acceptedMs : '-'],
-      ['INSYNC', there.inSyncMs, back.ok ? back.inSyncMs : '-'],
-      ['DNS answer moved', there.dnsMs, back.ok ? back.dnsMs : '-'],
-      ['function answered', there.answeredMs, back.ok ? back.answeredMs : '-'],
+      ...PART_ROWS.map(([label, pick]) => [label, column(there, pick), column(back, pick)]),
     ]);
     for (const line of timings) ctx.print(line);
+    for (const line of planningLines(service, read.reading, [there, back])) ctx.print(line);
     if (!back.ok) {
       ctx.warn(
         `TRAFFIC IS STILL ON THE STANDBY of ${service.name}: fail back with 'failoverctl failback ${service.name}'.`,
       );
       return EXIT_FAILED;
     }
-    const timedOut = there.dnsMs === 'timeout' || back.dnsMs === 'timeout';
+    const timedOut = there.parts.dnsAt === null || back.parts.dnsAt === null;
     ctx.print(`Traffic is back on the ${first} of ${service.name} (epoch ${back.response.epoch ?? '?'}).`);
     if (timedOut) ctx.warn(`The DNS answer did not move within ${duration(timeoutMs)} on at least one way.`);
     return timedOut ? EXIT_FAILED : EXIT_OK;
@@ -167,16 +170,74 @@ interface LegPlan {
   readonly timeoutMs: number;
 }
 
+/** The moments of one way, in ms from the request; null: not seen before the deadline. */
+interface LegParts {
+  readonly acceptedAt: number | null;
+  readonly inSyncAt: number | null;
+  readonly dnsAt: number | null;
+  readonly answeredAt: number;
+}
+
 type LegResult =
   | { readonly ok: false; readonly response: FlipResponse | null }
-  | {
-      readonly ok: true;
-      readonly response: FlipResponse;
-      readonly acceptedMs: string;
-      readonly inSyncMs: string;
-      readonly dnsMs: string;
-      readonly answeredMs: string;
-    };
+  | { readonly ok: true; readonly response: FlipResponse; readonly parts: LegParts };
+
+/**
+ * The rows of the timings table: each part from the moment before it, so a slow propagation is not
+ * hidden in a total. On Route 53 some name servers may answer the new records before the change is
+ * INSYNC on all of them, and INSYNC is only seen at the next GetChange poll, so the DNS part can come
+ * before INSYNC (shown as `… earlier`).
+ */
+const PART_ROWS: readonly (readonly [string, (parts: LegParts) => string])[] = [
+  ['request -> change accepted', (p) => since(0, p.acceptedAt)],
+  ['accepted -> INSYNC seen (propagation)', (p) => since(p.acceptedAt, p.inSyncAt)],
+  ['INSYNC seen -> DNS answer moved', (p) => since(p.inSyncAt, p.dnsAt)],
+  ['request -> DNS answer moved', (p) => since(0, p.dnsAt)],
+  ['request -> function answered', (p) => since(0, p.answeredAt)],
+];
+
+function since(from: number | null, to: number | null): string {
+  if (to === null) return 'timeout';
+  if (from === null) return '-';
+  return to >= from ? duration(to - from) : `${duration(from - to)} earlier`;
+}
+
+/**
+ * What a drill cannot show but a plan needs: a planned flip skips detection, and resolvers keep the
+ * old answer up to the record's TTL after the authoritative answer moved. The bound to plan an
+ * unplanned failover with is detection + propagation + TTL (Route 53's own health checks: interval x
+ * failure threshold + TTL, with no propagation: they act in the DNS data plane).
+ */
+function planningLines(
+  service: ServiceConfig,
+  reading: TrafficReading,
+  legs: readonly LegResult[],
+): string[] {
+  const { failureThreshold, probeIntervalSeconds } = service.policy;
+  const [first] = targetOrder(service);
+  const checks = first === undefined ? [] : targetOf(service, first).checks;
+  const timeoutMs = Math.max(0, ...checks.map((check) => check.timeoutMs));
+  const detectionMs = failureThreshold * probeIntervalSeconds * 1000 + timeoutMs;
+  const ttls = Object.values(reading.sets).flatMap((set) => (typeof set.TTL === 'number' ? [set.TTL] : []));
+  const ttlSeconds = ttls.length > 0 ? Math.max(...ttls) : null;
+  const propagations = legs.flatMap((leg) =>
+    leg.ok && leg.parts.acceptedAt !== null && leg.parts.inSyncAt !== null
+      ? [leg.parts.inSyncAt - leg.parts.acceptedAt]
+      : [],
+  );
+  const propagationMs = propagations.length > 0 ? Math.max(...propagations) : null;
+  const ttlText = ttlSeconds === null ? "the alias target's TTL" : `TTL ${ttlSeconds} s`;
+  const lines = [
+    `Resolvers may keep the old answer for up to the record's ${ttlText} after the DNS answer moved.`,
+    `An unplanned failover adds detection first: up to failureThreshold ${failureThreshold} x probeIntervalSeconds ${probeIntervalSeconds} s + check timeout ${duration(timeoutMs)} = ${duration(detectionMs)}.`,
+  ];
+  if (propagationMs !== null && ttlSeconds !== null) {
+    lines.push(
+      `Bound to plan an unplanned failover of ${service.name} with: detection ${duration(detectionMs)} + propagation ${duration(propagationMs)} (the slower way here; Route 53 documents "generally within 60 s") + ${ttlText} = ${duration(detectionMs + propagationMs + ttlSeconds * 1000)}.`,
+    );
+  }
+  return lines;
+}
 
 async function runLeg(ctx: CliContext, watch: DnsWatch, plan: LegPlan): Promise<LegResult> {
   const { clock } = ctx;
@@ -219,15 +280,16 @@ async function runLeg(ctx: CliContext, watch: DnsWatch, plan: LegPlan): Promise<
     if (status === 'INSYNC') inSyncAt = clock.now();
   }
   const seenAt = await dnsSeen;
-  const since = (at: number | null | undefined, missing: string) =>
-    at === undefined || at === null ? missing : duration(at - sentAt);
+  const from = (at: number | null | undefined) => (at === undefined || at === null ? null : at - sentAt);
   return {
     ok: true,
     response,
-    acceptedMs: since(response.timings?.changeAcceptedAt, '-'),
-    inSyncMs: since(inSyncAt, 'timeout'),
-    dnsMs: since(seenAt, 'timeout'),
-    answeredMs: duration(answeredAt - sentAt),
+    parts: {
+      acceptedAt: from(response.timings?.changeAcceptedAt),
+      inSyncAt: from(inSyncAt),
+      dnsAt: from(seenAt),
+      answeredAt: answeredAt - sentAt,
+    },
   };
 }
 

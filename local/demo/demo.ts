@@ -20,6 +20,7 @@ import { DNS_SERVER_ENV } from '../../cli/dns-watch.ts';
 import { createStateStore } from '../../shared/aws/state-store.ts';
 import type { ControllerConfig, TargetId } from '../../shared/domain/config.ts';
 import { type DemoBackend, startDemoBackend } from '../backend/index.ts';
+import type { Propagation } from '../route53/index.ts';
 import { type LocalStack, startLocalStack } from '../stack.ts';
 import { DEMO_ENV, type DemoPolicyOverrides, readDemoConfigSource, writeDemoConfig } from './config.ts';
 import { DemoSetupError } from './errors.ts';
@@ -67,6 +68,11 @@ export interface LocalDemoOptions {
    * `handlers.log` in the state directory while the demo runs; `stdout`: left alone.
    */
   readonly handlerLogs?: 'file' | 'stdout';
+  /**
+   * How long each Route 53 change the controller makes stays PENDING (and the DNS answer stays the
+   * old one): default instant (local only). The seeded records are served at once either way.
+   */
+  readonly propagation?: Propagation;
 }
 
 export interface LocalDemo {
@@ -193,6 +199,9 @@ async function start(
   } finally {
     route53.destroy();
   }
+  // Seeded instantly (as if made long ago); every change from here on propagates as chosen.
+  const propagation: Propagation = options.propagation ?? { kind: 'instant' };
+  stack.route53.setPropagation(propagation);
 
   // 5. The web view, the guide, then the handlers' stdout to a file.
   const web = await startWebView({
@@ -232,6 +241,7 @@ async function start(
         lambda: stack.lambda.endpoint,
       },
       dnsPort: stack.route53.dnsPort,
+      propagation,
       webUrl: web.url,
       table,
       functions: Object.entries(stack.env)

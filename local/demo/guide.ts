@@ -10,6 +10,7 @@ import {
   targetOf,
 } from '../../shared/domain/config.ts';
 import type { DemoBackend } from '../backend/index.ts';
+import { describePropagation, type Propagation } from '../route53/index.ts';
 import type { SeedPlan } from './seed.ts';
 
 export interface GuideInput {
@@ -18,6 +19,8 @@ export interface GuideInput {
   readonly seed: SeedPlan;
   readonly endpoints: { readonly dynamodb: string; readonly route53: string; readonly lambda: string };
   readonly dnsPort: number;
+  /** The local Route 53's propagation model, said at start: every timing the demo shows depends on it. */
+  readonly propagation: Propagation;
   readonly webUrl: string;
   readonly table: string;
   readonly functions: readonly string[];
@@ -35,6 +38,7 @@ export function guide(input: GuideInput): string {
     'failover-controller local demo',
     `  configuration  ${config.file}${input.source === config.file ? '' : ` (from ${shown(input.source)})`}`,
     `  Route 53       ${input.endpoints.route53} (API), 127.0.0.1:${input.dnsPort} (DNS over UDP)`,
+    `  propagation    ${describePropagation(input.propagation)}${input.propagation.kind === 'instant' ? '; try --propagation realistic' : ''}`,
     `  DynamoDB       ${input.endpoints.dynamodb}, table ${input.table}, ${input.dynamoDir === undefined ? 'in memory' : `on disk in ${input.dynamoDir}`}`,
     `  Lambda         ${input.endpoints.lambda}: ${input.functions.join(', ')}`,
     `  watchdog       functions/watchdog.ts, one scheduled run every ${input.runSeconds} s`,

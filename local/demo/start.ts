@@ -1,11 +1,12 @@
 /**
  * `npm start`: the local demo (npm runs it through cli/node-entry.cjs, which first checks the Node version).
- *   npm start -- [--config my.yml] [--data-dir .demo] [--dns-port 5353] [--primary-port 8081] ...
+ *   npm start -- [--config my.yml] [--data-dir .demo] [--propagation realistic] [--dns-port 5353] ...
  * Ctrl-C or SIGTERM stops everything; the exit code is 0 after a clean stop, 1 when it cannot
  * start, 2 for a bad flag.
  */
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../../shared/config/index.ts';
+import { type Propagation, PropagationOptionError, parsePropagation } from '../route53/index.ts';
 import { type DemoPorts, DemoSetupError, runLocalDemo } from './run.ts';
 
 const PORT_FLAGS = {
@@ -22,6 +23,10 @@ const USAGE = `Usage: npm start -- [options]
 
   --config <file>     a failover configuration to run locally (default: examples/local.config.yml)
   --data-dir <dir>    keep the state table on disk here (default: in memory)
+  --propagation instant|realistic|<ms>
+                      how long each Route 53 change stays PENDING, the DNS answer still the old one:
+                      instant (default; local only), realistic (drawn per change like Route 53's:
+                      median 30 s, 90% within 60 s; see local/route53/README.md) or a fixed delay in ms
   --dynamodb-port, --route53-port, --dns-port, --lambda-port, --primary-port, --standby-port,
   --web-port <port>
                       fixed ports on 127.0.0.1 (default: chosen at run time)
@@ -39,6 +44,7 @@ try {
     options: {
       config: { type: 'string' },
       'data-dir': { type: 'string' },
+      propagation: { type: 'string' },
       help: { type: 'boolean' },
       ...Object.fromEntries(Object.keys(PORT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
     },
@@ -61,10 +67,21 @@ for (const [flag, key] of Object.entries(PORT_FLAGS)) {
   ports[key] = port;
 }
 
+let propagation: Propagation | undefined;
+if (typeof values.propagation === 'string') {
+  try {
+    propagation = parsePropagation(values.propagation, '--propagation');
+  } catch (error) {
+    if (!(error instanceof PropagationOptionError)) throw error;
+    fail(`${error.message}\n\n${USAGE}`, 2);
+  }
+}
+
 try {
   await runLocalDemo({
     ...(typeof values.config === 'string' ? { configFile: values.config } : {}),
     ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
+    ...(propagation === undefined ? {} : { propagation }),
     ports,
   });
   process.exitCode = 0;

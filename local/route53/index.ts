@@ -20,17 +20,29 @@ import { startDnsResponder } from './dns.ts';
 import { Route53ApiError } from './errors.ts';
 import { createFaultPlan, type Route53Faults } from './faults.ts';
 import { InvalidNameError, normalizeName } from './names.ts';
+import { describePropagation, type Propagation } from './propagation.ts';
 import { toWireShape } from './records.ts';
 import { ZoneStore } from './store.ts';
 import { renderError } from './xml.ts';
 
 export type { Route53Faults } from './faults.ts';
+export {
+  describePropagation,
+  type Propagation,
+  PropagationOptionError,
+  parsePropagation,
+  REALISTIC,
+} from './propagation.ts';
 
 export interface LocalRoute53Options {
   host?: string;
   port?: number;
   dnsPort?: number;
+  /** How long each change stays PENDING (default instant). Wins over `inSyncDelayMs`. */
+  propagation?: Propagation;
+  /** Shorthand for `propagation: { kind: 'fixed', delayMs }` (0: instant). */
   inSyncDelayMs?: number;
+  /** The DNS responder's weighted picks. */
   random?: () => number;
 }
 
@@ -40,6 +52,13 @@ export interface LocalRoute53 {
   faults: Route53Faults; // fault injection
   calls: readonly { operation: string; at: number; status: number }[]; // every API request, for counting
   changes: readonly { id: string; zoneId: string; changes: unknown[]; at: number }[]; // every APPLIED change batch
+  /** The propagation model in force (see propagation.ts). */
+  readonly propagation: Propagation;
+  /**
+   * Local only: changes submitted from now on stay PENDING as `propagation` says (those already
+   * submitted keep their delay). The demo seeds its records instantly, then switches.
+   */
+  setPropagation(propagation: Propagation): void;
   /**
    * Local only: creates a hosted zone with the ID a configuration file names (the real service picks
    * the ID itself). Throws `InvalidInput` for a bad ID or name, `HostedZoneAlreadyExists` for a taken ID.
@@ -54,7 +73,12 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export async function startLocalRoute53(options: LocalRoute53Options = {}): Promise<LocalRoute53> {
   const host = options.host ?? '127.0.0.1';
   const now = () => Date.now();
-  const store = new ZoneStore({ inSyncDelayMs: options.inSyncDelayMs ?? 0, now });
+  const propagation: Propagation =
+    options.propagation ??
+    (options.inSyncDelayMs === undefined || options.inSyncDelayMs === 0
+      ? { kind: 'instant' }
+      : { kind: 'fixed', delayMs: options.inSyncDelayMs });
+  const store = new ZoneStore({ propagation, now });
   const plan = createFaultPlan((hold) => store.holdPending(hold));
   const calls: { operation: string; at: number; status: number }[] = [];
   const changes: AppliedChange[] = [];
@@ -72,6 +96,7 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
       recordSets: store.records(zone).map(toWireShape),
     })),
     faults: plan.snapshot(),
+    propagation: describePropagation(store.propagation),
     calls,
     changes,
   });
@@ -172,6 +197,12 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
     },
     calls,
     changes,
+    get propagation() {
+      return store.propagation;
+    },
+    setPropagation(next) {
+      store.setPropagation(next);
+    },
     createHostedZone(name, zoneOptions = {}) {
       let normalized: string;
       try {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 import { invalidChangeBatch, Route53ApiError } from './errors.ts';
 import { compareAscii, isWithinZone, reversedNameKey } from './names.ts';
+import { type Propagation, propagationDelay } from './propagation.ts';
 import { describeSet, type RecordChange, type RecordSet, sameRecordSet, setKey } from './records.ts';
 
 export type ChangeStatus = 'PENDING' | 'INSYNC';
@@ -17,6 +18,11 @@ export interface ChangeRecord {
   readonly zoneId: string;
   readonly submittedAt: number;
   readonly comment?: string;
+  /**
+   * When propagation ends: submission plus the model's delay, and never before the zone's previous
+   * change (a name server that has a zone's newer version has the older one too).
+   */
+  readonly dueAt: number;
   /** When it was first seen INSYNC; once INSYNC, always INSYNC. */
   insyncAt?: number;
 }
@@ -38,7 +44,8 @@ export interface HostedZone {
 }
 
 export interface StoreOptions {
-  readonly inSyncDelayMs: number;
+  /** How long each change stays PENDING (see propagation.ts). */
+  readonly propagation: Propagation;
   readonly now: () => number;
 }
 
@@ -63,11 +70,25 @@ function newId(prefix: 'Z' | 'C'): string {
 export class ZoneStore {
   readonly #zones: HostedZone[] = [];
   readonly #changes = new Map<string, ChangeRecord>();
-  readonly #options: StoreOptions;
+  readonly #now: () => number;
+  /** The latest `dueAt` of each zone's changes, so a zone's changes go INSYNC in order. */
+  readonly #lastDue = new Map<string, number>();
+  #propagation: Propagation;
   #hold = false;
 
   constructor(options: StoreOptions) {
-    this.#options = options;
+    this.#now = options.now;
+    this.#propagation = options.propagation;
+  }
+
+  /** The model in force; changes already submitted keep the delay they drew. */
+  get propagation(): Propagation {
+    return this.#propagation;
+  }
+
+  /** Changes submitted from now on draw their delay from `propagation`. */
+  setPropagation(propagation: Propagation): void {
+    this.#propagation = propagation;
   }
 
   /**
@@ -160,11 +181,11 @@ export class ZoneStore {
     return undefined;
   }
 
-  /** PENDING until `inSyncDelayMs` has passed since submission and no hold is set; then INSYNC for good. */
+  /** PENDING until the change is due and no hold is set; then INSYNC for good. */
   status(change: ChangeRecord): ChangeStatus {
     if (change.insyncAt !== undefined) return 'INSYNC';
-    const now = this.#options.now();
-    if (!this.#hold && now - change.submittedAt >= this.#options.inSyncDelayMs) {
+    const now = this.#now();
+    if (!this.#hold && now >= change.dueAt) {
       change.insyncAt = now;
       return 'INSYNC';
     }
@@ -232,10 +253,17 @@ export class ZoneStore {
   }
 
   #newChange(zoneId: string, comment?: string): ChangeRecord {
+    const submittedAt = this.#now();
+    const dueAt = Math.max(
+      submittedAt + propagationDelay(this.#propagation),
+      this.#lastDue.get(zoneId) ?? submittedAt,
+    );
+    this.#lastDue.set(zoneId, dueAt);
     const change: ChangeRecord = {
       id: newId('C'),
       zoneId,
-      submittedAt: this.#options.now(),
+      submittedAt,
+      dueAt,
       ...(comment === undefined ? {} : { comment }),
     };
     this.#changes.set(change.id, change);

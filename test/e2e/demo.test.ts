@@ -175,7 +175,7 @@ describe('the local demo', () => {
     expect(drill.code).toBe(0);
     expect(drill.out).toContain(`at 127.0.0.1:${demo.dnsPort} (from FAILOVERCTL_DNS_SERVER)`);
     expect(drill.out).toContain('DNS answers now: primary.demo.internal');
-    expect(drill.out).toMatch(/^DNS answer moved\s+\d+(\.\d)? m?s\s+\d+(\.\d)? m?s$/m);
+    expect(drill.out).toMatch(/^request -> DNS answer moved\s+\d+(\.\d)? m?s\s+\d+(\.\d)? m?s$/m);
     expect(drill.out).toContain('Traffic is back on the primary of payments-api');
     expect(await answer()).toBe('primary.demo.internal');
   }, 90_000);

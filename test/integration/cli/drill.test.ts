@@ -26,6 +26,7 @@ describe('failoverctl drill', () => {
       { name: 'drilled', failback: 'manual' },
       { name: 'unready', failback: 'manual' },
       { name: 'sourced', failback: 'manual' },
+      { name: 'delayed', failback: 'manual' },
     ]);
     store = stateStoreFromEnv();
     setupChanges = h.stack.route53.changes.length;
@@ -55,9 +56,21 @@ describe('failoverctl drill', () => {
     expect(run.code).toBe(0);
     expect(run.out).toContain('DNS answers now: primary.drilled.example.net');
     expect(run.out).toMatch(/^\s+failover\s+failback$/m);
-    for (const step of ['change accepted', 'INSYNC', 'DNS answer moved', 'function answered']) {
-      expect(run.out).toMatch(new RegExp(`^${step}\\s+\\d+(\\.\\d)? m?s\\s+\\d+(\\.\\d)? m?s$`, 'm'));
+    for (const part of [
+      'request -> change accepted',
+      'accepted -> INSYNC seen \\(propagation\\)',
+      'INSYNC seen -> DNS answer moved',
+      'request -> DNS answer moved',
+      'request -> function answered',
+    ]) {
+      // ` earlier`: the DNS watch may see the answer before the function's GetChange sees INSYNC.
+      const time = '\\d+(\\.\\d)? m?s( earlier)?';
+      expect(run.out).toMatch(new RegExp(`^${part}\\s+${time}\\s+${time}$`, 'm'));
     }
+    expect(run.out).toContain(
+      'An unplanned failover adds detection first: up to failureThreshold 2 x probeIntervalSeconds 1 s + check timeout 500 ms = 2.5 s.',
+    );
+    expect(run.out).toContain("Resolvers may keep the old answer for up to the record's TTL 30 s");
     expect(run.out).toContain('Traffic is back on the primary of drilled (epoch 2).');
     expect(changesFor('drilled')).toHaveLength(2);
     expect((await store.load('drilled'))?.value).toMatchObject({
@@ -78,6 +91,46 @@ describe('failoverctl drill', () => {
     ]);
   });
 
+  it('reports propagation apart from the flip, the DNS answer moving only once INSYNC, and the bound to plan with', async () => {
+    h.stack.route53.setPropagation({ kind: 'fixed', delayMs: 1_500 });
+    let run: Awaited<ReturnType<typeof runCli>>;
+    try {
+      run = await runCli(['drill', 'delayed', '--dns-server', dnsServer, '--timeout', '20']);
+    } finally {
+      h.stack.route53.setPropagation({ kind: 'instant' });
+    }
+
+    const row = (label: string) =>
+      run.out
+        .split('\n')
+        .find((line) => line.startsWith(label))
+        ?.slice(label.length)
+        .trim()
+        .split(/\s{2,}/);
+    const seconds = (text: string | undefined) =>
+      text?.endsWith(' ms') ? Number.parseFloat(text) / 1000 : Number.parseFloat(text ?? 'NaN');
+    const propagation = row('accepted -> INSYNC seen (propagation)')?.map(seconds) ?? [];
+    const accepted = row('request -> change accepted')?.map(seconds) ?? [];
+    const dns = row('request -> DNS answer moved')?.map(seconds) ?? [];
+    const bound = /= (\d+\.\d) s\.$/.exec(
+      run.out.split('\n').find((line) => line.startsWith('Bound to plan')) ?? '',
+    );
+
+    expect(run.code).toBe(0);
+    expect(propagation).toHaveLength(2);
+    for (const [way, ms] of propagation.entries()) {
+      // INSYNC is seen at the function's next GetChange poll (1 s, then 2 s, 4 s, 5 s apart).
+      expect(ms).toBeGreaterThanOrEqual(1.4);
+      expect(ms).toBeLessThan(1.5 + 5.5);
+      expect(dns[way]).toBeGreaterThanOrEqual((accepted[way] ?? Number.NaN) + 1.4);
+    }
+    // detection 2.5 s + the slower propagation + TTL 30 s
+    expect(Number(bound?.[1])).toBeCloseTo(2.5 + Math.max(...propagation) + 30, 0);
+    expect(run.out).toContain(
+      'Bound to plan an unplanned failover of delayed with: detection 2.5 s + propagation',
+    );
+  });
+
   it('names FAILOVERCTL_DNS_SERVER, exit 2, when its value is not host:port, before any flip', async () => {
     const run = await runCli(['drill', 'sourced'], { FAILOVERCTL_DNS_SERVER: '127.0.0.1:99999' });
 
@@ -93,7 +146,7 @@ describe('failoverctl drill', () => {
 
     expect(run.code).toBe(0);
     expect(run.out).toContain(`at ${dnsServer} (from FAILOVERCTL_DNS_SERVER)`);
-    expect(run.out).toMatch(/^DNS answer moved\s+\d+(\.\d)? m?s\s+\d+(\.\d)? m?s$/m);
+    expect(run.out).toMatch(/^request -> DNS answer moved\s+\d+(\.\d)? m?s\s+\d+(\.\d)? m?s$/m);
     expect(run.out).toContain('Traffic is back on the primary of sourced (epoch 2).');
     expect(changesFor('sourced')).toHaveLength(2);
   });

@@ -783,6 +783,27 @@ describe('local Route 53 GetChange', () => {
     expect(late.ChangeInfo?.Status).toBe('INSYNC');
   });
 
+  it('applies a propagation model set at run time to later changes only, and shows it in /_local/state', async () => {
+    const { r53, client } = await start();
+    const zoneId = await createZone(client);
+    const before = await change(client, zoneId, [
+      { Action: 'CREATE', ResourceRecordSet: a('www.example.com', ['10.0.0.1']) },
+    ]);
+
+    r53.setPropagation({ kind: 'realistic', random: () => 0.5 });
+    const after = await change(client, zoneId, [
+      { Action: 'CREATE', ResourceRecordSet: a('mail.example.com', ['10.0.0.2']) },
+    ]);
+    const old = await client.send(new GetChangeCommand({ Id: before.ChangeInfo?.Id }));
+    const fresh = await client.send(new GetChangeCommand({ Id: after.ChangeInfo?.Id }));
+    const state: unknown = await (await fetch(`${r53.endpoint}/_local/state`)).json();
+
+    expect(old.ChangeInfo?.Status).toBe('INSYNC');
+    expect(fresh.ChangeInfo?.Status).toBe('PENDING');
+    expect(r53.propagation.kind).toBe('realistic');
+    expect(state).toMatchObject({ propagation: expect.stringMatching(/^realistic: .*median 30 s/) });
+  });
+
   it('keeps a change PENDING while held and reports INSYNC once released', async () => {
     const { r53, client } = await start();
     const zoneId = await createZone(client);

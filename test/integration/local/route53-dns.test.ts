@@ -324,6 +324,28 @@ describe('local Route 53 DNS responder', () => {
     expect(raw.answers).toMatchObject([{ name: 'API.Example.COM', data: '10.0.0.1' }]);
   });
 
+  it('answers the old weights until a delayed change is INSYNC, as Route 53 name servers do', async () => {
+    const { r53, resolver, change } = await setup();
+    await change(create(weightedA('primary', 100, '10.0.0.1'), weightedA('secondary', 0, '10.0.0.2')));
+    r53.setPropagation({ kind: 'fixed', delayMs: 400 });
+    const submitted = performance.now();
+    await change([
+      { Action: 'DELETE', ResourceRecordSet: weightedA('primary', 100, '10.0.0.1') },
+      { Action: 'CREATE', ResourceRecordSet: weightedA('primary', 0, '10.0.0.1') },
+      { Action: 'DELETE', ResourceRecordSet: weightedA('secondary', 0, '10.0.0.2') },
+      { Action: 'CREATE', ResourceRecordSet: weightedA('secondary', 100, '10.0.0.2') },
+    ]);
+
+    const pending = await resolver.resolve4('api.example.com');
+    const askedWhilePending = performance.now() - submitted;
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    const inSync = await resolver.resolve4('api.example.com');
+
+    expect(askedWhilePending).toBeLessThan(400);
+    expect(pending).toEqual(['10.0.0.1']);
+    expect(inSync).toEqual(['10.0.0.2']);
+  });
+
   it('keeps answering what is INSYNC while a newer change is held PENDING', async () => {
     const { r53, resolver, change } = await setup();
     await change(create(weightedA('primary', 100, '10.0.0.1'), weightedA('secondary', 0, '10.0.0.2')));

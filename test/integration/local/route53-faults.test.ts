@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import {
@@ -429,6 +429,30 @@ describe('local Route 53 lifecycle', () => {
     expect(performance.now() - closingStart).toBeLessThan(2_000);
     expect((await pending).message).toBe('socket hang up');
     await expect(fetch(`${r53.endpoint}/_local/state`)).rejects.toThrow();
+  });
+
+  it('runs serve.ts with --propagation realistic and says so; refuses an unknown model with exit 2', async () => {
+    const child = spawn(
+      process.execPath,
+      ['local/route53/serve.ts', '--port', '0', '--dns-port', '0', '--propagation', 'realistic'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const [first] = await once(createInterface({ input: child.stdout }), 'line');
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+      const bad = spawnSync(process.execPath, ['local/route53/serve.ts', '--propagation', 'fast'], {
+        encoding: 'utf8',
+      });
+
+      expect(JSON.parse(String(first))).toMatchObject({ propagation: expect.stringMatching(/^realistic: /) });
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain(
+        "--propagation must be instant, realistic or a whole number of milliseconds 0..600000, got 'fast'",
+      );
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   it('runs standalone with serve.ts, prints where it listens and stops on SIGTERM', async () => {

@@ -3,7 +3,10 @@ import type { RecordSet } from '../../../local/route53/records.ts';
 import { ZoneStore } from '../../../local/route53/store.ts';
 
 function storeAt(clock: { now: number }, inSyncDelayMs: number): ZoneStore {
-  return new ZoneStore({ inSyncDelayMs, now: () => clock.now });
+  return new ZoneStore({
+    propagation: inSyncDelayMs === 0 ? { kind: 'instant' } : { kind: 'fixed', delayMs: inSyncDelayMs },
+    now: () => clock.now,
+  });
 }
 
 const www: RecordSet = { name: 'www.example.com.', type: 'A', ttl: 60, values: ['10.0.0.1'] };
@@ -39,6 +42,39 @@ describe('ZoneStore change status', () => {
     expect(store.status(second)).toBe('PENDING');
     expect(store.publishedRecords(zone)?.some((set) => set.name === 'www.example.com.')).toBe(true);
     expect(store.records(zone).some((set) => set.name === 'www.example.com.')).toBe(false);
+  });
+
+  it('never reports a change INSYNC before an earlier change of the same zone', () => {
+    const clock = { now: 0 };
+    const store = storeAt(clock, 1_000);
+    const { zone } = store.createZone('example.com.', 'ref');
+    const slow = store.applyBatch(zone, [{ action: 'CREATE', set: www }]);
+    store.setPropagation({ kind: 'fixed', delayMs: 10 });
+    const quick = store.applyBatch(zone, [{ action: 'DELETE', set: www }]);
+
+    clock.now = 500;
+    const midway = [store.status(slow), store.status(quick)];
+    clock.now = 1_000;
+    const due = [store.status(slow), store.status(quick)];
+
+    expect(midway).toEqual(['PENDING', 'PENDING']);
+    expect(due).toEqual(['INSYNC', 'INSYNC']);
+  });
+
+  it('serves the records of the last INSYNC change while a delayed one is PENDING', () => {
+    const clock = { now: 0 };
+    const store = storeAt(clock, 0);
+    const { zone } = store.createZone('example.com.', 'ref');
+    store.applyBatch(zone, [{ action: 'CREATE', set: www }]);
+    store.setPropagation({ kind: 'fixed', delayMs: 30_000 });
+    store.applyBatch(zone, [{ action: 'DELETE', set: www }]);
+
+    clock.now = 29_999;
+    const during = store.publishedRecords(zone)?.some((set) => set.name === 'www.example.com.');
+    clock.now = 30_000;
+    const after = store.publishedRecords(zone)?.some((set) => set.name === 'www.example.com.');
+
+    expect([during, after]).toEqual([true, false]);
   });
 
   it('does not serve a zone created while changes are held', () => {
