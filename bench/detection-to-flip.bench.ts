@@ -229,11 +229,15 @@ async function measureFailover(
  */
 function decisionOf(bench: Bench, service: string, since: number): number {
   const { lambda } = bench.h.stack;
+  // One request, or the watchdog's batch of one zone's moves (`{ moves: [...] }`, issue #10).
+  const carries = (payload: unknown): boolean => {
+    if (typeof payload !== 'object' || payload === null) return false;
+    const moves: unknown = Reflect.get(payload, 'moves');
+    if (Array.isArray(moves)) return moves.some(carries);
+    return Reflect.get(payload, 'service') === service;
+  };
   const forService = (functionName: string, payload: unknown) =>
-    functionName.endsWith('failover') &&
-    typeof payload === 'object' &&
-    payload !== null &&
-    Reflect.get(payload, 'service') === service;
+    functionName.endsWith('failover') && carries(payload);
   const runs = lambda.invocations.filter(
     (call) => call.at >= since && forService(call.functionName, call.payload),
   );
