@@ -284,8 +284,11 @@ export default async function benchMassFailover(): Promise<void> {
     );
   }
   const changeCalls = median(results.map((r) => r.changeCalls));
+  // The issue's bound counts detection and the change; an authoritative DNS answer cannot move
+  // before the change is INSYNC, so the DNS line is held to the bound plus the stand-in's INSYNC
+  // delay (the change itself is held to the bound alone, in the run lines above).
   console.log(
     `mass-failover: ${SERVICES} services, ${ZONES} zones: last DNS answer moved after ${seconds(worstLast)} s ` +
-      `(bound ${BOUND_MS / 1000} s), ${changeCalls} change calls`,
+      `(bound ${(BOUND_MS + IN_SYNC_DELAY_MS) / 1000} s), ${changeCalls} change calls`,
   );
 }
