@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // Most end-to-end and chaos tests wait on real time (1 s watchdog rounds, Lambda and Route 53
+    // delays) rather than compute: a third worker overlaps those waits on the 2-core machine.
+    maxWorkers: 3,
     // The handlers log JSON lines and EMF metrics to stdout; show them only for failing tests.
     silent: 'passed-only',
     testTimeout: 30_000,

@@ -26,6 +26,7 @@ export const INJECTABLE_ERRORS = [
   'PriorRequestNotComplete',
   'InternalFailure',
   'ServiceUnavailable',
+  'AccessDenied',
 ] as const;
 export type InjectableError = (typeof INJECTABLE_ERRORS)[number];
 
@@ -43,6 +44,13 @@ export function injectedError(code: InjectableError): Route53ApiError {
       return internalFailure();
     case 'ServiceUnavailable':
       return new Route53ApiError('ServiceUnavailable', 503, 'Service Unavailable');
+    case 'AccessDenied':
+      // A refusal that no retry changes: the caller's role may not change these records.
+      return new Route53ApiError(
+        'AccessDenied',
+        403,
+        'User is not authorized to perform: route53:ChangeResourceRecordSets on this hosted zone',
+      );
   }
 }
 

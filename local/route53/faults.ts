@@ -17,11 +17,7 @@ export type Operation = (typeof OPERATIONS)[number];
 
 export interface Route53Faults {
   /** The next `count` calls (of `operation`, or any) fail with this error instead of running. */
-  failNext(
-    count: number,
-    error: 'Throttling' | 'PriorRequestNotComplete' | 'InternalFailure' | 'ServiceUnavailable',
-    operation?: string,
-  ): void;
+  failNext(count: number, error: InjectableError, operation?: string): void;
   /**
    * The next `count` calls (of `operation`, or any) are dropped: the connection is closed without an
    * answer and nothing runs — to the client, a call that may or may not have landed.
