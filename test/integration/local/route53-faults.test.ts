@@ -343,7 +343,7 @@ describe('local Route 53 control API', () => {
   it.each([
     [
       { action: 'failNext', count: 1, error: 'Teapot' },
-      '"error" must be one of Throttling, PriorRequestNotComplete, InternalFailure, ServiceUnavailable, got "Teapot"',
+      '"error" must be one of Throttling, PriorRequestNotComplete, InternalFailure, ServiceUnavailable, AccessDenied, got "Teapot"',
     ],
     [
       { action: 'failNext', count: 1, error: 'Throttling', operation: 'Nope' },
