@@ -15,6 +15,7 @@ import { type LocalRoute53, startLocalRoute53 } from '../../../local/route53/ind
 import { createTrafficSwitch, type Route53TrafficSwitch } from '../../../shared/aws/traffic-switch.ts';
 import type { ServiceConfig } from '../../../shared/domain/config.ts';
 import type { Clock, FlipResult, ZoneFlip } from '../../../shared/domain/ports.ts';
+import { virtualClock } from '../../support/virtual-clock.ts';
 
 let r53: LocalRoute53;
 let client: Route53Client;
@@ -33,19 +34,6 @@ afterAll(async () => {
   client.destroy();
   await r53.close();
 });
-
-/** Real time for requests; sleeping only moves this clock on, so backoff costs no wall time. */
-function virtualClock(): Clock & { slept: () => number } {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    sleep: async (ms) => {
-      offset += ms;
-      await new Promise((resolve) => setImmediate(resolve));
-    },
-    slept: () => offset,
-  };
-}
 
 function switchWith(clock: Clock = virtualClock()): Route53TrafficSwitch {
   return createTrafficSwitch({ client, clock, random: () => 0.5 });

@@ -21,6 +21,7 @@ import type {
   TrafficSwitch,
   WeightedRecordSet,
 } from '../../../shared/domain/ports.ts';
+import { virtualClock } from '../../support/virtual-clock.ts';
 
 let r53: LocalRoute53;
 let client: Route53Client;
@@ -39,19 +40,6 @@ afterAll(async () => {
   client.destroy();
   await r53.close();
 });
-
-/** Real time for requests; sleeping only moves this clock on, so backoff costs no wall time. */
-function virtualClock(): Clock & { slept: () => number } {
-  let offset = 0;
-  return {
-    now: () => Date.now() + offset,
-    sleep: async (ms) => {
-      offset += ms;
-      await new Promise((resolve) => setImmediate(resolve));
-    },
-    slept: () => offset,
-  };
-}
 
 function switchWith(clock: Clock = virtualClock()): Route53TrafficSwitch {
   return createTrafficSwitch({ client, clock, random: () => 0.5 });
