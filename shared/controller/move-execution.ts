@@ -138,21 +138,10 @@ export async function executeMoves(
   items: readonly BatchItem[],
 ): Promise<(Execution | { readonly error: unknown })[]> {
   const readings = await deps.traffic.readAll(items.map((item) => item.service));
+  const readOf = (service: ServiceConfig) => async () => readings.get(service.name) ?? notRead(service);
   const prepared = await Promise.all(
     items.map((item) =>
-      prepareMove(
-        deps,
-        item,
-        async () =>
-          readings.get(item.service.name) ?? {
-            ok: false,
-            reason: 'unavailable',
-            message: `Service "${item.service.name}": not read`,
-          },
-        {
-          dryRun: false,
-        },
-      ).catch((error: unknown) => ({ error })),
+      prepareMove(deps, item, readOf(item.service), { dryRun: false }).catch((error: unknown) => ({ error })),
     ),
   );
   const claimed = prepared.filter((p): p is Prepared => !('kind' in p) && !('error' in p));
@@ -221,6 +210,11 @@ function flipOf(prepared: Prepared): ZoneFlip {
 }
 
 /** A result the traffic switch did not give (a bug): treated as unknown, so the claim is kept. */
+/** `readAll` answers for every service it is given; this only guards a switch that does not. */
+function notRead(service: ServiceConfig): ReadResult {
+  return { ok: false, reason: 'unavailable', message: `Service "${service.name}": not read` };
+}
+
 function missingResult(service: ServiceConfig): FlipResult {
   return {
     outcome: 'error',
