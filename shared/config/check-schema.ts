@@ -95,7 +95,7 @@ const jsonScalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
 });
 
 /** The fields of an http check; the rules between them are in check-rules.ts. */
-const http = z.strictObject({
+export const http = z.strictObject({
   url: text(checkUrl),
   method: oneOf(['GET', 'HEAD']).default('GET'),
   headers: emptyMeansUnset(headers.default(() => ({}))),

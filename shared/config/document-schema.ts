@@ -6,6 +6,7 @@ import { interpretRecordName } from './dns-name.ts';
 import { emptyMeansUnset, type Interpretation, oneOf, plainText, text, wholeNumber } from './fields.ts';
 import { notifiers } from './notifier-schema.ts';
 import { policyFields, resolveMetrics, resolvePolicy } from './policy.ts';
+import { vantages } from './vantages-schema.ts';
 import { describeValue } from './wording.ts';
 
 const SERVICE_NAME = new RegExp(`^[a-z0-9][a-z0-9-]{0,${MAX_SERVICE_NAME_CHARS - 1}}$`);
@@ -114,6 +115,7 @@ export const configDocument = z
         })
         .min(1, { error: 'must list at least one service', abort: true }),
       notifiers,
+      vantages: vantages.optional(),
     },
     {
       error: (issue) =>
@@ -138,6 +140,7 @@ export const configDocument = z
         }),
       ),
       notifiers: document.notifiers,
+      ...(document.vantages === undefined ? {} : { vantages: document.vantages }),
     }),
   );
 

@@ -134,9 +134,29 @@ export type NotifierConfig =
   | { readonly kind: 'pagerduty'; readonly routingKey: SecretValue }
   | { readonly kind: 'webhook'; readonly url: SecretValue; readonly secret?: SecretValue };
 
+/**
+ * Several vantage points (issue #11): the watchdog runs in each of `regions`, each vantage keeps its
+ * own hysteresis per target and records its verdict every round, and a target counts as DOWN (or UP
+ * again) only when `quorum` fresh vantages agree. See `shared/domain/quorum.ts`.
+ */
+export interface VantagesConfig {
+  /** The vantages' names: the AWS regions the watchdog is deployed to (2..5, distinct). */
+  readonly regions: readonly string[];
+  /** How many fresh vantages must agree; always a majority of `regions` (default: the smallest one). */
+  readonly quorum: number;
+  /**
+   * A URL every sighted vantage can reach (outside both targets' networks). A vantage that reaches
+   * neither target nor the canary is blind: it abstains and alerts. Without one a vantage is never
+   * called blind (it cannot tell its own network from a total outage) and its vote counts.
+   */
+  readonly canary: HttpCheck | null;
+}
+
 export interface ControllerConfig {
   /** The file it was loaded from (absolute path), for messages. */
   readonly file: string;
+  /** Absent: one watchdog decides alone, as before vantages existed. */
+  readonly vantages?: VantagesConfig;
   readonly services: readonly ServiceConfig[];
   readonly notifiers: Readonly<Record<string, readonly NotifierConfig[]>>;
 }
