@@ -65,7 +65,16 @@ const common = {
   paused: z.boolean(),
   autoFailbacks: z.array(epochMs),
   frozen: z.boolean(),
-  announced: z.array(z.enum(['both-down', 'failback-ready', 'flapping-frozen', 'failover-blocked'])),
+  announced: z.array(
+    z.enum([
+      'both-down',
+      'failback-ready',
+      'flapping-frozen',
+      'failover-blocked',
+      'quorum-lost',
+      'vantage-disagrees',
+    ]),
+  ),
 };
 
 /** Format 2: what the controller writes. */

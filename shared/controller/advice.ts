@@ -87,6 +87,21 @@ export function watchdogAdvice(service: ServiceConfig, event: EventKind): Advice
         severity: 'warning',
         next: `Check who changed the records of ${service.name} (CloudTrail). Automation holds off until an operator fails over or back with failoverctl.`,
       };
+    case 'quorum-lost':
+      return {
+        severity: 'critical',
+        next: `Too few vantages are voting on ${service.name}: automation holds traffic where it is. Check the watchdogs of the silent regions (failoverctl status ${service.name} shows each vantage's last vote); fail over by hand if the primary is down.`,
+      };
+    case 'vantage-disagrees':
+      return {
+        severity: 'info',
+        next: `A minority of vantages sees ${service.name} otherwise than the quorum; nothing moved. Check the network path from those regions.`,
+      };
+    case 'vantage-blind':
+      return {
+        severity: 'error',
+        next: `This vantage reaches neither target of ${service.name} nor the canary: its network is at fault, and it abstains until it sees again. The other vantages still decide.`,
+      };
     default:
       return { severity: 'warning', next: `See failoverctl status ${service.name} and history.` };
   }

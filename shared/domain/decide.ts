@@ -3,9 +3,10 @@
  * Pure: no I/O, no clock (time is `now`), no randomness; it never throws for a valid policy.
  */
 import type { Policy, TargetId } from './config.ts';
-import type { Action, Evidence } from './events.ts';
+import { type Action, type Evidence, isFlipAction } from './events.ts';
 import { pruneFlapWindow } from './flip-timing.ts';
-import { frozenMessage } from './reasons.ts';
+import { describeVotes, dissent, quorumHealth, quorumLost, type Tally } from './quorum.ts';
+import { disagreeMessage, frozenMessage, quorumLostMessage } from './reasons.ts';
 import type { Notice, Round, Verdict } from './round.ts';
 import { decideRound } from './rules.ts';
 import {
@@ -29,6 +30,8 @@ const CONDITIONS: readonly AnnouncedCondition[] = [
   'failover-blocked',
   'failback-ready',
   'flapping-frozen',
+  'quorum-lost',
+  'vantage-disagrees',
 ];
 
 /**
@@ -60,14 +63,81 @@ export function decide(
     targets[id] = observeTarget(healthOf(state, id), seen, policy, now);
     evidence[id] = seen.checks;
   }
-  const round: Round = {
+  const round = roundOf(state, targets, evidence, policy, order, now);
+  return announceOnce(state.announced, decideRound(round), round);
+}
+
+/**
+ * `decide` for a watchdog with several vantages (issue #11): each target's health is the quorum's
+ * (`quorum.ts`), not this vantage's; `evidence` is this vantage's own last checks.
+ * Primary course:
+ *  1. Judge each target by the votes: DOWN or UP when a quorum says so, else as it was
+ *  2. Fewer voters than a quorum: change nothing and alert (fail static)
+ *  3. Apply the rules as `decide` does; a move's reason names the vantages and their votes
+ *  4. Announce a vantage that sees a target otherwise than the quorum (once, as every condition)
+ *
+ * @example
+ * const count = tally(votes, config.vantages, order, service.policy, now);
+ * const { next, actions } = decideByQuorum(state, count, evidence, service.policy, order, now);
+ */
+export function decideByQuorum(
+  state: ServiceState,
+  count: Tally,
+  evidence: Evidence,
+  policy: Policy,
+  order: readonly TargetId[],
+  now: number,
+): Decision {
+  const targets: Record<TargetId, TargetHealth> = { ...state.targets };
+  for (const id of order) targets[id] = quorumHealth(healthOf(state, id), count, id, now, evidence[id] ?? []);
+  const round = roundOf(state, targets, evidence, policy, order, now);
+  if (quorumLost(count)) {
+    // Nothing may change on fewer votes than a quorum: no move, no withdrawal, only the alert.
+    const notice: Notice = { condition: 'quorum-lost', type: 'alert', message: quorumLostMessage(count) };
+    return announceOnce(state.announced, { next: round.state, flip: null, notices: [notice] }, round);
+  }
+  const verdict = decideRound(round);
+  const statuses = Object.fromEntries(order.map((id) => [id, healthOf(round.state, id).status]));
+  const against = dissent(count, statuses);
+  const notices: Notice[] =
+    Object.keys(against).length === 0
+      ? []
+      : [
+          {
+            condition: 'vantage-disagrees',
+            type: 'notify',
+            message: disagreeMessage(count, against, statuses),
+          },
+        ];
+  const decision = announceOnce(
+    state.announced,
+    { ...verdict, notices: [...verdict.notices, ...notices] },
+    round,
+  );
+  const actions = decision.actions.map((action) => {
+    if (!isFlipAction(action)) return action;
+    // A failover is about the target left behind, a failback about the one returned to.
+    const subject = action.type === 'failover' ? state.active : action.to;
+    return { ...action, reason: `${action.reason} (${describeVotes(count, subject)})` };
+  });
+  return { ...decision, actions };
+}
+
+function roundOf(
+  state: ServiceState,
+  targets: Record<TargetId, TargetHealth>,
+  evidence: Evidence,
+  policy: Policy,
+  order: readonly TargetId[],
+  now: number,
+): Round {
+  return {
     state: { ...state, targets, autoFailbacks: pruneFlapWindow(state.autoFailbacks, now) },
     policy,
     order,
     now,
-    evidence: evidence satisfies Evidence,
+    evidence,
   };
-  return announceOnce(state.announced, decideRound(round), round);
 }
 
 function announceOnce(before: readonly AnnouncedCondition[], verdict: Verdict, round: Round): Decision {

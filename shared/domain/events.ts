@@ -21,7 +21,13 @@ export type EventKind =
   | 'planned-failover'
   /** An operator paused or resumed automation for a service (failoverctl pause / resume). */
   | 'paused'
-  | 'resumed';
+  | 'resumed'
+  /** Fewer fresh vantages vote than the quorum needs (issue #11): automation holds still. */
+  | 'quorum-lost'
+  /** A vantage sees a target otherwise than the quorum does: nothing moves; worth a look. */
+  | 'vantage-disagrees'
+  /** A vantage reaches neither target nor the canary: it abstains until it sees again. */
+  | 'vantage-blind';
 
 /** The last probe results of each target, by id: why a decision was made. */
 export type Evidence = Readonly<Record<TargetId, readonly CheckResult[]>>;

@@ -4,7 +4,8 @@
  * e.g. `primary down for 3 rounds (status 503 not in [200]); secondary up`.
  */
 import type { Policy, TargetId } from './config.ts';
-import { healthOf, type ServiceState, type TargetHealth } from './state.ts';
+import { describeVotes, type Tally } from './quorum.ts';
+import { healthOf, type ServiceState, type TargetHealth, type TargetStatus } from './state.ts';
 
 /** At most this many distinct failure reasons are quoted per target. */
 const MAX_QUOTED_FAILURES = 3;
@@ -192,4 +193,39 @@ function sinceLastFlip(state: ServiceState, now: number): string {
   return state.lastFlipAt === null
     ? 'no flip recorded'
     : `${formatDuration(now - state.lastFlipAt)} since the last flip`;
+}
+
+/**
+ * `Only 1 of 3 vantages votes (us-east-1); a quorum needs 2: us-east-2 abstains (silent), ...`
+ *
+ * @example
+ * quorumLostMessage(count);
+ */
+export function quorumLostMessage(count: Tally): string {
+  const voting = count.voters.map((vote) => vote.vantage);
+  const who = voting.length === 0 ? 'none' : voting.join(', ');
+  const missing = count.abstained.map((a) => `${a.vantage} abstains (${a.why})`).join(', ');
+  return (
+    `Only ${voting.length} of ${count.vantages.length} vantages vote (${who}); a quorum needs ${count.quorum}: ${missing}. ` +
+    'Traffic stays where it is until enough vantages vote again (failing static).'
+  );
+}
+
+/**
+ * `eu-west-1 sees primary down while the quorum sees it up (quorum 2 of 3: ...). Nothing moves.`
+ *
+ * @example
+ * disagreeMessage(count, { primary: ['eu-west-1'] }, { primary: 'up' });
+ */
+export function disagreeMessage(
+  count: Tally,
+  against: Readonly<Record<TargetId, readonly string[]>>,
+  statuses: Readonly<Record<TargetId, TargetStatus>>,
+): string {
+  const lines = Object.entries(against).map(([id, vantages]) => {
+    const quorumSays = statuses[id] ?? 'unknown';
+    const theySay = quorumSays === 'up' ? 'down' : 'up';
+    return `${vantages.join(', ')} ${vantages.length === 1 ? 'sees' : 'see'} ${id} ${theySay} while the quorum sees it ${quorumSays} (${describeVotes(count, id)})`;
+  });
+  return `${lines.join('; ')}. Nothing moves on a minority's view; check the network path from those vantages.`;
 }

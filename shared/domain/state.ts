@@ -111,7 +111,15 @@ export interface ServiceState {
   readonly announced: readonly AnnouncedCondition[];
 }
 
-export type AnnouncedCondition = 'both-down' | 'failback-ready' | 'flapping-frozen' | 'failover-blocked';
+export type AnnouncedCondition =
+  | 'both-down'
+  | 'failback-ready'
+  | 'flapping-frozen'
+  | 'failover-blocked'
+  /** Fewer fresh vantages vote than the quorum needs (issue #11): nothing moves. */
+  | 'quorum-lost'
+  /** A vantage sees a target otherwise than the quorum does. */
+  | 'vantage-disagrees';
 
 const UNKNOWN: TargetHealth = { status: 'unknown', okStreak: 0, failStreak: 0, since: null, last: [] };
 

@@ -39,7 +39,9 @@ export type Incident =
   | 'flapping-frozen'
   | 'failover-refused'
   | 'failover-blocked'
-  | 'failover-failed';
+  | 'failover-failed'
+  | 'quorum-lost'
+  | 'vantage-blind';
 
 interface IncidentRule {
   readonly triggers: Incident | null;
@@ -81,6 +83,11 @@ const RULES: Readonly<Record<EventKind, IncidentRule>> = {
   paused: { triggers: null, resolves: [] },
   // Resuming releases a hold or pause: a blocked failover is now up to the watchdog again.
   resumed: { triggers: null, resolves: ['failover-blocked'] },
+  // The controller itself cannot decide (issue #11): page; an operator resolves it once vantages vote again.
+  'quorum-lost': { triggers: 'quorum-lost', resolves: [] },
+  'vantage-blind': { triggers: 'vantage-blind', resolves: [] },
+  // A minority's view: worth a message, not a page.
+  'vantage-disagrees': { triggers: null, resolves: [] },
 };
 
 export type PagerDutyEvent =

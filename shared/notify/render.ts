@@ -54,6 +54,9 @@ const TITLES: Readonly<Record<EventKind, string>> = {
   'failover-blocked': 'FAILOVER BLOCKED',
   paused: 'AUTOMATION PAUSED',
   resumed: 'AUTOMATION RESUMED',
+  'quorum-lost': 'QUORUM LOST',
+  'vantage-disagrees': 'VANTAGE DISAGREES',
+  'vantage-blind': 'VANTAGE BLIND',
 };
 
 /** Events whose title shows the direction (`: primary → secondary`) when `from` and `to` are known. */

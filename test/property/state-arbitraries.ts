@@ -73,6 +73,8 @@ const conditions: AnnouncedCondition[] = [
   'failback-ready',
   'flapping-frozen',
   'failover-blocked',
+  'quorum-lost',
+  'vantage-disagrees',
 ];
 
 /** Each target's health, by id; now and then a target has none recorded (never probed: unknown). */
