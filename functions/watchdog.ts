@@ -20,10 +20,17 @@ export function watchdogHandler(getRuntime: () => Runtime = () => runtime('watch
   ): Promise<WatchdogReport> => {
     const rt = getRuntime();
     const log = invocationLog('watchdog', rt.log, context);
-    return runWatchdog({ ...rt, log, services: rt.config.services, invoker: rt.invoker() }, event ?? {}, {
-      remainingMs: () => context.getRemainingTimeInMillis(),
-      ...(options?.signal ? { signal: options.signal } : {}),
-    });
+    const vantages = rt.config.vantages;
+    const quorum =
+      vantages === undefined ? {} : { quorum: { vantages, vantage: rt.vantage, votes: rt.votes } };
+    return runWatchdog(
+      { ...rt, log, services: rt.config.services, invoker: rt.invoker(), ...quorum },
+      event ?? {},
+      {
+        remainingMs: () => context.getRemainingTimeInMillis(),
+        ...(options?.signal ? { signal: options.signal } : {}),
+      },
+    );
   };
   return middy(watchdog).use(logErrors('watchdog'));
 }

@@ -11,8 +11,9 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { createLambdaInvoker, flipFunctionNamesFromEnv } from '../aws/lambda-invoker.ts';
-import { stateStoreFromEnv } from '../aws/state-store.ts';
+import { stateStoreFromEnv, stateTableFromEnv } from '../aws/state-store.ts';
 import { createTrafficSwitch } from '../aws/traffic-switch.ts';
+import { createVoteStore } from '../aws/vote-store.ts';
 import { loadConfig } from '../config/index.ts';
 import type { ControllerConfig } from '../domain/config.ts';
 import {
@@ -23,6 +24,7 @@ import {
   type StateStore,
   systemClock,
   type TrafficSwitch,
+  type VoteStore,
 } from '../domain/ports.ts';
 import { createNotifier } from '../notify/index.ts';
 import { createSecretResolver } from '../notify/secrets.ts';
@@ -41,6 +43,10 @@ export interface Runtime {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly stage: string;
+  /** Which vantage this deployment is (`VANTAGE`, else the Lambda's `AWS_REGION`), for `vantages`. */
+  readonly vantage: string;
+  /** Where the vantages record their votes: the state table. */
+  readonly votes: VoteStore;
   /** Only the watchdog invokes the flip functions: built on first use. */
   invoker(): Invoker;
 }
@@ -103,13 +109,16 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
   // The notifiers' resolver: each `${ssm:/path}` header value is read once per cold start, and a
   // failed read is tried again next round. Values are never logged, only paths.
   const probeSecrets = createSecretResolver({ ssm: () => ssm, timeoutMs: PROBE_SECRET_TIMEOUT_MS });
+  const dynamodb = new DynamoDBClient({ requestHandler: DYNAMODB_TIMEOUTS });
   return {
     config,
-    store: stateStoreFromEnv({
-      client: new DynamoDBClient({ requestHandler: DYNAMODB_TIMEOUTS }),
-      env,
-      clock,
+    store: stateStoreFromEnv({ client: dynamodb, env, clock }),
+    votes: createVoteStore({
+      client: dynamodb,
+      table: stateTableFromEnv(env),
+      onCorrupt: (error) => log.error('unreadable vantage votes; that vantage counts as silent', { error }),
     }),
+    vantage: env.VANTAGE ?? env.AWS_REGION ?? '',
     traffic: createTrafficSwitch({
       client: new Route53Client({ region: 'us-east-1', requestHandler: ROUTE53_TIMEOUTS }),
       clock,

@@ -16,6 +16,8 @@ interface ServiceSamples {
   /** The active target's position in preference order, per round. */
   readonly active: number[];
   readonly latency: Map<string, { target: string; check: string; values: number[] }>;
+  /** With vantages: how many vantages' votes counted, per round. */
+  readonly voters: number[];
 }
 
 export class RunMetrics {
@@ -26,7 +28,7 @@ export class RunMetrics {
   sample(t: Tracked, state: ServiceState, observation: Observation): void {
     let samples = this.services.get(t.config.name);
     if (!samples) {
-      samples = { health: new Map(), active: [], latency: new Map() };
+      samples = { health: new Map(), active: [], latency: new Map(), voters: [] };
       this.services.set(t.config.name, samples);
     }
     const order = targetOrder(t.config);
@@ -47,6 +49,11 @@ export class RunMetrics {
     samples.active.push(Math.max(0, order.indexOf(state.active)));
   }
 
+  /** How many vantages' votes counted for a service this round (issue #11). */
+  sampleVoters(service: string, voters: number): void {
+    this.services.get(service)?.voters.push(voters);
+  }
+
   emit(metrics: Metrics, stage: string, run: { durationMs: number; rounds: number }): void {
     metrics.put({ Stage: stage }, [
       { name: METRIC.heartbeat.name, unit: METRIC.heartbeat.unit, value: 1 },
@@ -59,6 +66,9 @@ export class RunMetrics {
     for (const [service, samples] of this.services) {
       metrics.put({ Stage: stage, Service: service }, [
         { name: METRIC.activeTarget.name, unit: METRIC.activeTarget.unit, value: samples.active },
+        ...(samples.voters.length > 0
+          ? [{ name: METRIC.vantageVoters.name, unit: METRIC.vantageVoters.unit, value: samples.voters }]
+          : []),
       ]);
       for (const [target, values] of samples.health) {
         metrics.put({ Stage: stage, Service: service, Target: target }, [

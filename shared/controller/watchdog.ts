@@ -11,9 +11,9 @@
  *  5. Wait for the notifications, emit the heartbeat and round metrics (`watchdog-metrics.ts`)
  */
 import { randomUUID } from 'node:crypto';
-import { type ServiceConfig, targetOrder } from '../domain/config.ts';
-import { decide } from '../domain/decide.ts';
-import { type Action, type FlipAction, isFlipAction } from '../domain/events.ts';
+import { type ServiceConfig, targetOrder, type VantagesConfig } from '../domain/config.ts';
+import { type Decision, decide, decideByQuorum } from '../domain/decide.ts';
+import { type Action, type FlipAction, isFlipAction, type NoticeAction } from '../domain/events.ts';
 import { initialState } from '../domain/initial-state.ts';
 import { needsWrite } from '../domain/persist.ts';
 import type {
@@ -24,8 +24,10 @@ import type {
   Prober,
   StateStore,
   TrafficSwitch,
+  VoteStore,
 } from '../domain/ports.ts';
-import type { Observation } from '../domain/state.ts';
+import type { Tally } from '../domain/quorum.ts';
+import type { Observation, ServiceState } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { StateContentionError, stateKeyOf, writeConditionally } from './conditional-write.ts';
@@ -33,6 +35,7 @@ import { MAX_BATCH_MOVES } from './flip-batch.ts';
 import { Ledger, type Tracked, type WatchdogReport } from './watchdog-ledger.ts';
 import { RunMetrics } from './watchdog-metrics.ts';
 import { reconcileAll } from './watchdog-reconcile.ts';
+import { type RoundVotes, VantageVoter } from './watchdog-votes.ts';
 
 export type { WatchdogReport } from './watchdog-ledger.ts';
 
@@ -57,6 +60,15 @@ export interface WatchdogDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly stage?: string;
+  /**
+   * Several vantages (issue #11): this watchdog is `vantage`, records its votes in `votes`, and a
+   * target's health is the quorum's. Without them it decides alone on its own hysteresis.
+   */
+  readonly quorum?: {
+    readonly vantages: VantagesConfig;
+    readonly vantage: string;
+    readonly votes: VoteStore;
+  };
 }
 
 /** How much time the run has left (the Lambda context's remaining time). */
@@ -96,6 +108,8 @@ export async function runWatchdog(
     };
   });
   await reconcileAll(deps, tracked, ledger);
+  const voter =
+    deps.quorum === undefined ? null : await VantageVoter.start({ ...deps.quorum, prober: deps.prober, log });
 
   const metrics = new RunMetrics();
   const roundCostMs = Math.max(...deps.services.map(maxCheckTimeoutMs)) + SAFETY_MARGIN_MS;
@@ -103,7 +117,7 @@ export async function runWatchdog(
     const now = clock.now();
     const due = tracked.filter((t) => t.nextDue <= now);
     if (due.length > 0) {
-      await round(deps, due, now, ledger, metrics);
+      await round(deps, due, now, ledger, metrics, voter);
       for (const t of due) t.nextDue = now + t.config.policy.probeIntervalSeconds * 1000;
     }
     const waitMs = Math.max(0, Math.min(...tracked.map((t) => t.nextDue)) - clock.now());
@@ -130,8 +144,17 @@ async function round(
   now: number,
   ledger: Ledger,
   metrics: RunMetrics,
+  voter: VantageVoter | null,
 ): Promise<void> {
   const observations = await deps.prober.probeServices(due.map((t) => t.config));
+  const votes =
+    voter === null
+      ? null
+      : await voter.round(
+          due.map((t) => t.config),
+          observations,
+          now,
+        );
   ledger.report.rounds++;
   metrics.roundDurations.push(deps.clock.now() - now);
   const decided: Decided[] = [];
@@ -140,8 +163,13 @@ async function round(
       const observation = observations.get(t.config.name);
       if (!observation) return;
       metrics.sample(t, t.state, observation);
+      const count = votes?.tallies.get(t.config.name);
+      if (count !== undefined) metrics.sampleVoters(t.config.name, count.voters.length);
+      const judge = judgeFor(t, observation, now, votes);
+      if (judge === null) return;
+      if (votes?.newlyBlind.includes(t.config.name)) ledger.notice(t, blindNotice(deps, t, observation));
       try {
-        const actions = await decideAndSave(deps, t, observation, now, ledger);
+        const actions = await decideAndSave(deps, t, judge, ledger);
         for (const action of actions) {
           if (isFlipAction(action)) decided.push(decision(deps, t, action, ledger));
           else ledger.notice(t, action);
@@ -163,12 +191,45 @@ async function round(
   await invokeByZone(deps, decided);
 }
 
+/**
+ * How this round decides a service: on this watchdog's own hysteresis, or — with vantages — on the
+ * quorum's tally (null: the other vantages' votes could not be read, so nothing is decided).
+ */
+function judgeFor(
+  t: Tracked,
+  observation: Observation,
+  now: number,
+  votes: RoundVotes | null,
+): ((state: ServiceState) => Decision) | null {
+  const order = targetOrder(t.config);
+  if (votes === null) return (state) => decide(state, observation, t.config.policy, order, now);
+  const count: Tally | undefined = votes.tallies.get(t.config.name);
+  if (count === undefined) return null;
+  const evidence = Object.fromEntries(
+    Object.entries(observation.targets).map(([id, seen]) => [id, seen.checks]),
+  );
+  return (state) => decideByQuorum(state, count, evidence, t.config.policy, order, now);
+}
+
+function blindNotice(deps: WatchdogDeps, t: Tracked, observation: Observation): NoticeAction {
+  const evidence = Object.fromEntries(
+    Object.entries(observation.targets).map(([id, seen]) => [id, seen.checks]),
+  );
+  return {
+    type: 'alert',
+    event: 'vantage-blind',
+    message:
+      `Vantage ${deps.quorum?.vantage} reaches no target of ${t.config.name} and not the canary either: ` +
+      'its own network is at fault. It abstains until it sees again; the other vantages decide.',
+    evidence,
+  };
+}
+
 /** Decide; write only when something but the evidence changed; on a lost race, decide again on the fresh state. */
 async function decideAndSave(
   deps: WatchdogDeps,
   t: Tracked,
-  observation: Observation,
-  now: number,
+  judge: (state: ServiceState) => Decision,
   ledger: Ledger,
 ): Promise<Action[]> {
   let actions: Action[] = [];
@@ -178,7 +239,7 @@ async function decideAndSave(
     stateKeyOf(t.config),
     { value: t.state, version: t.version },
     (state) => {
-      const decision = decide(state, observation, t.config.policy, targetOrder(t.config), now);
+      const decision = judge(state);
       actions = decision.actions;
       next = decision.next;
       return needsWrite(state, decision.next) ? decision.next : null;

@@ -92,13 +92,16 @@ export function decideByQuorum(
   for (const id of order) targets[id] = quorumHealth(healthOf(state, id), count, id, now, evidence[id] ?? []);
   const round = roundOf(state, targets, evidence, policy, order, now);
   if (quorumLost(count)) {
-    // Nothing may change on fewer votes than a quorum: no move, no withdrawal, only the alert.
-    const notice: Notice = { condition: 'quorum-lost', type: 'alert', message: quorumLostMessage(count) };
-    return announceOnce(state.announced, { next: round.state, flip: null, notices: [notice] }, round);
+    // Nothing may change on fewer votes than a quorum: no move, no withdrawal, only the alert — and
+    // not even that while the other vantages are still to cast their first votes.
+    const notices: Notice[] = count.starting
+      ? []
+      : [{ condition: 'quorum-lost', type: 'alert', message: quorumLostMessage(count) }];
+    return announceOnce(state.announced, { next: round.state, flip: null, notices }, round);
   }
   const verdict = decideRound(round);
   const statuses = Object.fromEntries(order.map((id) => [id, healthOf(round.state, id).status]));
-  const against = dissent(count, statuses);
+  const against = dissent(count, statuses, now);
   const notices: Notice[] =
     Object.keys(against).length === 0
       ? []

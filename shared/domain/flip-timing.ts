@@ -9,6 +9,13 @@ import type { Policy } from './config.ts';
 /** The rolling window that `maxAutoFailbacksPerHour` counts over. */
 export const FLAP_WINDOW_MS = 3_600_000;
 
+/**
+ * How far apart the clocks of two machines of the controller may be (watchdogs in several regions,
+ * the flip functions): each within 5 s of true time, so up to 10 s apart. Lambda hosts keep time
+ * with the Amazon Time Sync Service, far closer than that; the chaos tests skew clocks by ±5 s.
+ */
+export const CLOCK_ALLOWANCE_MS = 10_000;
+
 /** A pending flip is never re-sent sooner than this. */
 export const MIN_PENDING_TIMEOUT_MS = 120_000;
 

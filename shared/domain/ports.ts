@@ -4,6 +4,7 @@
  */
 import type { ServiceConfig, TargetId } from './config.ts';
 import type { AuditEvent, EventKind, Evidence } from './events.ts';
+import type { VantageVote } from './quorum.ts';
 import type { Observation, ServiceState, TargetObservation } from './state.ts';
 
 export interface Clock {
@@ -43,6 +44,22 @@ export interface StateStore {
   appendAudit(event: AuditEvent): Promise<void>;
   /** Audit events of a service, newest first. */
   history(service: string, limit: number): Promise<AuditEvent[]>;
+}
+
+// ---- Votes of the vantages (issue #11) --------------------------------------------------------
+
+/** Each vantage's latest vote per service, by service name. */
+export type VantageVotes = ReadonlyMap<string, VantageVote>;
+
+/**
+ * Where the vantages record their votes: one record per vantage, written only by that vantage
+ * (every round), read by all of them.
+ */
+export interface VoteStore {
+  /** The records of those of `vantages` that have one, by vantage, strongly consistent. */
+  loadVotes(vantages: readonly string[]): Promise<Map<string, VantageVotes>>;
+  /** Replace `vantage`'s record with `votes`. */
+  saveVotes(vantage: string, votes: VantageVotes): Promise<void>;
 }
 
 // ---- Traffic switch (Route 53 weighted records) -----------------------------------------------

@@ -5,7 +5,7 @@
  * Each vantage (a watchdog in one region) keeps its own hysteresis per target (`observeTarget`: fail
  * fast, return slow) and records the result every round as its vote, with the time it made it. A
  * vote counts when it is fresh — made within two probe intervals, as far as clocks that may differ
- * by up to {@link CLOCK_ALLOWANCE_MS} can tell — and its vantage is not blind (it reached neither
+ * by up to `CLOCK_ALLOWANCE_MS` (flip-timing.ts) can tell — and its vantage is not blind (it reached neither
  * target nor the canary). Then, per target:
  *
  *   quorum (q) of the voters say DOWN  ->  DOWN
@@ -19,14 +19,10 @@
  * Pure: no I/O, no clock (time is `now`).
  */
 import type { Policy, TargetId, VantagesConfig } from './config.ts';
+import { CLOCK_ALLOWANCE_MS } from './flip-timing.ts';
 import type { CheckResult, TargetHealth, TargetStatus } from './state.ts';
 
-/**
- * How far apart two vantages' clocks may be and their votes still be judged by their times. Lambda
- * hosts keep time with the Amazon Time Sync Service (well under a second apart); 5 s is the margin
- * the chaos tests skew clocks by.
- */
-export const CLOCK_ALLOWANCE_MS = 5_000;
+export { CLOCK_ALLOWANCE_MS };
 
 /** A vote older than this many probe intervals is stale: its vantage abstains. */
 export const FRESH_INTERVALS = 2;
@@ -39,6 +35,8 @@ export interface VantageVote {
   readonly vantage: string;
   /** When the vantage made it, on its own clock (epoch ms). */
   readonly at: number;
+  /** Since when the vantage has voted on the service without a gap (its first vote, or after a gap). */
+  readonly since: number;
   /** It reached neither target nor the canary: it cannot tell anything, so it abstains. */
   readonly blind: boolean;
   /** Each target's health after the vantage's own hysteresis, by id. */
@@ -57,12 +55,20 @@ export interface Ballot {
 
 export interface Tally {
   readonly quorum: number;
+  /** How old a vote may be and still count (`freshnessMs`). */
+  readonly freshMs: number;
   /** The configured vantages, in the config's order. */
   readonly vantages: readonly string[];
   /** Vantages whose vote counts this round: fresh and not blind. */
   readonly voters: readonly VantageVote[];
   readonly abstained: readonly { readonly vantage: string; readonly why: AbstainReason }[];
   readonly ballots: Readonly<Record<TargetId, Ballot>>;
+  /**
+   * The counting vantage began voting on the service less than a freshness window ago and every
+   * other vantage missing has never voted on it: the others are expected to vote any moment (a new
+   * service, a first deployment), so a lost quorum is not yet worth an alert.
+   */
+  readonly starting: boolean;
 }
 
 /**
@@ -78,8 +84,9 @@ export function tally(
   order: readonly TargetId[],
   policy: Pick<Policy, 'probeIntervalSeconds'>,
   now: number,
+  self?: string,
 ): Tally {
-  const freshMs = FRESH_INTERVALS * policy.probeIntervalSeconds * 1000 + CLOCK_ALLOWANCE_MS;
+  const freshMs = freshnessMs(policy);
   const voters: VantageVote[] = [];
   const abstained: { vantage: string; why: AbstainReason }[] = [];
   for (const vantage of vantages.regions) {
@@ -96,7 +103,30 @@ export function tally(
       voters.filter((v) => statusIn(v, id) === status).map((v) => v.vantage);
     ballots[id] = { up: said('up'), down: said('down'), unknown: said('unknown') };
   }
-  return { quorum: vantages.quorum, vantages: vantages.regions, voters, abstained, ballots };
+  const own = votes.find((v) => v.vantage === self);
+  const starting =
+    own !== undefined &&
+    now - own.since < freshMs &&
+    abstained.every((a) => a.why === 'silent' || a.vantage === self);
+  return {
+    quorum: vantages.quorum,
+    freshMs,
+    vantages: vantages.regions,
+    voters,
+    abstained,
+    ballots,
+    starting,
+  };
+}
+
+/**
+ * How old a vote may be and still count: two probe intervals, plus how far two clocks may differ.
+ *
+ * @example
+ * freshnessMs({ probeIntervalSeconds: 10 }); // 30_000
+ */
+export function freshnessMs(policy: Pick<Policy, 'probeIntervalSeconds'>): number {
+  return FRESH_INTERVALS * policy.probeIntervalSeconds * 1000 + CLOCK_ALLOWANCE_MS;
 }
 
 function statusIn(vote: VantageVote, id: TargetId): TargetStatus {
@@ -147,20 +177,30 @@ export function quorumLost(count: Tally): boolean {
 }
 
 /**
- * The voters that see a target otherwise than the quorum does (DOWN where the quorum says UP, or UP
- * where it says DOWN), by target: e.g. one region cut off from the primary.
+ * The voters that have seen a target otherwise than the quorum does (DOWN where the quorum says UP,
+ * or UP where it says DOWN) for longer than a vote stays fresh, by target: e.g. one region cut off
+ * from the primary. A shorter disagreement is every real outage's first rounds — the vantages do
+ * not probe in step — and not worth telling anyone about.
  *
  * @example
- * dissent(count, { primary: 'up' }); // { primary: ['eu-west-1'] }
+ * dissent(count, { primary: 'up' }, now); // { primary: ['eu-west-1'] }
  */
 export function dissent(
   count: Tally,
   statuses: Readonly<Record<TargetId, TargetStatus>>,
+  now: number,
 ): Readonly<Record<TargetId, readonly string[]>> {
   const out: Record<TargetId, readonly string[]> = {};
-  for (const [id, ballot] of Object.entries(count.ballots)) {
+  for (const id of Object.keys(count.ballots)) {
     const status = statuses[id];
-    const against = status === 'up' ? ballot.down : status === 'down' ? ballot.up : [];
+    if (status !== 'up' && status !== 'down') continue;
+    const against = count.voters
+      .filter((vote) => {
+        const seen = Object.hasOwn(vote.targets, id) ? vote.targets[id] : undefined;
+        if (seen === undefined || seen.status === 'unknown' || seen.status === status) return false;
+        return seen.since !== null && now - seen.since >= count.freshMs;
+      })
+      .map((vote) => vote.vantage);
     if (against.length > 0) out[id] = against;
   }
   return out;

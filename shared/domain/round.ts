@@ -4,7 +4,7 @@
  */
 import type { Policy, TargetId } from './config.ts';
 import type { Action, Evidence } from './events.ts';
-import { pendingTimeoutMs } from './flip-timing.ts';
+import { CLOCK_ALLOWANCE_MS, pendingTimeoutMs } from './flip-timing.ts';
 import { resendReason } from './reasons.ts';
 import { type AnnouncedCondition, healthOf, type ServiceState, type TargetHealth } from './state.ts';
 
@@ -69,14 +69,16 @@ export function withdrawn(round: Round): Round {
 
 /**
  * A move was sent and is still wanted: wait for the flip function, and send it again with the
- * same epoch once the pending timeout has passed (a lost async invoke). A `since` in the future
- * (the clock jumped back) restarts the wait from `now`.
+ * same epoch once the pending timeout has passed (a lost async invoke). A `since` further in the
+ * future than two clocks may differ (`CLOCK_ALLOWANCE_MS`: the clock jumped back) restarts the
+ * wait from `now`; a nearer one is another machine's clock (a flip function, another vantage), left
+ * as written — rewriting it would change the move under the flip function that is claiming it.
  */
 export function awaitMove(round: Round, type: 'failover' | 'failback', why: string): Verdict {
   const { state, now, policy } = round;
   const moving = state.moving;
   if (moving === null) return stay(round);
-  if (moving.since > now) return stay(round, { moving: { ...moving, since: now } });
+  if (moving.since > now + CLOCK_ALLOWANCE_MS) return stay(round, { moving: { ...moving, since: now } });
   const waited = now - moving.since;
   if (waited < pendingTimeoutMs(policy)) return stay(round);
   return {

@@ -70,6 +70,13 @@ export const METRIC = {
     dimensions: [PROBE_DIMENSIONS],
     meaning: 'latency of one check (services with `metrics: detailed` only)',
   },
+  vantageVoters: {
+    name: 'VantageVoters',
+    unit: 'Count',
+    dimensions: [SERVICE_DIMENSIONS],
+    meaning:
+      'vantages whose fresh vote counted in a round (with `vantages` only); below the quorum nothing moves',
+  },
   flappingFrozen: {
     name: 'FlappingFrozen',
     unit: 'Count',

@@ -7,6 +7,7 @@
  */
 import type { Policy } from '../../shared/domain/config.ts';
 import {
+  CLOCK_ALLOWANCE_MS,
   dwellPassed,
   flapLimitReached,
   pendingTimeoutMs,
@@ -184,7 +185,9 @@ function inPhase(round: Round, phase: Phase): Round {
 function awaitFlip(round: Round, type: 'failover' | 'failback', why: string): Verdict {
   const { state, now, policy } = round;
   const since = state.pendingSince;
-  if (since === null || since > now) return stay(round, { pendingSince: now });
+  // The one change made to the frozen engine: another machine's clock within CLOCK_ALLOWANCE_MS
+  // (issue #11) is not a clock jump.
+  if (since === null || since > now + CLOCK_ALLOWANCE_MS) return stay(round, { pendingSince: now });
   const waited = now - since;
   if (waited < pendingTimeoutMs(policy)) return stay(round);
   return flip(round, type, { pendingSince: now }, resendReason(type, state.epoch, waited, why));

@@ -34,6 +34,7 @@ const votesArb: fc.Arbitrary<VantageVote[]> = fc
         fc.record<VantageVote>({
           vantage: fc.constant(vantage),
           at: fc.integer({ min: NOW - 60_000, max: NOW + 60_000 }),
+          since: fc.integer({ min: NOW - 120_000, max: NOW }),
           blind: fc.boolean(),
           targets: fc.record({ primary: voteHealthArb, secondary: voteHealthArb }),
         }),

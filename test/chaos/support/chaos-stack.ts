@@ -27,7 +27,9 @@ import {
 } from '../../../local/lambda/index.ts';
 import { loadDeployedSettings } from '../../../local/lambda/settings.ts';
 import { type LocalRoute53, startLocalRoute53 } from '../../../local/route53/index.ts';
+import { startVantageNetwork, type VantageNetwork } from '../../../local/vantage/network.ts';
 import { createStateStore } from '../../../shared/aws/state-store.ts';
+import { parseConfig } from '../../../shared/config/index.ts';
 import type { FlipResponse } from '../../../shared/controller/flip.ts';
 import { type Runtime, runtime } from '../../../shared/controller/runtime.ts';
 import type { WatchdogReport } from '../../../shared/controller/watchdog.ts';
@@ -69,6 +71,15 @@ export interface ChaosStackOptions {
   readonly notifiersYaml?: readonly string[];
   /** The Lambda stand-in's time scale; default `LAMBDA_TIME_SCALE`. */
   readonly lambdaTimeScale?: number;
+  /**
+   * Several vantages (issue #11): each probes through its own view of the network (`network`), with
+   * `vantages.regions` these names; `canary`: a canary backend every vantage must reach.
+   */
+  readonly vantages?: {
+    readonly regions: readonly string[];
+    readonly quorum?: number;
+    readonly canary?: boolean;
+  };
 }
 
 export interface RunOptions {
@@ -117,6 +128,10 @@ export interface ChaosStack {
     payload: unknown,
     type?: 'Event' | 'RequestResponse',
   ): Promise<FlipResponse | null>;
+  /** With `vantages`: each vantage's view of the network (partition one from the primary, blind one). */
+  readonly network: VantageNetwork | null;
+  /** With `vantages`: one scheduled run of the real watchdog handler as `vantage`. */
+  runVantage(vantage: string, rounds: number, options?: RunOptions): Promise<WatchdogReport>;
   /** Change a service's weights by hand (UPSERT), as an operator in the console would. */
   editWeights(service: string, weights: { primary: number; secondary: number }): Promise<void>;
   close(): Promise<void>;
@@ -192,11 +207,34 @@ export async function startChaosStack(
   };
 
   const configFile = join(dir, 'failover.config.yml');
+  const direct = (_service: string, _target: string, url: string) => url;
   await writeFile(
     configFile,
-    configYaml(services, zoneIds, backends, webhook.url, options.notifiersYaml ?? []),
+    configYaml(services, zoneIds, backends, webhook.url, options.notifiersYaml ?? [], direct),
   );
   process.env.FAILOVER_CONFIG = configFile;
+
+  // Vantages: each one's config reaches the backends (and the canary) through its own path.
+  const network = options.vantages === undefined ? null : await startVantageNetwork();
+  const canary = options.vantages?.canary ? await startScriptedBackend() : null;
+  const vantageConfigs = new Map<string, string>();
+  if (network !== null && options.vantages !== undefined) {
+    const { regions, quorum } = options.vantages;
+    for (const vantage of regions) {
+      const via = (service: string, target: string, url: string) =>
+        network.route(vantage, `${service}/${target}`, url);
+      const canaryLine =
+        canary === null
+          ? ''
+          : `, canary: { url: "${network.route(vantage, 'canary', `${canary.url}/health`)}", timeoutMs: 500 }`;
+      const quorumLine = quorum === undefined ? '' : `, quorum: ${quorum}`;
+      vantageConfigs.set(
+        vantage,
+        `${configYaml(services, zoneIds, backends, webhook.url, options.notifiersYaml ?? [], via)}` +
+          `vantages: { regions: [${regions.join(', ')}]${quorumLine}${canaryLine} }\n`,
+      );
+    }
+  }
 
   const real: Record<FunctionName, Flip> = {
     failover: flipHandler('failover') as unknown as Flip,
@@ -242,6 +280,27 @@ export async function startChaosStack(
       const found = await store.load(service);
       if (!found) throw new Error(`no state for ${service}`);
       return found.value;
+    },
+    network,
+    async runVantage(vantage, rounds, run = {}) {
+      const text = vantageConfigs.get(vantage);
+      if (text === undefined) throw new Error(`no vantage ${vantage}: start the stack with vantages`);
+      const rt = runtime('watchdog');
+      const shift = run.shiftMs ?? 0;
+      const clock = shift === 0 ? rt.clock : { now: () => Date.now() + shift, sleep: rt.clock.sleep };
+      const parsed = parseConfig(text, join(dir, `${vantage}.config.yml`), {});
+      const only = run.only;
+      const config =
+        only === undefined
+          ? parsed
+          : { ...parsed, services: parsed.services.filter((s) => only.includes(s.name)) };
+      const handler = watchdogHandler((): Runtime => ({ ...rt, clock, config, vantage }));
+      const event = { time: run.eventTime ?? new Date(clock.now()).toISOString() };
+      try {
+        return (await handler(event, contextFor(rounds))) as WatchdogReport;
+      } finally {
+        await lambda.idle();
+      }
     },
     history: (service) => store.history(service, 100),
     changesFor: (service) =>
@@ -308,6 +367,8 @@ export async function startChaosStack(
       lambdaClient.destroy();
       await lambda.close();
       await webhook.close();
+      await network?.close();
+      await canary?.close();
       for (const pair of pairs.values()) {
         await pair.primary.close();
         await pair.secondary.close();
@@ -342,6 +403,7 @@ function configYaml(
   backends: (service: string) => { primary: ScriptedBackend; secondary: ScriptedBackend },
   webhookUrl: string,
   extraNotifiers: readonly string[],
+  reach: (service: string, target: string, url: string) => string,
 ): string {
   const lines = [
     'defaults:',
@@ -371,11 +433,11 @@ function configYaml(
       '    primary:',
       '      setIdentifier: primary',
       '      checks:',
-      `        - http: { url: "${pair.primary.url}/health", timeoutMs: 500, bodyContains: ok${extra} }`,
+      `        - http: { url: "${reach(service.name, 'primary', `${pair.primary.url}/health`)}", timeoutMs: 500, bodyContains: ok${extra} }`,
       '    secondary:',
       '      setIdentifier: secondary',
       '      checks:',
-      `        - http: { url: "${pair.secondary.url}/health", timeoutMs: 500, bodyContains: ok }`,
+      `        - http: { url: "${reach(service.name, 'secondary', `${pair.secondary.url}/health`)}", timeoutMs: 500, bodyContains: ok }`,
       `    notify: [${(service.notify ?? [`hook-${service.name}`]).join(', ')}]`,
     );
   }

@@ -29,7 +29,13 @@ function vote(
   secondary: VoteHealth['status'] = 'up',
   at = T0,
 ): VantageVote {
-  return { vantage, at, blind: false, targets: { primary: seen(primary), secondary: seen(secondary) } };
+  return {
+    vantage,
+    at,
+    since: at - 60 * SECOND,
+    blind: false,
+    targets: { primary: seen(primary), secondary: seen(secondary) },
+  };
 }
 
 const evidence = { primary: checks('fail'), secondary: checks('ok') };
@@ -53,7 +59,7 @@ describe('tally', () => {
   });
 
   it('calls a vantage that never voted silent, and one from too far in the future stale', () => {
-    const count = tally([vote('us-east-1', 'up', 'up', T0 + 30 * SECOND)], VANTAGES, ORDER, P, T0);
+    const count = tally([vote('us-east-1', 'up', 'up', T0 + 31 * SECOND)], VANTAGES, ORDER, P, T0);
 
     expect(count.abstained).toEqual([
       { vantage: 'us-east-1', why: 'stale' },
@@ -62,7 +68,28 @@ describe('tally', () => {
     ]);
   });
 
-  it('keeps a vote fresh across clocks 5 s apart', () => {
+  it('does not call a lost quorum worth an alert while the others have yet to cast a first vote', () => {
+    const justStarted = { ...vote('us-east-1', 'down'), since: T0 - 5 * SECOND };
+
+    const starting = tally([justStarted], VANTAGES, ORDER, P, T0, 'us-east-1');
+    const later = tally([{ ...justStarted, since: T0 - 31 * SECOND }], VANTAGES, ORDER, P, T0, 'us-east-1');
+    const afterSomeoneStopped = tally(
+      [justStarted, vote('us-east-2', 'up', 'up', T0 - 31 * SECOND)],
+      VANTAGES,
+      ORDER,
+      P,
+      T0,
+      'us-east-1',
+    );
+
+    expect([starting.starting, later.starting, afterSomeoneStopped.starting]).toEqual([true, false, false]);
+    expect(kinds(decideByQuorum(state(), starting, evidence, P, ORDER, T0).actions)).toEqual([]);
+    expect(kinds(decideByQuorum(state(), later, evidence, P, ORDER, T0).actions)).toEqual([
+      'alert:quorum-lost',
+    ]);
+  });
+
+  it('keeps a vote fresh across clocks 10 s apart (each 5 s off)', () => {
     const votes = [
       vote('us-east-1', 'up', 'up', T0 + 5 * SECOND),
       vote('us-east-2', 'up', 'up', T0 - 25 * SECOND),
@@ -186,8 +213,16 @@ describe('dissent and describeVotes', () => {
       T0,
     );
 
-    expect(dissent(count, { primary: 'up', secondary: 'up' })).toEqual({ primary: ['eu-west-1'] });
-    expect(dissent(count, { primary: 'unknown', secondary: 'up' })).toEqual({});
+    expect(dissent(count, { primary: 'up', secondary: 'up' }, T0)).toEqual({ primary: ['eu-west-1'] });
+    expect(dissent(count, { primary: 'unknown', secondary: 'up' }, T0)).toEqual({});
+    // Seen down for 5 s only: every real outage starts like that, one vantage ahead of the others.
+    expect(
+      dissent(
+        count,
+        { primary: 'up', secondary: 'up' },
+        (count.voters[2]?.targets.primary?.since ?? 0) + 5 * SECOND,
+      ),
+    ).toEqual({});
     expect(describeVotes(count, 'primary')).toBe(
       'quorum 2 of 3: eu-west-1 sees primary down; us-east-1, us-east-2 see primary up',
     );
