@@ -10,13 +10,15 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { createHandoverStore } from '../aws/handover-store.ts';
 import { createLambdaInvoker, flipFunctionNamesFromEnv } from '../aws/lambda-invoker.ts';
-import { stateStoreFromEnv } from '../aws/state-store.ts';
+import { stateStoreFromEnv, stateTableFromEnv } from '../aws/state-store.ts';
 import { createTrafficSwitch } from '../aws/traffic-switch.ts';
 import { loadConfig } from '../config/index.ts';
 import type { ControllerConfig } from '../domain/config.ts';
 import {
   type Clock,
+  type HandoverStore,
   type Invoker,
   type Notifier,
   type Prober,
@@ -34,6 +36,8 @@ import { createEmfMetrics, type Metrics } from '../telemetry/metrics.ts';
 export interface Runtime {
   readonly config: ControllerConfig;
   readonly store: StateStore;
+  /** The run marker the watchdog's overlapping scheduled runs hand over through (same table). */
+  readonly handover: HandoverStore;
   readonly traffic: TrafficSwitch;
   readonly prober: Prober;
   readonly notifier: Notifier;
@@ -103,13 +107,11 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
   // The notifiers' resolver: each `${ssm:/path}` header value is read once per cold start, and a
   // failed read is tried again next round. Values are never logged, only paths.
   const probeSecrets = createSecretResolver({ ssm: () => ssm, timeoutMs: PROBE_SECRET_TIMEOUT_MS });
+  const dynamodb = new DynamoDBClient({ requestHandler: DYNAMODB_TIMEOUTS });
   return {
     config,
-    store: stateStoreFromEnv({
-      client: new DynamoDBClient({ requestHandler: DYNAMODB_TIMEOUTS }),
-      env,
-      clock,
-    }),
+    store: stateStoreFromEnv({ client: dynamodb, env, clock }),
+    handover: createHandoverStore({ client: dynamodb, table: stateTableFromEnv(env), clock }),
     traffic: createTrafficSwitch({
       client: new Route53Client({ region: 'us-east-1', requestHandler: ROUTE53_TIMEOUTS }),
       clock,
