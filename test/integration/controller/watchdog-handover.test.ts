@@ -66,8 +66,10 @@ const SLOW = `
 class TimedProber extends ScriptedProber {
   readonly probed: { service: string; at: number }[] = [];
   failAt = Number.POSITIVE_INFINITY;
-  constructor(private readonly clock: EventClock) {
+  readonly clock: EventClock;
+  constructor(clock: EventClock) {
     super();
+    this.clock = clock;
   }
   override async probeServices(services: readonly ServiceConfig[]) {
     const at = this.clock.now();
@@ -84,7 +86,10 @@ class TimedProber extends ScriptedProber {
 
 class TimedInvoker implements Invoker {
   readonly calls: { fn: string; at: number; payload: FlipInvocation }[] = [];
-  constructor(private readonly clock: EventClock) {}
+  readonly clock: EventClock;
+  constructor(clock: EventClock) {
+    this.clock = clock;
+  }
   async invoke(fn: 'failover' | 'failback', payload: FlipInvocation) {
     this.calls.push({ fn, at: this.clock.now(), payload });
   }
