@@ -1,6 +1,6 @@
 /**
- * The watchdog Lambda: scheduled every minute; probes every `probeIntervalSeconds` until the
- * run's time is nearly up. Thin: parse, call the use case, map the result.
+ * The watchdog Lambda: scheduled every minute; probes every `probeIntervalSeconds` until the next
+ * scheduled run takes over (or the run's time is nearly up). Thin: parse, call the use case, map the result.
  */
 import middy from '@middy/core';
 import { type Runtime, runtime } from '../shared/controller/runtime.ts';
@@ -10,6 +10,8 @@ import { logErrors } from './middleware.ts';
 
 interface ScheduledEvent {
   readonly time?: unknown;
+  /** The schedule's period (serverless.yml's Input): runs that know it overlap and hand over. */
+  readonly periodSeconds?: unknown;
 }
 
 export function watchdogHandler(getRuntime: () => Runtime = () => runtime('watchdog')) {

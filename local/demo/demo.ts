@@ -27,7 +27,7 @@ import { DemoSetupError } from './errors.ts';
 import { envScript, guide } from './guide.ts';
 import { divertStdout, type StdoutDiversion } from './handler-log.ts';
 import { startLiveView } from './live-view.ts';
-import { playSchedule, type WatchdogLambda } from './schedule.ts';
+import { DEPLOYED_PERIOD_SECONDS, playSchedule, type WatchdogLambda } from './schedule.ts';
 import { planSeed, seedRoute53 } from './seed.ts';
 import { startWebView } from './web-view.ts';
 
@@ -269,9 +269,12 @@ async function start(
   });
   undo.push(() => view.stop());
   const { handler } = await import('../../functions/watchdog.ts');
+  // The deployed timeout in proportion to the deployed period, so runs overlap as they do on AWS.
+  const deployedTimeout = stack.settings.functions.get('watchdog')?.timeoutSeconds ?? DEPLOYED_PERIOD_SECONDS;
   const schedule = playSchedule({
     handler: handler as unknown as WatchdogLambda,
     runSeconds,
+    timeoutSeconds: (runSeconds * deployedTimeout) / DEPLOYED_PERIOD_SECONDS,
     functionName: 'failover-controller-local-watchdog',
     onError: (error) => {
       const message = error instanceof Error ? error.message : String(error);

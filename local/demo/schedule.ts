@@ -1,13 +1,15 @@
 /**
- * Plays the EventBridge schedule of the watchdog: one scheduled run after another, each given a
- * Lambda context whose remaining time counts down from the function's timeout, as in AWS
- * (`rate(1 minute)`, `timeout: 60` in serverless.yml; shorter in tests).
+ * Plays the EventBridge schedule of the watchdog as EventBridge and Lambda would: a new run every
+ * period whether or not the previous one has returned, each given a Lambda context whose remaining
+ * time counts down from the function's timeout (`rate(1 minute)` and `timeout: 90` in
+ * serverless.yml; shorter in tests, same proportion), and an event naming the period, so the runs
+ * overlap and hand over (shared/controller/watchdog-handover.ts).
  *
- *   scheduled  |run 1 ........ rounds every probeIntervalSeconds ..|  |run 2 .........
- *   time       t0                                         ends ~2 s   t0+period
- *                                                         before its deadline
+ *   scheduled  |run 1 ........ rounds every probeIntervalSeconds ......|hands over
+ *                                          |run 2 (claims) ... rounds ............|hands over
+ *   time       t0                          t0+period                   t0+2 periods
  *
- * Stopping makes the remaining time 0: the handler finishes the round in hand, waits for its
+ * Stopping makes the remaining time 0: each run in hand finishes its round, waits for its
  * notifications and audit writes, and returns, as a run at its deadline does.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,10 +19,15 @@ import type { InvocationContext } from '../lambda/index.ts';
 
 export type WatchdogLambda = (event: unknown, context: InvocationContext) => Promise<WatchdogReport>;
 
+/** serverless.yml's schedule period (`rate(1 minute)`): the deployed timeout is relative to it. */
+export const DEPLOYED_PERIOD_SECONDS = 60;
+
 export interface ScheduleOptions {
   readonly handler: WatchdogLambda;
-  /** The schedule's period and the run's timeout, in seconds. */
+  /** The schedule's period, in seconds. */
   readonly runSeconds: number;
+  /** Each run's Lambda timeout, in seconds; longer than the period, so runs overlap. Default: the period. */
+  readonly timeoutSeconds?: number;
   readonly functionName: string;
   readonly onRun?: (report: WatchdogReport) => void;
   readonly onError: (error: unknown) => void;
@@ -29,39 +36,54 @@ export interface ScheduleOptions {
 export interface WatchdogSchedule {
   /** Runs completed so far. */
   runs(): number;
-  /** Ends the run in hand at its next round and waits for it; no run starts after. */
+  /** Ends the runs in hand at their next round and waits for them; no run starts after. */
   stop(): Promise<void>;
 }
 
+/**
+ * @example
+ * const schedule = playSchedule({ handler, runSeconds: 60, timeoutSeconds: 90, functionName, onError });
+ * await schedule.stop();
+ */
 export function playSchedule(options: ScheduleOptions): WatchdogSchedule {
   const stopping = new AbortController();
   const periodMs = options.runSeconds * 1000;
+  const timeoutMs = (options.timeoutSeconds ?? options.runSeconds) * 1000;
+  const inFlight = new Set<Promise<void>>();
   let completed = 0;
+
+  const invoke = async (scheduledAt: number) => {
+    const deadline = Date.now() + timeoutMs;
+    const context: InvocationContext = {
+      functionName: options.functionName,
+      awsRequestId: randomUUID(),
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${options.functionName}`,
+      memoryLimitInMB: '256',
+      getRemainingTimeInMillis: () => (stopping.signal.aborted ? 0 : Math.max(0, deadline - Date.now())),
+      callbackWaitsForEmptyEventLoop: true,
+    };
+    const event = {
+      source: 'failover-controller.schedule',
+      time: new Date(scheduledAt).toISOString(),
+      id: randomUUID(),
+      periodSeconds: options.runSeconds,
+    };
+    try {
+      const report = await options.handler(event, context);
+      completed++;
+      options.onRun?.(report);
+    } catch (error) {
+      options.onError(error);
+    }
+  };
 
   const loop = async () => {
     let scheduledAt = Date.now();
     while (!stopping.signal.aborted) {
-      const deadline = Date.now() + periodMs;
-      const context: InvocationContext = {
-        functionName: options.functionName,
-        awsRequestId: randomUUID(),
-        invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${options.functionName}`,
-        memoryLimitInMB: '256',
-        getRemainingTimeInMillis: () => (stopping.signal.aborted ? 0 : Math.max(0, deadline - Date.now())),
-        callbackWaitsForEmptyEventLoop: true,
-      };
-      const event = {
-        source: 'failover-controller.schedule',
-        time: new Date(scheduledAt).toISOString(),
-        id: randomUUID(),
-      };
-      try {
-        const report = await options.handler(event, context);
-        completed++;
-        options.onRun?.(report);
-      } catch (error) {
-        options.onError(error);
-      }
+      // Not awaited: the next run starts on time even while this one is still probing.
+      const run = invoke(scheduledAt);
+      inFlight.add(run);
+      void run.finally(() => inFlight.delete(run));
       scheduledAt += periodMs;
       // Fell a whole period behind (the machine slept): the next run is now, as a fresh schedule.
       if (scheduledAt < Date.now() - periodMs) scheduledAt = Date.now();
@@ -69,6 +91,7 @@ export function playSchedule(options: ScheduleOptions): WatchdogSchedule {
         () => undefined,
       );
     }
+    await Promise.all(inFlight);
   };
   const running = loop();
 

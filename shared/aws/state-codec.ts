@@ -5,6 +5,7 @@
  *
  *   pk = SERVICE#<name>  sk = STATE                       the service state (one item, optimistic lock)
  *   pk = SERVICE#<name>  sk = EVENT#<ISO-8601 at>#<id>    one audit event (sorts by time; TTL on expiresAt)
+ *   pk = WATCHDOG#<vantage>  sk = RUN                      the watchdog's run marker (handover-store.ts)
  *
  * Each item carries a few readable top-level attributes for people using the console or the CLI
  * (state: `service`, `version`, `epoch`, `active`, `updatedAt`; event: `service`, `kind`, `at`, `epoch`,

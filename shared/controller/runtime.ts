@@ -10,6 +10,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { createHandoverStore } from '../aws/handover-store.ts';
 import { createLambdaInvoker, flipFunctionNamesFromEnv } from '../aws/lambda-invoker.ts';
 import { stateStoreFromEnv, stateTableFromEnv } from '../aws/state-store.ts';
 import { createTrafficSwitch } from '../aws/traffic-switch.ts';
@@ -18,6 +19,7 @@ import { loadConfig } from '../config/index.ts';
 import type { ControllerConfig } from '../domain/config.ts';
 import {
   type Clock,
+  type HandoverStore,
   type Invoker,
   type Notifier,
   type Prober,
@@ -36,6 +38,8 @@ import { createEmfMetrics, type Metrics } from '../telemetry/metrics.ts';
 export interface Runtime {
   readonly config: ControllerConfig;
   readonly store: StateStore;
+  /** The run marker the watchdog's overlapping scheduled runs hand over through (same table). */
+  readonly handover: HandoverStore;
   readonly traffic: TrafficSwitch;
   readonly prober: Prober;
   readonly notifier: Notifier;
@@ -118,7 +122,8 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
       table: stateTableFromEnv(env),
       onCorrupt: (error) => log.error('unreadable vantage votes; that vantage counts as silent', { error }),
     }),
-    vantage: env.VANTAGE ?? env.AWS_REGION ?? '',
+    vantage: env.VANTAGE ?? env.AWS_REGION ?? 'default',
+    handover: createHandoverStore({ client: dynamodb, table: stateTableFromEnv(env), clock }),
     traffic: createTrafficSwitch({
       client: new Route53Client({ region: 'us-east-1', requestHandler: ROUTE53_TIMEOUTS }),
       clock,

@@ -18,7 +18,10 @@ export interface Tracked {
 }
 
 export interface WatchdogReport {
+  /** The event was late, or a run scheduled at the same time or later was probing: nothing was done. */
   readonly dropped: boolean;
+  /** The run stopped starting rounds because the next scheduled run took over. */
+  readonly handedOver: boolean;
   readonly rounds: number;
   readonly writes: number;
   readonly conflicts: number;
@@ -32,6 +35,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer U)[] 
 export class Ledger {
   readonly report: Mutable<WatchdogReport> = {
     dropped: false,
+    handedOver: false,
     rounds: 0,
     writes: 0,
     conflicts: 0,

@@ -3,12 +3,17 @@
  *
  * Primary course:
  *  1. Drop a scheduled event delivered too late (a redelivery must not act on an old schedule)
- *  2. Load every service's state in one batch
- *  3. Reconcile once per run with what Route 53 shows (`watchdog-reconcile.ts`)
- *  4. Every `probeIntervalSeconds`, while the next round fits in the remaining time:
- *     probe, decide, write only what changed (conditionally), then carry out the actions —
- *     invoke the flip functions asynchronously with a correlation id, notify people
- *  5. Wait for the notifications, emit the heartbeat and round metrics (`watchdog-metrics.ts`)
+ *  2. Take over from the previous scheduled run (`watchdog-handover.ts`): runs overlap (the Lambda
+ *     timeout is longer than the schedule's period) and the newer one ends the older one's rounds,
+ *     so probing goes on across the turn of the minute; a duplicate or older event probes nothing.
+ *     Wait until the previous run's last rounds are an interval old
+ *  3. Load every service's state in one batch
+ *  4. Reconcile once per run with what Route 53 shows (`watchdog-reconcile.ts`)
+ *  5. Every `probeIntervalSeconds`, while the next round fits in the remaining time and no newer run
+ *     has taken over: reserve the round in the run marker, probe, decide, write only what changed
+ *     (conditionally), then carry out the actions — invoke the flip functions asynchronously with a
+ *     correlation id, notify people
+ *  6. Wait for the notifications, emit the heartbeat and round metrics (`watchdog-metrics.ts`)
  */
 import { randomUUID } from 'node:crypto';
 import { type ServiceConfig, targetOrder, type VantagesConfig } from '../domain/config.ts';
@@ -19,6 +24,7 @@ import { needsWrite } from '../domain/persist.ts';
 import type {
   Clock,
   FlipInvocation,
+  HandoverStore,
   Invoker,
   Notifier,
   Prober,
@@ -32,6 +38,7 @@ import type { Logger } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
 import { StateContentionError, stateKeyOf, writeConditionally } from './conditional-write.ts';
 import { MAX_BATCH_MOVES } from './flip-batch.ts';
+import { beginHandover } from './watchdog-handover.ts';
 import { Ledger, type Tracked, type WatchdogReport } from './watchdog-ledger.ts';
 import { RunMetrics } from './watchdog-metrics.ts';
 import { reconcileAll } from './watchdog-reconcile.ts';
@@ -69,6 +76,10 @@ export interface WatchdogDeps {
     readonly vantage: string;
     readonly votes: VoteStore;
   };
+  /** The run marker overlapping scheduled runs hand over through; without it every run probes alone. */
+  readonly handover?: HandoverStore;
+  /** Which watchdog this is, where several probe from different places; `default` until then. */
+  readonly vantage?: string;
 }
 
 /** How much time the run has left (the Lambda context's remaining time). */
@@ -85,7 +96,7 @@ export interface RunBudget {
  */
 export async function runWatchdog(
   deps: WatchdogDeps,
-  event: { readonly time?: unknown },
+  event: { readonly time?: unknown; readonly periodSeconds?: unknown },
   budget: RunBudget,
 ): Promise<WatchdogReport> {
   const { clock, log } = deps;
@@ -96,6 +107,16 @@ export async function runWatchdog(
     log.warn('dropped a late scheduled event', { scheduledAt: event.time, ageMs: started - scheduledAt });
     return { ...ledger.report, dropped: true };
   }
+  const periodMs = typeof event.periodSeconds === 'number' ? event.periodSeconds * 1000 : Number.NaN;
+  const handover = await beginHandover(deps, { scheduledAt, periodMs, started });
+  if (handover === 'superseded') return { ...ledger.report, dropped: true };
+
+  const roundCostMs = Math.max(...deps.services.map(maxCheckTimeoutMs)) + SAFETY_MARGIN_MS;
+  // Read the state only once the previous run's last rounds are done: it writes what they saw.
+  const ahead = Math.min(...deps.services.map((s) => handover.notBefore(s))) - clock.now();
+  if (ahead > 0 && handover.remainingMs(budget.remainingMs(), clock.now()) - ahead >= roundCostMs) {
+    await clock.sleep(ahead);
+  }
 
   const stored = await deps.store.loadAll(deps.services.map((s) => s.name));
   const tracked: Tracked[] = deps.services.map((config) => {
@@ -104,7 +125,7 @@ export async function runWatchdog(
       config,
       state: found?.value ?? initialState(config.name, stateKeyOf(config).first),
       version: found?.version ?? null,
-      nextDue: started,
+      nextDue: handover.notBefore(config),
     };
   });
   await reconcileAll(deps, tracked, ledger);
@@ -112,20 +133,28 @@ export async function runWatchdog(
     deps.quorum === undefined ? null : await VantageVoter.start({ ...deps.quorum, prober: deps.prober, log });
 
   const metrics = new RunMetrics();
-  const roundCostMs = Math.max(...deps.services.map(maxCheckTimeoutMs)) + SAFETY_MARGIN_MS;
   for (;;) {
     const now = clock.now();
     const due = tracked.filter((t) => t.nextDue <= now);
     if (due.length > 0) {
+      if (
+        !(await handover.beforeRound(
+          now,
+          due.map((t) => t.config.name),
+        ))
+      )
+        break;
       await round(deps, due, now, ledger, metrics, voter);
       for (const t of due) t.nextDue = now + t.config.policy.probeIntervalSeconds * 1000;
     }
     const waitMs = Math.max(0, Math.min(...tracked.map((t) => t.nextDue)) - clock.now());
-    if (budget.remainingMs() - waitMs < roundCostMs || budget.signal?.aborted) break;
+    const leftMs = handover.remainingMs(budget.remainingMs(), clock.now());
+    if (leftMs - waitMs < roundCostMs || budget.signal?.aborted) break;
     await clock.sleep(waitMs);
   }
 
   await ledger.settle();
+  ledger.report.handedOver = handover.handedOver;
   metrics.emit(deps.metrics, deps.stage ?? 'local', {
     durationMs: clock.now() - started,
     rounds: ledger.report.rounds,

@@ -226,3 +226,34 @@ export interface Invoker {
    */
   invoke(fn: 'failover' | 'failback', payload: FlipInvocation | FlipBatchInvocation): Promise<void>;
 }
+
+// ---- Handover between overlapping scheduled watchdog runs ----------------------------------------
+
+/** Which scheduled run of a watchdog is probing, and when each service's last round started. */
+export interface RunMarker {
+  /** The run's id (its scheduled time and a unique suffix). */
+  readonly run: string;
+  /** Epoch ms of the schedule's time for this run: runs are ordered by it. */
+  readonly scheduledAt: number;
+  /** Epoch ms at which each service's latest round started, by service name. */
+  readonly rounds: Readonly<Record<string, number>>;
+}
+
+export type ClaimResult =
+  /** The run now holds the marker; `previous` is what the run before it recorded (null: none). */
+  | { readonly claimed: true; readonly previous: RunMarker | null }
+  /** A run scheduled at the same time or later holds the marker: this one must not probe. */
+  | { readonly claimed: false };
+
+export interface HandoverStore {
+  /**
+   * Make `run` the watchdog's current run, only if no run scheduled at the same time or later
+   * holds the marker (a late or duplicate event never takes it back). Idempotent for the same run.
+   */
+  claim(vantage: string, run: { readonly id: string; readonly scheduledAt: number }): Promise<ClaimResult>;
+  /**
+   * Record rounds about to start, only while `marker.run` still holds the marker: false when a
+   * newer run has claimed it (this run must start no more rounds).
+   */
+  reserve(vantage: string, marker: RunMarker): Promise<boolean>;
+}

@@ -236,6 +236,17 @@ describe('serverless package', () => {
     expect((schedule.Target as Json).Arn).toEqual({ 'Fn::GetAtt': ['WatchdogLambdaFunction', 'Arn'] });
   });
 
+  it('lets a watchdog run outlast the schedule period it names, so the next run can take over (issue #20)', () => {
+    const schedule = props('WatchdogSchedule');
+    const input = JSON.parse(String((schedule.Target as Json).Input)) as { periodSeconds?: unknown };
+    const timeout = props('WatchdogLambdaFunction').Timeout;
+
+    expect(input.periodSeconds).toBe(60); // rate(1 minute), checked above
+    // Long enough to cover the next run's scheduler delay and cold start, and one round's cost more.
+    expect(timeout).toBeGreaterThanOrEqual(75);
+    expect(timeout).toBeLessThanOrEqual(120);
+  });
+
   it('has the alarms: watchdog errors, missing heartbeat (breaching), any flip, flapping freeze, flip errors', () => {
     const heartbeat = props('HeartbeatMissingAlarm');
     expect(heartbeat).toMatchObject({
