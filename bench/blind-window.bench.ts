@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT, readServerlessYml, settingsFromServerlessYml } from '../local/lambda/settings.ts';
 import { createHandoverStore } from '../shared/aws/handover-store.ts';
 import { createStateStore } from '../shared/aws/state-store.ts';
+import { createVoteStore } from '../shared/aws/vote-store.ts';
 import { parseConfig } from '../shared/config/index.ts';
 import type { Runtime } from '../shared/controller/runtime.ts';
 import type { WatchdogReport } from '../shared/controller/watchdog.ts';
@@ -147,6 +148,8 @@ services:
     config,
     store: createStateStore({ client: local.client, table, clock }),
     handover: createHandoverStore({ client: local.client, table, clock }),
+    votes: createVoteStore({ client: local.client, table }),
+    vantage: 'default',
     traffic: new MemoryTraffic(config.services),
     prober: new FailingFrom(clock, failAt),
     notifier: new RecordingNotifier(),
