@@ -156,7 +156,8 @@ export function evaluateRange(
       return breaching >= m ? 'ALARM' : 'OK';
     case 'missing':
     case 'ignore': {
-      if (existing.length === 0) return config.treatMissingData === 'missing' ? 'INSUFFICIENT_DATA' : undefined;
+      if (existing.length === 0)
+        return config.treatMissingData === 'missing' ? 'INSUFFICIENT_DATA' : undefined;
       if (breaching >= m) return 'ALARM';
       if (breaching < existing.length) return 'OK';
       return config.treatMissingData === 'missing' ? 'INSUFFICIENT_DATA' : undefined;
@@ -257,13 +258,14 @@ export class MetricStore {
   /** The newest OK or ALARM state the data gave the alarm at or before `at`, if any. */
   lastKnownAt(name: string, at: number): EvaluatedTransition | undefined {
     const alarm = this.alarm(name);
-    return alarm?.evaluated.findLast((transition) => transition.at <= at && transition.state !== 'INSUFFICIENT_DATA');
+    return alarm?.evaluated.findLast(
+      (transition) => transition.at <= at && transition.state !== 'INSUFFICIENT_DATA',
+    );
   }
 
   #catchUp(alarm: Alarm): void {
     const periodMs = alarm.config.period * 1000;
-    const latest =
-      Math.floor((this.#options.now() - this.#options.evaluationDelayMs) / periodMs) * periodMs;
+    const latest = Math.floor((this.#options.now() - this.#options.evaluationDelayMs) / periodMs) * periodMs;
     let boundary = Math.max(alarm.lastBoundary + periodMs, latest - MAX_CATCH_UP * periodMs);
     for (; boundary <= latest; boundary += periodMs) this.#evaluate(alarm, boundary);
   }

@@ -9,8 +9,8 @@ import {
   COMPARISONS,
   type Comparison,
   type Dimension,
-  MISSING_DATA,
   type MetricStore,
+  MISSING_DATA,
   STATISTICS,
   type Statistic,
   type TreatMissingData,
@@ -94,7 +94,8 @@ export function runOperation(
     case 'DeleteAlarms': {
       const names = stringList(input, 'AlarmNames', true);
       const missing = names.filter((name) => !store.deleteAlarm(name));
-      if (missing.length > 0) throw notFound(`${missing.length} of ${names.length} alarm(s) not found: ${missing.join(', ')}`);
+      if (missing.length > 0)
+        throw notFound(`${missing.length} of ${names.length} alarm(s) not found: ${missing.join(', ')}`);
       return {};
     }
     case 'SetAlarmState': {
@@ -102,7 +103,9 @@ export function runOperation(
       const state = requiredString(input, 'StateValue');
       const reason = requiredString(input, 'StateReason');
       if (!(STATES as readonly string[]).includes(state)) {
-        throw invalidParameter(`The value ${state} for parameter StateValue is not one of ${STATES.join(', ')}.`);
+        throw invalidParameter(
+          `The value ${state} for parameter StateValue is not one of ${STATES.join(', ')}.`,
+        );
       }
       const alarm = store.alarm(name);
       if (alarm === undefined) throw notFound(`Alarm ${name} not found`);
@@ -115,12 +118,16 @@ export function runOperation(
 function putMetricData(input: Json, store: MetricStore, now: () => number): void {
   const namespace = requiredString(input, 'Namespace');
   if (namespace.startsWith('AWS/')) {
-    throw invalidParameter(`The value ${namespace} for parameter Namespace is invalid: namespaces starting with AWS/ are reserved.`);
+    throw invalidParameter(
+      `The value ${namespace} for parameter Namespace is invalid: namespaces starting with AWS/ are reserved.`,
+    );
   }
   const data = input.MetricData;
   if (!Array.isArray(data) || data.length === 0) throw missingParameter('MetricData');
   if (data.length > MAX_METRICS_PER_CALL) {
-    throw invalidParameter(`The collection MetricData must not have a size greater than ${MAX_METRICS_PER_CALL}.`);
+    throw invalidParameter(
+      `The collection MetricData must not have a size greater than ${MAX_METRICS_PER_CALL}.`,
+    );
   }
   const received = now();
   const points = data.map((datum, i) => {
@@ -136,14 +143,21 @@ function putMetricData(input: Json, store: MetricStore, now: () => number): void
     const at = typeof timestamp === 'number' ? timestamp * 1000 : received;
     const resolution = datum.StorageResolution;
     if (resolution !== undefined && resolution !== 1 && resolution !== 60) {
-      throw invalidParameter(`The value ${String(resolution)} for parameter ${where}.StorageResolution is invalid: 1 or 60.`);
+      throw invalidParameter(
+        `The value ${String(resolution)} for parameter ${where}.StorageResolution is invalid: 1 or 60.`,
+      );
     }
     return { metricName, dimensions, values, at, highResolution: resolution === 1 };
   });
   // All or nothing: the whole call is checked before any value is stored.
   for (const point of points) {
     for (const value of point.values) {
-      store.put({ namespace, metricName: point.metricName, dimensions: point.dimensions }, point.at, value, point.highResolution);
+      store.put(
+        { namespace, metricName: point.metricName, dimensions: point.dimensions },
+        point.at,
+        value,
+        point.highResolution,
+      );
     }
   }
 }
@@ -154,21 +168,33 @@ function readValues(datum: Json, where: string): number[] {
   if (Array.isArray(datum.Values)) {
     const counts = Array.isArray(datum.Counts) ? datum.Counts : [];
     return datum.Values.flatMap((value, i) => {
-      if (typeof value !== 'number') throw invalidParameter(`The parameter ${where}.Values must hold numbers.`);
+      if (typeof value !== 'number')
+        throw invalidParameter(`The parameter ${where}.Values must hold numbers.`);
       const count = counts[i];
-      return Array.from({ length: typeof count === 'number' ? Math.max(0, Math.round(count)) : 1 }, () => value);
+      return Array.from(
+        { length: typeof count === 'number' ? Math.max(0, Math.round(count)) : 1 },
+        () => value,
+      );
     });
   }
   if (datum.StatisticValues !== undefined) {
-    throw invalidParameter(`${where}.StatisticValues is not supported by the local CloudWatch; send Value or Values.`);
+    throw invalidParameter(
+      `${where}.StatisticValues is not supported by the local CloudWatch; send Value or Values.`,
+    );
   }
   throw missingParameter(`${where}.Value`);
 }
 
 function readAlarm(input: Json): AlarmConfig {
   const name = requiredString(input, 'AlarmName');
-  if (input.Metrics !== undefined || input.EvaluationCriteria !== undefined || input.ThresholdMetricId !== undefined) {
-    throw invalidParameter('Metric math, anomaly detection and PromQL alarms are not supported by the local CloudWatch.');
+  if (
+    input.Metrics !== undefined ||
+    input.EvaluationCriteria !== undefined ||
+    input.ThresholdMetricId !== undefined
+  ) {
+    throw invalidParameter(
+      'Metric math, anomaly detection and PromQL alarms are not supported by the local CloudWatch.',
+    );
   }
   if (input.ExtendedStatistic !== undefined) {
     throw invalidParameter('ExtendedStatistic (percentiles) is not supported by the local CloudWatch.');
@@ -178,26 +204,40 @@ function readAlarm(input: Json): AlarmConfig {
   const statistic = oneOf<Statistic>(input, 'Statistic', STATISTICS);
   const comparison = oneOf<Comparison>(input, 'ComparisonOperator', COMPARISONS);
   const period = requiredNumber(input, 'Period');
-  if (!Number.isInteger(period) || !(period === 10 || period === 20 || period === 30 || (period > 0 && period % 60 === 0))) {
-    throw invalidParameter(`The value ${period} for parameter Period is invalid: valid values are 10, 20, 30 and any multiple of 60.`);
+  if (
+    !Number.isInteger(period) ||
+    !(period === 10 || period === 20 || period === 30 || (period > 0 && period % 60 === 0))
+  ) {
+    throw invalidParameter(
+      `The value ${period} for parameter Period is invalid: valid values are 10, 20, 30 and any multiple of 60.`,
+    );
   }
   const evaluationPeriods = requiredNumber(input, 'EvaluationPeriods');
   if (!Number.isInteger(evaluationPeriods) || evaluationPeriods < 1) {
-    throw invalidParameter(`The value ${evaluationPeriods} for parameter EvaluationPeriods must be a whole number >= 1.`);
+    throw invalidParameter(
+      `The value ${evaluationPeriods} for parameter EvaluationPeriods must be a whole number >= 1.`,
+    );
   }
   if (period * evaluationPeriods > MAX_PERIOD_SECONDS_TOTAL) {
     throw invalidParameter(
       `Period multiplied by EvaluationPeriods (${period * evaluationPeriods}) must not be more than ${MAX_PERIOD_SECONDS_TOTAL} seconds.`,
     );
   }
-  const datapointsToAlarm = input.DatapointsToAlarm === undefined ? evaluationPeriods : requiredNumber(input, 'DatapointsToAlarm');
-  if (!Number.isInteger(datapointsToAlarm) || datapointsToAlarm < 1 || datapointsToAlarm > evaluationPeriods) {
+  const datapointsToAlarm =
+    input.DatapointsToAlarm === undefined ? evaluationPeriods : requiredNumber(input, 'DatapointsToAlarm');
+  if (
+    !Number.isInteger(datapointsToAlarm) ||
+    datapointsToAlarm < 1 ||
+    datapointsToAlarm > evaluationPeriods
+  ) {
     throw invalidParameter(
       `DatapointsToAlarm (${datapointsToAlarm}) must be a whole number from 1 to EvaluationPeriods (${evaluationPeriods}).`,
     );
   }
   const treatMissingData =
-    input.TreatMissingData === undefined ? 'missing' : oneOf<TreatMissingData>(input, 'TreatMissingData', MISSING_DATA);
+    input.TreatMissingData === undefined
+      ? 'missing'
+      : oneOf<TreatMissingData>(input, 'TreatMissingData', MISSING_DATA);
   const description = typeof input.AlarmDescription === 'string' ? input.AlarmDescription : undefined;
   const unit = typeof input.Unit === 'string' ? input.Unit : undefined;
   return {
@@ -228,15 +268,24 @@ function describeAlarms(input: Json, store: MetricStore): Json {
   const types = Array.isArray(input.AlarmTypes) ? input.AlarmTypes : ['MetricAlarm'];
   const maxRecords = typeof input.MaxRecords === 'number' ? input.MaxRecords : 50;
   if (!Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > MAX_DESCRIBE) {
-    throw invalidParameter(`The value ${maxRecords} for parameter MaxRecords must be from 1 to ${MAX_DESCRIBE}.`);
+    throw invalidParameter(
+      `The value ${maxRecords} for parameter MaxRecords must be from 1 to ${MAX_DESCRIBE}.`,
+    );
   }
   const matching = store
     .alarms()
     .filter((alarm) => names === undefined || names.includes(alarm.config.name))
     .filter((alarm) => prefix === undefined || alarm.config.name.startsWith(prefix))
     .filter((alarm) => stateValue === undefined || alarm.state === stateValue);
-  const start = typeof input.NextToken === 'string' ? matching.findIndex((a) => a.config.name === input.NextToken) : 0;
-  if (start < 0) throw new CloudWatchApiError('InvalidNextToken', 'InvalidNextToken', 400, 'The next token specified is invalid.');
+  const start =
+    typeof input.NextToken === 'string' ? matching.findIndex((a) => a.config.name === input.NextToken) : 0;
+  if (start < 0)
+    throw new CloudWatchApiError(
+      'InvalidNextToken',
+      'InvalidNextToken',
+      400,
+      'The next token specified is invalid.',
+    );
   const page = types.includes('MetricAlarm') ? matching.slice(start, start + maxRecords) : [];
   const next = types.includes('MetricAlarm') ? matching[start + maxRecords] : undefined;
   return {
@@ -297,7 +346,8 @@ function requiredString(input: Json, key: string, label = key): string {
 function requiredNumber(input: Json, key: string): number {
   const value = input[key];
   if (value === undefined || value === null) throw missingParameter(key);
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalidParameter(`The parameter ${key} must be a number.`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw invalidParameter(`The parameter ${key} must be a number.`);
   return value;
 }
 

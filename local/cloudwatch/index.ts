@@ -14,7 +14,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { type AlarmState, MetricStore } from './alarms.ts';
-import { CloudWatchApiError, type CloudWatchOperation, OPERATIONS, runOperation, TARGET_PREFIX } from './api.ts';
+import {
+  CloudWatchApiError,
+  type CloudWatchOperation,
+  OPERATIONS,
+  runOperation,
+  TARGET_PREFIX,
+} from './api.ts';
 
 export type { AlarmState } from './alarms.ts';
 
@@ -98,7 +104,10 @@ export async function startLocalCloudWatch(options: LocalCloudWatchOptions = {})
     const operation = OPERATIONS.find((op) => op === name);
     let status = 200;
     let payload: unknown;
-    const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amzn-requestid': requestId,
+    };
     try {
       if (req.method !== 'POST' || operation === undefined) {
         throw new CloudWatchApiError(
@@ -113,7 +122,12 @@ export async function startLocalCloudWatch(options: LocalCloudWatchOptions = {})
       const apiError =
         error instanceof CloudWatchApiError
           ? error
-          : new CloudWatchApiError('InternalFailure', 'InternalServiceFault', 500, `local CloudWatch bug: ${String(error)}`);
+          : new CloudWatchApiError(
+              'InternalFailure',
+              'InternalServiceFault',
+              500,
+              `local CloudWatch bug: ${String(error)}`,
+            );
       status = apiError.status;
       headers['x-amzn-query-error'] = `${apiError.code};${status >= 500 ? 'Receiver' : 'Sender'}`;
       payload = { __type: `com.amazonaws.cloudwatch#${apiError.shape}`, message: apiError.message };
@@ -193,22 +207,40 @@ export async function startLocalCloudWatch(options: LocalCloudWatchOptions = {})
 /** The operations served, named as the SDK names them. */
 export const CLOUDWATCH_OPERATIONS: readonly CloudWatchOperation[] = OPERATIONS;
 
-function parseBody(raw: Buffer, encoding: string | string[] | undefined): { readonly [key: string]: unknown } {
+function parseBody(
+  raw: Buffer,
+  encoding: string | string[] | undefined,
+): { readonly [key: string]: unknown } {
   let text: string;
   try {
     text = (encoding === 'gzip' ? gunzipSync(raw) : raw).toString('utf8');
   } catch (error) {
-    throw new CloudWatchApiError('InvalidFormat', 'InvalidFormatFault', 400, `Body is not valid gzip: ${String(error)}`);
+    throw new CloudWatchApiError(
+      'InvalidFormat',
+      'InvalidFormatFault',
+      400,
+      `Body is not valid gzip: ${String(error)}`,
+    );
   }
   if (text.trim() === '') return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new CloudWatchApiError('InvalidFormat', 'InvalidFormatFault', 400, `Data was not syntactically valid JSON: ${String(error)}`);
+    throw new CloudWatchApiError(
+      'InvalidFormat',
+      'InvalidFormatFault',
+      400,
+      `Data was not syntactically valid JSON: ${String(error)}`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new CloudWatchApiError('InvalidFormat', 'InvalidFormatFault', 400, 'The request body must be a JSON object.');
+    throw new CloudWatchApiError(
+      'InvalidFormat',
+      'InvalidFormatFault',
+      400,
+      'The request body must be a JSON object.',
+    );
   }
   return parsed as { readonly [key: string]: unknown };
 }

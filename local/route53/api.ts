@@ -126,9 +126,13 @@ export function runOperation(route: Route, request: ApiRequest, ctx: ApiContext)
     }
     case 'CreateHealthCheck': {
       const check = createHealthCheck(request.body, ctx.healthChecks);
-      return ok(renderDocument('CreateHealthCheckResponse', { HealthCheck: healthCheckElement(check) }), 201, {
-        location: `${ctx.endpoint()}${PREFIX}/healthcheck/${check.id}`,
-      });
+      return ok(
+        renderDocument('CreateHealthCheckResponse', { HealthCheck: healthCheckElement(check) }),
+        201,
+        {
+          location: `${ctx.endpoint()}${PREFIX}/healthcheck/${check.id}`,
+        },
+      );
     }
     case 'GetHealthCheck':
       return ok(
@@ -308,7 +312,11 @@ function changeResourceRecordSets(zone: HostedZone, body: string, ctx: ApiContex
   // The API model lists NoSuchHealthCheck among this operation's errors; a DELETE needs no lookup (it
   // must match the stored set exactly, health check id included).
   for (const { action, set } of changes) {
-    if (action !== 'DELETE' && set.healthCheckId !== undefined && ctx.healthChecks.get(set.healthCheckId) === undefined) {
+    if (
+      action !== 'DELETE' &&
+      set.healthCheckId !== undefined &&
+      ctx.healthChecks.get(set.healthCheckId) === undefined
+    ) {
       throw noSuchHealthCheck(set.healthCheckId);
     }
   }

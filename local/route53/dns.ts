@@ -196,7 +196,10 @@ function udpLimit(query: DecodedPacket): number {
     : PLAIN_UDP_SIZE;
 }
 
-function answer(query: DecodedPacket, options: Pick<DnsResponderOptions, 'store' | 'random' | 'healthy'>): Packet {
+function answer(
+  query: DecodedPacket,
+  options: Pick<DnsResponderOptions, 'store' | 'random' | 'healthy'>,
+): Packet {
   const questions = query.questions ?? [];
   const reply = (rcode: number, authoritative: boolean, rest: Partial<Packet> = {}): Packet => ({
     type: 'response',

@@ -38,7 +38,14 @@ const ENDPOINT_FIELDS = [
   'Regions',
   'RoutingControlArn',
 ] as const;
-const CONFIG_FIELDS = [...ENDPOINT_FIELDS, 'Type', 'Inverted', 'Disabled', 'AlarmIdentifier', 'InsufficientDataHealthStatus'];
+const CONFIG_FIELDS = [
+  ...ENDPOINT_FIELDS,
+  'Type',
+  'Inverted',
+  'Disabled',
+  'AlarmIdentifier',
+  'InsufficientDataHealthStatus',
+];
 const MAX_LIST = 1000;
 const DEFAULT_LIST = 100;
 
@@ -96,7 +103,10 @@ export class HealthCheckStore {
   }
 
   /** Creates a check, or returns the existing one for a retried request with the same caller reference. */
-  create(callerReference: string, config: Omit<HealthCheck, 'id' | 'callerReference' | 'alarm'>): HealthCheck {
+  create(
+    callerReference: string,
+    config: Omit<HealthCheck, 'id' | 'callerReference' | 'alarm'>,
+  ): HealthCheck {
     if (this.#deletedReferences.has(callerReference)) throw alreadyExists();
     const alarms = this.#options.alarms;
     if (alarms === undefined) {
@@ -176,7 +186,11 @@ export class HealthCheckStore {
       }
     }
     if (check.inverted) healthy = !healthy;
-    return { healthy, reason: `${healthy ? 'Success' : 'Failure'}: ${reason}${check.inverted ? ' (inverted)' : ''}`, checkedAt };
+    return {
+      healthy,
+      reason: `${healthy ? 'Success' : 'Failure'}: ${reason}${check.inverted ? ' (inverted)' : ''}`,
+      checkedAt,
+    };
   }
 }
 
@@ -226,7 +240,9 @@ export function createHealthCheck(body: string, store: HealthCheckStore): Health
   }
   const extra = ENDPOINT_FIELDS.find((field) => config[field] !== undefined);
   if (extra !== undefined) {
-    throw invalidInput(`Invalid parameter : CLOUDWATCH_METRIC health checks must not have ${extra} specified.`);
+    throw invalidInput(
+      `Invalid parameter : CLOUDWATCH_METRIC health checks must not have ${extra} specified.`,
+    );
   }
   const alarm = readAlarmIdentifier(child(config, 'AlarmIdentifier'));
   const insufficient = text(config, 'InsufficientDataHealthStatus') ?? 'LastKnownStatus';
@@ -247,7 +263,9 @@ export function createHealthCheck(body: string, store: HealthCheckStore): Health
 
 function readAlarmIdentifier(node: XmlNode | undefined): { region: string; name: string } {
   if (node === undefined) {
-    throw invalidInput('Invalid parameter : CLOUDWATCH_METRIC health checks must have an AlarmIdentifier specified.');
+    throw invalidInput(
+      'Invalid parameter : CLOUDWATCH_METRIC health checks must have an AlarmIdentifier specified.',
+    );
   }
   const region = text(node, 'Region');
   const name = text(node, 'Name');
@@ -288,7 +306,9 @@ export function healthCheckElement(check: HealthCheck): Record<string, unknown> 
       Statistic: check.alarm.statistic,
       ...(check.alarm.dimensions.length === 0
         ? {}
-        : { Dimensions: { Dimension: check.alarm.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })) } }),
+        : {
+            Dimensions: { Dimension: check.alarm.dimensions.map((d) => ({ Name: d.Name, Value: d.Value })) },
+          }),
     },
   };
 }

@@ -7,8 +7,8 @@ import {
   CloudWatchClient,
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
-  type PutMetricAlarmCommandInput,
   PutMetricAlarmCommand,
+  type PutMetricAlarmCommandInput,
   PutMetricDataCommand,
   SetAlarmStateCommand,
 } from '@aws-sdk/client-cloudwatch';
@@ -37,7 +37,12 @@ async function setup(evaluationDelayMs = 0) {
   const client = new CloudWatchClient({ endpoint: cw.endpoint, region: cw.region, maxAttempts: 1 });
   clients.push(client);
   const put = (value: number) =>
-    client.send(new PutMetricDataCommand({ Namespace: 'Failover', MetricData: [{ MetricName: 'healthy', Value: value }] }));
+    client.send(
+      new PutMetricDataCommand({
+        Namespace: 'Failover',
+        MetricData: [{ MetricName: 'healthy', Value: value }],
+      }),
+    );
   const state = async (name = 'primary-healthy') => {
     const out = await client.send(new DescribeAlarmsCommand({ AlarmNames: [name] }));
     return out.MetricAlarms?.[0]?.StateValue;
@@ -121,7 +126,9 @@ describe('local CloudWatch alarms', () => {
     await put(1);
     clock.advance(60_000);
     expect(await state()).toBe('OK');
-    await client.send(new SetAlarmStateCommand({ AlarmName: 'primary-healthy', StateValue: 'ALARM', StateReason: 'test' }));
+    await client.send(
+      new SetAlarmStateCommand({ AlarmName: 'primary-healthy', StateValue: 'ALARM', StateReason: 'test' }),
+    );
     expect(await state()).toBe('ALARM');
     // What the data says (Route 53's view) never moved.
     expect(cw.alarmStates.stateAt('primary-healthy', clock.now())?.state).toBe('OK');
@@ -132,7 +139,10 @@ describe('local CloudWatch alarms', () => {
 
   it('refuses bad parameters and unknown alarms with the service error codes', async () => {
     const { client, alarm } = await setup();
-    await expect(alarm({ Period: 45 })).rejects.toMatchObject({ name: 'InvalidParameterValueException', Code: 'InvalidParameterValue' });
+    await expect(alarm({ Period: 45 })).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+      Code: 'InvalidParameterValue',
+    });
     await expect(alarm({ EvaluationPeriods: 2, DatapointsToAlarm: 3 })).rejects.toMatchObject({
       Code: 'InvalidParameterValue',
     });
@@ -143,7 +153,9 @@ describe('local CloudWatch alarms', () => {
       name: 'ResourceNotFound',
     });
     await expect(
-      client.send(new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: [{ MetricName: 'x', Value: 1 }] })),
+      client.send(
+        new PutMetricDataCommand({ Namespace: 'AWS/EC2', MetricData: [{ MetricName: 'x', Value: 1 }] }),
+      ),
     ).rejects.toMatchObject({ Code: 'InvalidParameterValue' });
   });
 
@@ -152,7 +164,9 @@ describe('local CloudWatch alarms', () => {
     await alarm({ AlarmName: 'svc-a' });
     await alarm({ AlarmName: 'svc-b' });
     await alarm({ AlarmName: 'other' });
-    const listed = await client.send(new DescribeAlarmsCommand({ AlarmNamePrefix: 'svc-', StateValue: 'INSUFFICIENT_DATA' }));
+    const listed = await client.send(
+      new DescribeAlarmsCommand({ AlarmNamePrefix: 'svc-', StateValue: 'INSUFFICIENT_DATA' }),
+    );
     expect(listed.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['svc-a', 'svc-b']);
     await client.send(new DeleteAlarmsCommand({ AlarmNames: ['svc-a'] }));
     const after = await client.send(new DescribeAlarmsCommand({}));
