@@ -1,10 +1,12 @@
 /**
  * The local stack: everything the real handlers talk to, on 127.0.0.1 — dynalite for DynamoDB,
- * the local Route 53 (API + DNS), and the Lambda invoke stand-in running the real failover,
+ * the local Route 53 (API + DNS, health checks that follow the local CloudWatch's alarms), the local
+ * CloudWatch (metrics and alarms), and the Lambda invoke stand-in running the real failover,
  * failback and control handlers in this process. The handlers' SDK clients reach it through the standard
  * `AWS_ENDPOINT_URL_<SERVICE>` variables in `env`, exactly as they would reach AWS.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type LocalCloudWatch, startLocalCloudWatch } from './cloudwatch/index.ts';
 import { createStateTable, type LocalDynamo, startLocalDynamo } from './dynamodb/index.ts';
 import {
   deployedFunction,
@@ -23,7 +25,12 @@ export interface LocalStackOptions {
     readonly route53?: number;
     readonly dns?: number;
     readonly lambda?: number;
+    readonly cloudwatch?: number;
   };
+  /** The local CloudWatch's clock and alarm evaluation delay (defaults: Date.now, 0 ms). */
+  readonly cloudwatch?: { readonly now?: () => number; readonly evaluationDelayMs?: number };
+  /** How long an alarm's data takes to reach Route 53 health checks (default 0, on the CloudWatch clock). */
+  readonly healthCheckDelayMs?: number;
   /** How long a Route 53 change stays PENDING (default 0). */
   readonly inSyncDelayMs?: number;
   /** The local Route 53's propagation model (default instant); wins over `inSyncDelayMs`. */
@@ -45,6 +52,7 @@ export type StackFunction = 'failover' | 'failback' | 'forced' | 'control';
 export interface LocalStack {
   readonly dynamo: LocalDynamo;
   readonly route53: LocalRoute53;
+  readonly cloudwatch: LocalCloudWatch;
   readonly lambda: LocalLambda;
   /** The Lambda settings the functions run with, and where they were read. */
   readonly settings: DeployedSettings;
@@ -93,7 +101,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ...(options.ports?.dynamodb === undefined ? {} : { port: options.ports.dynamodb }),
     });
     started.push(dynamo);
+    const cloudwatch = await startLocalCloudWatch({
+      ...(options.ports?.cloudwatch === undefined ? {} : { port: options.ports.cloudwatch }),
+      ...(options.cloudwatch?.now === undefined ? {} : { now: options.cloudwatch.now }),
+      ...(options.cloudwatch?.evaluationDelayMs === undefined
+        ? {}
+        : { evaluationDelayMs: options.cloudwatch.evaluationDelayMs }),
+    });
+    started.push(cloudwatch);
     const route53 = await startLocalRoute53({
+      cloudwatch: cloudwatch.alarmStates,
+      ...(options.healthCheckDelayMs === undefined ? {} : { healthCheckDelayMs: options.healthCheckDelayMs }),
       inSyncDelayMs: options.inSyncDelayMs ?? 0,
       ...(options.propagation === undefined ? {} : { propagation: options.propagation }),
       ...(options.ports?.route53 === undefined ? {} : { port: options.ports.route53 }),
@@ -129,6 +147,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_ROUTE_53: route53.endpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH: cloudwatch.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: lambda.endpoint,
       STATE_TABLE: table,
       FAILOVER_FUNCTION_NAME: FLIP_FUNCTIONS.failover,
@@ -185,7 +204,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       });
     }
 
-    return { dynamo, route53, lambda, settings, env, close: closeAll };
+    return { dynamo, route53, cloudwatch, lambda, settings, env, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

@@ -4,6 +4,14 @@
  */
 import { internalFailure, invalidInput, noSuchChange, noSuchHostedZone, Route53ApiError } from './errors.ts';
 import type { FaultPlan, Operation } from './faults.ts';
+import {
+  createHealthCheck,
+  type HealthCheckStore,
+  healthCheckElement,
+  healthCheckStatusDocument,
+  listHealthChecksDocument,
+  noSuchHealthCheck,
+} from './healthchecks.ts';
 import { compareAscii, InvalidNameError, normalizeName, reversedNameKey } from './names.ts';
 import { parseChangeBatch, RECORD_TYPES, type RecordSet, toWireShape } from './records.ts';
 import type { ChangeRecord, HostedZone, ZoneStore } from './store.ts';
@@ -21,6 +29,7 @@ export interface AppliedChange {
 
 export interface ApiContext {
   readonly store: ZoneStore;
+  readonly healthChecks: HealthCheckStore;
   readonly faults: FaultPlan;
   readonly changes: AppliedChange[];
   readonly endpoint: () => string;
@@ -73,6 +82,17 @@ export function routeOf(method: string, pathname: string): Route | undefined {
   if (resource === 'change' && id !== undefined && sub === undefined && method === 'GET') {
     return { operation: 'GetChange', id };
   }
+  if (resource === 'healthcheck') {
+    if (id === undefined) {
+      if (method === 'POST') return { operation: 'CreateHealthCheck' };
+      if (method === 'GET') return { operation: 'ListHealthChecks' };
+      return undefined;
+    }
+    if (sub === 'status') return method === 'GET' ? { operation: 'GetHealthCheckStatus', id } : undefined;
+    if (sub !== undefined) return undefined;
+    if (method === 'GET') return { operation: 'GetHealthCheck', id };
+    if (method === 'DELETE') return { operation: 'DeleteHealthCheck', id };
+  }
   return undefined;
 }
 
@@ -104,7 +124,36 @@ export function runOperation(route: Route, request: ApiRequest, ctx: ApiContext)
       if (change === undefined) throw noSuchChange(route.id ?? '');
       return ok(renderDocument('GetChangeResponse', { ChangeInfo: changeInfo(change, ctx) }));
     }
+    case 'CreateHealthCheck': {
+      const check = createHealthCheck(request.body, ctx.healthChecks);
+      return ok(
+        renderDocument('CreateHealthCheckResponse', { HealthCheck: healthCheckElement(check) }),
+        201,
+        {
+          location: `${ctx.endpoint()}${PREFIX}/healthcheck/${check.id}`,
+        },
+      );
+    }
+    case 'GetHealthCheck':
+      return ok(
+        renderDocument('GetHealthCheckResponse', {
+          HealthCheck: healthCheckElement(healthCheckById(ctx, route.id)),
+        }),
+      );
+    case 'GetHealthCheckStatus':
+      return ok(healthCheckStatusDocument(healthCheckById(ctx, route.id), ctx.healthChecks));
+    case 'ListHealthChecks':
+      return ok(listHealthChecksDocument(query, ctx.healthChecks));
+    case 'DeleteHealthCheck':
+      ctx.healthChecks.delete(route.id ?? '');
+      return ok(renderDocument('DeleteHealthCheckResponse', {}));
   }
+}
+
+function healthCheckById(ctx: ApiContext, id: string | undefined) {
+  const check = ctx.healthChecks.get(id ?? '');
+  if (check === undefined) throw noSuchHealthCheck(id ?? '');
+  return check;
 }
 
 function ok(body: string, status = 200, headers?: Record<string, string>): ApiResponse {
@@ -260,6 +309,17 @@ function changeResourceRecordSets(zone: HostedZone, body: string, ctx: ApiContex
   const batch = child(request, 'ChangeBatch');
   if (batch !== undefined) checkChildren(batch, ['Comment', 'Changes']);
   const { comment, changes } = parseChangeBatch(batch);
+  // The API model lists NoSuchHealthCheck among this operation's errors; a DELETE needs no lookup (it
+  // must match the stored set exactly, health check id included).
+  for (const { action, set } of changes) {
+    if (
+      action !== 'DELETE' &&
+      set.healthCheckId !== undefined &&
+      ctx.healthChecks.get(set.healthCheckId) === undefined
+    ) {
+      throw noSuchHealthCheck(set.healthCheckId);
+    }
+  }
   const change = ctx.store.applyBatch(zone, changes, comment);
   ctx.changes.push({
     id: `/change/${change.id}`,

@@ -19,6 +19,8 @@ export interface DnsResponderOptions {
   readonly store: ZoneStore;
   /** Returns a number in [0, 1); injectable so weighted answers are deterministic in tests. */
   readonly random: () => number;
+  /** Whether the health check with this id is healthy now (default: every check is healthy). */
+  readonly healthy?: (healthCheckId: string) => boolean;
 }
 
 export interface DnsResponder {
@@ -137,7 +139,7 @@ function serving(udp: dgram.Socket, tcp: net.Server, port: number): DnsResponder
  */
 export function respond(
   message: Buffer,
-  options: Pick<DnsResponderOptions, 'store' | 'random'>,
+  options: Pick<DnsResponderOptions, 'store' | 'random' | 'healthy'>,
   transport: 'udp' | 'tcp' = 'udp',
 ): Buffer | undefined {
   let query: DecodedPacket;
@@ -194,7 +196,10 @@ function udpLimit(query: DecodedPacket): number {
     : PLAIN_UDP_SIZE;
 }
 
-function answer(query: DecodedPacket, options: Pick<DnsResponderOptions, 'store' | 'random'>): Packet {
+function answer(
+  query: DecodedPacket,
+  options: Pick<DnsResponderOptions, 'store' | 'random' | 'healthy'>,
+): Packet {
   const questions = query.questions ?? [];
   const reply = (rcode: number, authoritative: boolean, rest: Partial<Packet> = {}): Packet => ({
     type: 'response',
@@ -234,11 +239,13 @@ interface LookupResult {
 class Resolution {
   readonly #store: ZoneStore;
   readonly #random: () => number;
+  readonly #healthy: (healthCheckId: string) => boolean;
   readonly #published = new Map<HostedZone, readonly RecordSet[] | undefined>();
 
-  constructor(options: Pick<DnsResponderOptions, 'store' | 'random'>) {
+  constructor(options: Pick<DnsResponderOptions, 'store' | 'random' | 'healthy'>) {
     this.#store = options.store;
     this.#random = options.random;
+    this.#healthy = options.healthy ?? (() => true);
   }
 
   /** The most specific zone holding `name` that is being served (its first version is INSYNC). */
@@ -307,20 +314,44 @@ class Resolution {
     return { ...followed, answers: [...answers, ...followed.answers] };
   }
 
-  /** One set of a name and type: by weight for weighted sets, the only one otherwise. */
+  /**
+   * One set of a name and type: the only one, or a weighted pick the way Route 53 chooses with health
+   * checks (Developer Guide, "How Amazon Route 53 chooses records when health checking is configured"):
+   * healthy sets with weight > 0 by weight; if none, healthy weight-0 sets equally; if no set is healthy,
+   * all are treated as healthy (weight > 0 by weight, or all weight-0 equally). A set without a health
+   * check is healthy.
+   */
   #pick(sets: readonly RecordSet[]): RecordSet | undefined {
     if (sets.length <= 1) return sets[0];
     const ordered = [...sets].sort((a, b) => ((a.setIdentifier ?? '') < (b.setIdentifier ?? '') ? -1 : 1));
-    const total = ordered.reduce((sum, set) => sum + (set.weight ?? 0), 0);
-    const roll = Math.min(Math.max(this.#random(), 0), 0.9999999999);
-    if (total === 0) return ordered[Math.floor(roll * ordered.length)];
-    let threshold = roll * total;
-    for (const set of ordered) {
+    const healthy = (set: RecordSet) => set.healthCheckId === undefined || this.#healthy(set.healthCheckId);
+    const weighted = ordered.filter((set) => (set.weight ?? 0) > 0);
+    const zero = ordered.filter((set) => (set.weight ?? 0) === 0);
+    const healthyWeighted = weighted.filter(healthy);
+    if (healthyWeighted.length > 0) return this.#byWeight(healthyWeighted);
+    const healthyZero = zero.filter(healthy);
+    if (healthyZero.length > 0) return this.#equally(healthyZero);
+    return weighted.length > 0 ? this.#byWeight(weighted) : this.#equally(zero);
+  }
+
+  #roll(): number {
+    return Math.min(Math.max(this.#random(), 0), 0.9999999999);
+  }
+
+  #equally(sets: readonly RecordSet[]): RecordSet | undefined {
+    return sets[Math.floor(this.#roll() * sets.length)];
+  }
+
+  /** Probability weight/sum; every set has weight > 0. */
+  #byWeight(sets: readonly RecordSet[]): RecordSet | undefined {
+    const total = sets.reduce((sum, set) => sum + (set.weight ?? 0), 0);
+    let threshold = this.#roll() * total;
+    for (const set of sets) {
       const weight = set.weight ?? 0;
       if (threshold < weight) return set;
       threshold -= weight;
     }
-    return ordered.findLast((set) => (set.weight ?? 0) > 0);
+    return sets.at(-1);
   }
 
   #answers(set: RecordSet, owner: string, depth: number): Answer[] {

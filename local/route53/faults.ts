@@ -12,6 +12,11 @@ export const OPERATIONS = [
   'ListResourceRecordSets',
   'ChangeResourceRecordSets',
   'GetChange',
+  'CreateHealthCheck',
+  'GetHealthCheck',
+  'GetHealthCheckStatus',
+  'ListHealthChecks',
+  'DeleteHealthCheck',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 

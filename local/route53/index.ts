@@ -14,11 +14,13 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AlarmStateSource } from '../cloudwatch/index.ts';
 import { type ApiContext, type AppliedChange, routeOf, runOperation } from './api.ts';
 import { handleControl } from './control.ts';
 import { startDnsResponder } from './dns.ts';
 import { Route53ApiError } from './errors.ts';
 import { createFaultPlan, type Route53Faults } from './faults.ts';
+import { HealthCheckStore } from './healthchecks.ts';
 import { InvalidNameError, normalizeName } from './names.ts';
 import { describePropagation, type Propagation } from './propagation.ts';
 import { toWireShape } from './records.ts';
@@ -44,6 +46,16 @@ export interface LocalRoute53Options {
   inSyncDelayMs?: number;
   /** The DNS responder's weighted picks. */
   random?: () => number;
+  /**
+   * Where CLOUDWATCH_METRIC health checks read alarm states: `alarmStates` of a local CloudWatch
+   * started in this process (local/stack.ts passes it). Without it, CreateHealthCheck is refused.
+   */
+  cloudwatch?: AlarmStateSource;
+  /**
+   * How long a change of an alarm's metric data takes to reach the health checks (default 0: AWS
+   * publishes no figure; see README, "Health checks"). Measured on the CloudWatch clock.
+   */
+  healthCheckDelayMs?: number;
 }
 
 export interface LocalRoute53 {
@@ -79,13 +91,21 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
       ? { kind: 'instant' }
       : { kind: 'fixed', delayMs: options.inSyncDelayMs });
   const store = new ZoneStore({ propagation, now });
+  const healthCheckDelayMs = options.healthCheckDelayMs ?? 0;
+  if (!Number.isFinite(healthCheckDelayMs) || healthCheckDelayMs < 0) {
+    throw new RangeError(`healthCheckDelayMs must be a number >= 0, got ${healthCheckDelayMs}`);
+  }
+  const healthChecks = new HealthCheckStore({
+    ...(options.cloudwatch === undefined ? {} : { alarms: options.cloudwatch }),
+    observationDelayMs: healthCheckDelayMs,
+  });
   const plan = createFaultPlan((hold) => store.holdPending(hold));
   const calls: { operation: string; at: number; status: number }[] = [];
   const changes: AppliedChange[] = [];
   const stopping = new AbortController();
   let endpoint = '';
   let dnsPort = 0;
-  const ctx: ApiContext = { store, faults: plan, changes, endpoint: () => endpoint, now };
+  const ctx: ApiContext = { store, healthChecks, faults: plan, changes, endpoint: () => endpoint, now };
 
   const state = () => ({
     endpoint,
@@ -94,6 +114,12 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
       id: zone.id,
       name: zone.name,
       recordSets: store.records(zone).map(toWireShape),
+    })),
+    healthChecks: healthChecks.list().map((check) => ({
+      id: check.id,
+      alarm: `${check.alarmRegion}/${check.alarmName}`,
+      insufficientDataHealthStatus: check.insufficientData,
+      status: healthChecks.status(check).reason,
     })),
     faults: plan.snapshot(),
     propagation: describePropagation(store.propagation),
@@ -173,6 +199,7 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
       port: options.dnsPort ?? 0,
       store,
       random: options.random ?? Math.random,
+      healthy: (id) => healthChecks.isHealthy(id),
     });
   } catch (error) {
     await new Promise((resolve) => server.close(resolve));

@@ -21,14 +21,17 @@ import type {
   TrafficSwitch,
   WeightedRecordSet,
 } from '../../../shared/domain/ports.ts';
+import { healthCheckFixture } from '../../support/health-checks.ts';
 import { virtualClock } from '../../support/virtual-clock.ts';
 
 let r53: LocalRoute53;
 let client: Route53Client;
+let checks: Awaited<ReturnType<typeof healthCheckFixture>>;
 let zoneCount = 0;
 
 beforeAll(async () => {
-  r53 = await startLocalRoute53({ inSyncDelayMs: 0 });
+  checks = await healthCheckFixture();
+  r53 = await startLocalRoute53({ inSyncDelayMs: 0, cloudwatch: checks.cloudwatch.alarmStates });
   client = new Route53Client({ endpoint: r53.endpoint });
 });
 
@@ -39,6 +42,7 @@ afterEach(() => {
 afterAll(async () => {
   client.destroy();
   await r53.close();
+  await checks.close();
 });
 
 function switchWith(clock: Clock = virtualClock()): Route53TrafficSwitch {
@@ -359,13 +363,14 @@ describe('TrafficSwitch against the local Route 53', () => {
   });
 
   it('flips alias records with health checks, keeping both', async () => {
+    const healthCheckIds = await checks.createChecks(r53.endpoint, 2);
     const alias = (name: string): ResourceRecordSet[] =>
       (['primary', 'secondary'] as const).map((id, index) => ({
         Name: name,
         Type: 'A',
         SetIdentifier: id,
         Weight: index === 0 ? 100 : 0,
-        HealthCheckId: `11111111-2222-3333-4444-00000000000${index}`,
+        HealthCheckId: healthCheckIds[index] ?? '',
         AliasTarget: {
           HostedZoneId: 'Z35SXDOTRQ7X7K',
           DNSName: `lb-${id}.us-east-1.elb.amazonaws.com.`,

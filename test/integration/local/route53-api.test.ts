@@ -17,9 +17,10 @@ import {
   type LocalRoute53Options,
   startLocalRoute53,
 } from '../../../local/route53/index.ts';
+import { healthCheckFixture } from '../../support/health-checks.ts';
 
 // What each test started, stopped afterwards even when an assertion fails.
-const servers: LocalRoute53[] = [];
+const servers: { close(): Promise<void> }[] = [];
 const clients: Route53Client[] = [];
 
 afterEach(async () => {
@@ -235,7 +236,10 @@ describe('local Route 53 hosted zones', () => {
 
 describe('local Route 53 ChangeResourceRecordSets', () => {
   it('creates weighted sets with normalized names and lists every field as sent', async () => {
-    const { client } = await start();
+    const fixture = await healthCheckFixture();
+    servers.push(fixture);
+    const { r53, client } = await start({ cloudwatch: fixture.cloudwatch.alarmStates });
+    const [hc1 = ''] = await fixture.createChecks(r53.endpoint, 1);
     const zoneId = await createZone(client);
 
     const changed = await change(client, zoneId, [
@@ -245,7 +249,7 @@ describe('local Route 53 ChangeResourceRecordSets', () => {
       },
       {
         Action: 'CREATE',
-        ResourceRecordSet: { ...weighted('secondary', 0, 'standby.example.net'), HealthCheckId: 'hc-1' },
+        ResourceRecordSet: { ...weighted('secondary', 0, 'standby.example.net'), HealthCheckId: hc1 },
       },
     ]);
     const sets = (await listAll(client, zoneId)).filter((set) => set.Type === 'CNAME');
@@ -256,7 +260,7 @@ describe('local Route 53 ChangeResourceRecordSets', () => {
     });
     expect(sets).toEqual([
       { ...weighted('primary', 100, 'primary.example.net'), Name: 'api.example.com.' },
-      { ...weighted('secondary', 0, 'standby.example.net'), Name: 'api.example.com.', HealthCheckId: 'hc-1' },
+      { ...weighted('secondary', 0, 'standby.example.net'), Name: 'api.example.com.', HealthCheckId: hc1 },
     ]);
   });
 
