@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readZip } from '../../support/zip.ts';
 
 const run = promisify(execFile);
 const REGIONS = ['us-east-2', 'us-east-1', 'us-west-2'];
@@ -90,10 +91,11 @@ describe('serverless package with vantages', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'failover-vantages-'));
-    const example = await readFile('failover.config.example.yml', 'utf8');
-    const config = join(dir, 'failover.config.yml');
-    await writeFile(config, `${example}\nvantages:\n  regions: [${REGIONS.join(', ')}]\n`);
     const service = await serviceCopy(dir);
+    // Inside the service, as a deployed config is: the functions bundle it at its relative path.
+    const example = await readFile('failover.config.example.yml', 'utf8');
+    const config = join(service, 'failover.config.yml');
+    await writeFile(config, `${example}\nvantages:\n  regions: [${REGIONS.join(', ')}]\n`);
     for (const region of ['us-east-2', 'us-west-2']) {
       await serverlessPackage(service, config, region, join(dir, region));
       templates[region] = JSON.parse(await readFile(templateFile(region), 'utf8')) as Template;
@@ -168,6 +170,16 @@ describe('serverless package with vantages', () => {
       const alarms = Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
       expect(alarms).toHaveLength(7);
       expect(template.Resources.Dashboard?.Type).toBe('AWS::CloudWatch::Dashboard');
+    }
+  });
+
+  it("bundles each region's watchdog with the same config, which names every vantage", async () => {
+    for (const region of ['us-east-2', 'us-west-2']) {
+      const entries = readZip(await readFile(join(dir, region, 'watchdog.zip')));
+      expect([...entries.keys()].sort()).toEqual(['failover.config.yml', 'functions/watchdog.mjs']);
+      expect(entries.get('failover.config.yml')?.toString('utf8')).toContain(
+        `regions: [${REGIONS.join(', ')}]`,
+      );
     }
   });
 
