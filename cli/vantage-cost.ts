@@ -138,7 +138,12 @@ export function vantageCostLines(
   ];
 }
 
-/** What the estimate assumes about the vantages, for the printed list; none without them. */
+/**
+ * What the estimate assumes about the vantages, for the printed list; none without them.
+ *
+ * @example
+ * vantageAssumptionLines(config.vantages).forEach((line) => console.log(`  - ${line}`));
+ */
 export function vantageAssumptionLines(
   vantages: VantagesConfig | undefined,
   assumptions: VantageAssumptions = DEFAULT_VANTAGE_ASSUMPTIONS,

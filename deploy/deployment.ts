@@ -12,7 +12,12 @@ import { ConfigError, type ConfigIssue, loadConfig } from '../shared/config/inde
 import { type EnvReference, resolveReferences } from '../shared/config/references.ts';
 import { isSecretField } from '../shared/config/secret-fields.ts';
 import { readYaml } from '../shared/config/yaml-source.ts';
-import type { ControllerConfig, NotifierConfig, SecretValue } from '../shared/domain/config.ts';
+import type {
+  ControllerConfig,
+  NotifierConfig,
+  SecretValue,
+  VantagesConfig,
+} from '../shared/domain/config.ts';
 import { DASHBOARD_URL_TEMPLATE, DASHBOARD_URL_VARIABLE } from '../shared/telemetry/dashboard-link.ts';
 import { METRIC, type MetricKey } from '../shared/telemetry/metric-names.ts';
 import { dashboardBody } from './dashboard.ts';
@@ -208,7 +213,11 @@ export function deploymentValues(
  * The config's `vantages` when this stack can deploy them (three regions of one MRSC set, this
  * region among them), else a `ConfigError` naming the file, the field and its line.
  */
-function deployableVantages(file: string, config: ControllerConfig, region: string) {
+function deployableVantages(
+  file: string,
+  config: ControllerConfig,
+  region: string,
+): VantagesConfig | undefined {
   const vantages = config.vantages;
   if (vantages === undefined) return undefined;
   const issues = vantageIssues(vantages, region);

@@ -85,7 +85,13 @@ export function vantageIssues(vantages: VantagesConfig, region: string): ConfigI
   return [];
 }
 
-/** The MRSC Region set holding every one of `regions`, or null. */
+/**
+ * The MRSC Region set holding every one of `regions`, or null.
+ *
+ * @example
+ * regionSetOf(['eu-west-1', 'eu-central-1']); // 'EU'
+ * regionSetOf(['us-east-1', 'eu-west-1']); // null
+ */
 export function regionSetOf(regions: readonly string[]): keyof typeof MRSC_REGION_SETS | null {
   for (const [name, members] of Object.entries(MRSC_REGION_SETS)) {
     const set: readonly string[] = members;
