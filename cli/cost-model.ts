@@ -6,6 +6,7 @@
 import { SAFETY_MARGIN_MS } from '../shared/controller/watchdog.ts';
 import type { Check, ControllerConfig, ServiceConfig, TargetId } from '../shared/domain/config.ts';
 import { checkLabel } from '../shared/probes/check-label.ts';
+import { VANTAGE_PRICES, vantageAssumptionLines, vantageCostLines } from './vantage-cost.ts';
 
 export const PRICES = {
   lambdaArmGbSecond: 0.0000133334,
@@ -111,7 +112,8 @@ export function estimateMonthlyCost(
   const roundCostSeconds = Math.max(0, ...services.map(maxTimeoutMs)) / 1000 + SAFETY_MARGIN_MS / 1000;
   const runSeconds = Math.max(1, 60 - roundCostSeconds);
   const flips = services.length * a.flipsPerServicePerMonth;
-  const coldStarts = a.coldStartsPerDay * (a.hoursPerMonth / 24) + flips;
+  const watchdogColdStarts = a.coldStartsPerDay * (a.hoursPerMonth / 24);
+  const coldStarts = watchdogColdStarts + flips;
   const latencySeries = services.reduce(
     (n, s) => n + (s.metrics === 'detailed' ? allChecks(s).length : 0),
     0,
@@ -174,7 +176,32 @@ export function estimateMonthlyCost(
       detail: `${logGb.toFixed(3)} GB ingested (EMF metrics and run logs)`,
       usd: logGb * PRICES.logIngestionGb,
     },
+    {
+      item: 'KMS key',
+      detail: 'the notifications topic key (customer-managed, so that CloudWatch alarms may publish)',
+      usd: VANTAGE_PRICES.kmsKeyMonth,
+    },
   ];
+  const usdOf = (item: string) => controller.find((line) => line.item === item)?.usd ?? 0;
+  controller.push(
+    ...vantageCostLines(
+      config,
+      {
+        watchdogUsd: usdOf('Lambda watchdog'),
+        // Another region's watchdog cold-starts and runs as this one's; its flip functions stay idle.
+        initAndRequestsUsd:
+          gbs(watchdogColdStarts * a.initSeconds) * PRICES.lambdaArmGbSecond + runs * PRICES.lambdaRequest,
+        metricsUsd: usdOf('CloudWatch metrics'),
+        metrics,
+        alarmsUsd: usdOf('CloudWatch alarms'),
+        alarms: a.alarms,
+        logsUsd: usdOf('CloudWatch Logs'),
+        logGb,
+        writeUnits,
+      },
+      { runsPerMonth: runs, writeUnitPrice: PRICES.dynamoWriteUnit, readUnitPrice: PRICES.dynamoReadUnit },
+    ),
+  );
 
   const healthChecks = services.flatMap((service) =>
     service.targets.flatMap((target) =>
@@ -201,6 +228,7 @@ export function estimateMonthlyCost(
         `about ${a.logBytesPerRun.base} + ${a.logBytesPerRun.perService} per service bytes per run.`,
       'Free tiers (Lambda 400,000 GB-s, the first 50 Route 53 AWS-endpoint checks) are shared by the account: not applied.',
       'Not counted, being the same either way: the hosted zone, DNS queries, SNS, Slack, PagerDuty.',
+      ...vantageAssumptionLines(config.vantages),
       'Route 53 health checks: one per check of each target; options HTTPS (https URL), string match ' +
         '(bodyContains, bodyMatches, jsonPath), fast 10 s interval (probing under 30 s), latency graphs (metrics: detailed).',
       ...(tooFast.length > 0

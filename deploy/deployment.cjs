@@ -8,13 +8,15 @@ const path = require('node:path');
 
 const load = (file) => import(pathToFileURL(path.join(__dirname, file)).href);
 
-module.exports = async ({ options }) => {
+module.exports = async ({ options, resolveConfigurationProperty }) => {
   const [{ deploymentValues }, { ConfigurationError }] = await Promise.all([
     load('deployment.ts'),
     load('../shared/config/index.ts'),
   ]);
   try {
-    return deploymentValues({ stage: options.stage, region: options.region });
+    // The state table's name is `<service>-<stage>-state`: the service name comes from serverless.yml.
+    const service = await resolveConfigurationProperty(['service']);
+    return deploymentValues({ stage: options.stage, region: options.region, service });
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     // osls wraps whatever a variable resolver throws in its own report, with the error's stack

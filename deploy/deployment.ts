@@ -12,12 +12,26 @@ import { ConfigError, type ConfigIssue, loadConfig } from '../shared/config/inde
 import { type EnvReference, resolveReferences } from '../shared/config/references.ts';
 import { isSecretField } from '../shared/config/secret-fields.ts';
 import { readYaml } from '../shared/config/yaml-source.ts';
-import type { ControllerConfig, NotifierConfig, SecretValue } from '../shared/domain/config.ts';
+import type {
+  ControllerConfig,
+  NotifierConfig,
+  SecretValue,
+  VantagesConfig,
+} from '../shared/domain/config.ts';
 import { DASHBOARD_URL_TEMPLATE, DASHBOARD_URL_VARIABLE } from '../shared/telemetry/dashboard-link.ts';
 import { METRIC, type MetricKey } from '../shared/telemetry/metric-names.ts';
 import { dashboardBody } from './dashboard.ts';
+import {
+  DEFAULT_REGION,
+  type StateDeployment,
+  stateDeployment,
+  stateRole,
+  vantageIssues,
+} from './state-table.ts';
 
 export const METRICS_NAMESPACE = 'FailoverController';
+/** serverless.yml's `service`: the stack is `<service>-<stage>`, the state table `<service>-<stage>-state`. */
+export const SERVICE = 'failover-controller';
 
 /** The deployed functions, as serverless.yml names them. */
 export const FUNCTIONS = ['watchdog', 'failover', 'failback', 'forced', 'control'] as const;
@@ -51,6 +65,12 @@ export interface DeploymentValues {
   metricNames: Record<MetricKey, string>;
   /** The CloudWatch dashboard's `DashboardBody`: JSON, with the region and stack name filled in by `Fn::Sub`. */
   dashboardBody: { 'Fn::Sub': string };
+  /**
+   * The state table's resources and outputs (the first item of serverless.yml's `resources`): a
+   * table, or with `vantages` the MRSC global table in the home region's stack and nothing but the
+   * output elsewhere (deploy/state-table.ts).
+   */
+  stateResources: StateDeployment['resources'];
 }
 
 /**
@@ -98,15 +118,17 @@ export function normalizedRecordName(recordName: string): string {
 }
 
 /**
- * Loads and checks the config the functions will bundle, and derives what serverless.yml needs.
- * Throws the loader's `ConfigError` for an invalid file, and a `ConfigError` naming each secret
- * field that uses `\${env:NAME}` (its value would be written into the template).
+ * Loads and checks the config the functions will bundle, and derives what serverless.yml needs for
+ * the stack of `region` (default us-east-1, as serverless.yml). Throws the loader's `ConfigError`
+ * for an invalid file, a `ConfigError` naming each secret field that uses `\${env:NAME}` (its value
+ * would be written into the template), and one naming `vantages.regions` when they cannot hold an
+ * MRSC global table or do not include `region`.
  *
  * @example
- * const { environment, watchdogPolicy } = deploymentValues({ stage: 'prod' });
+ * const { environment, watchdogPolicy } = deploymentValues({ stage: 'prod', region: 'us-east-2' });
  */
 export function deploymentValues(
-  options: { stage?: string; region?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { stage?: string; region?: string; service?: string; env?: NodeJS.ProcessEnv } = {},
 ): DeploymentValues {
   const env = options.env ?? process.env;
   const serviceDir = resolve(import.meta.dirname, '..');
@@ -117,8 +139,14 @@ export function deploymentValues(
   const configFile = relative(serviceDir, file);
   const configEnvironment = deployableEnvironment(references, env);
   const stage = options.stage ?? 'dev';
+  const region = options.region ?? DEFAULT_REGION;
+  const state = stateDeployment(
+    stateRole(deployableVantages(file, config, region), region),
+    `${options.service ?? SERVICE}-${stage}-state`,
+    region,
+  );
   const common = {
-    STATE_TABLE: { Ref: 'StateTable' },
+    STATE_TABLE: state.tableName,
     FAILOVER_CONFIG: configFile,
     METRICS_NAMESPACE,
     STAGE: stage,
@@ -133,18 +161,33 @@ export function deploymentValues(
         // Only the watchdog invokes the flip functions.
         FAILOVER_FUNCTION_NAME: sub('${AWS::StackName}-failover'),
         FAILBACK_FUNCTION_NAME: sub('${AWS::StackName}-failback'),
+        // Which vantage this watchdog is: it records its own verdicts under this name (#11).
+        ...(state.vantage === null ? {} : { VANTAGE: state.vantage }),
       },
       failover: common,
       failback: common,
       forced: common,
       control: common,
     },
-    watchdogPolicy: policy([...shared('watchdog', config), ...readRecords(config), invokeFlipFunctions()]),
-    failoverPolicy: policy(flipStatements('failover', config)),
-    failbackPolicy: policy(flipStatements('failback', config)),
+    watchdogPolicy: policy([
+      ...shared('watchdog', config, state.tableArn),
+      ...readRecords(config),
+      invokeFlipFunctions(),
+    ]),
+    failoverPolicy: policy(flipStatements('failover', config, state.tableArn)),
+    failbackPolicy: policy(flipStatements('failback', config, state.tableArn)),
     // Invoked only with RequestResponse by an operator: no on-failure destination to publish to.
-    forcedPolicy: policy([...shared('forced', config), ...readRecords(config), ...changeRecords(config)]),
-    controlPolicy: policy([logs('control'), stateTable(), ...notify(config, false), ...secrets(config)]),
+    forcedPolicy: policy([
+      ...shared('forced', config, state.tableArn),
+      ...readRecords(config),
+      ...changeRecords(config),
+    ]),
+    controlPolicy: policy([
+      logs('control'),
+      stateTable(state.tableArn),
+      ...notify(config, false),
+      ...secrets(config),
+    ]),
     metricsNamespace: METRICS_NAMESPACE,
     metricNames: Object.fromEntries(
       Object.entries(METRIC).map(([key, metric]) => [key, metric.name]),
@@ -162,7 +205,29 @@ export function deploymentValues(
         ),
       ),
     ),
+    stateResources: state.resources,
   };
+}
+
+/**
+ * The config's `vantages` when this stack can deploy them (three regions of one MRSC set, this
+ * region among them), else a `ConfigError` naming the file, the field and its line.
+ */
+function deployableVantages(
+  file: string,
+  config: ControllerConfig,
+  region: string,
+): VantagesConfig | undefined {
+  const vantages = config.vantages;
+  if (vantages === undefined) return undefined;
+  const issues = vantageIssues(vantages, region);
+  if (issues.length === 0) return vantages;
+  const line = readYaml(readFileSync(file, 'utf8'), file).lineOf(['vantages', 'regions']);
+  throw new ConfigError(
+    file,
+    issues.map((issue) => (line === undefined ? issue : { ...issue, line })),
+    { headline: `Cannot deploy ${file} to ${region}:` },
+  );
 }
 
 /**
@@ -181,10 +246,15 @@ function policy(statements: Statement[]): PolicyDocument {
 }
 
 /** What the watchdog and the flip functions need: logs, state, metrics, alarms, notifications, secrets. */
-function shared(fn: FunctionName, config: ControllerConfig, onFailureTopic = false): Statement[] {
+function shared(
+  fn: FunctionName,
+  config: ControllerConfig,
+  table: unknown,
+  onFailureTopic = false,
+): Statement[] {
   return [
     logs(fn),
-    stateTable(),
+    stateTable(table),
     metrics(),
     ...notify(config, onFailureTopic),
     ...alarmChecks(config),
@@ -193,8 +263,8 @@ function shared(fn: FunctionName, config: ControllerConfig, onFailureTopic = fal
 }
 
 /** Failover and failback: Lambda publishes their on-failure records to the stack's topic with their role. */
-function flipStatements(fn: 'failover' | 'failback', config: ControllerConfig): Statement[] {
-  return [...shared(fn, config, true), ...readRecords(config), ...changeRecords(config)];
+function flipStatements(fn: 'failover' | 'failback', config: ControllerConfig, table: unknown): Statement[] {
+  return [...shared(fn, config, table, true), ...readRecords(config), ...changeRecords(config)];
 }
 
 /** Its own log group only (osls creates `/aws/lambda/<service>-<stage>-<fn>`, the stack's name + fn). */
@@ -209,12 +279,13 @@ function logs(fn: FunctionName): Statement {
   };
 }
 
-function stateTable(): Statement {
+/** The state table in this stack's region: the stack's own table, or this region's replica. */
+function stateTable(table: unknown): Statement {
   return {
     Sid: 'StateTable',
     Effect: 'Allow',
     Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
-    Resource: { 'Fn::GetAtt': ['StateTable', 'Arn'] },
+    Resource: table,
   };
 }
 

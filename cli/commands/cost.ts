@@ -16,6 +16,8 @@ export const costCommand: Command = {
     'Estimates one stage: Lambda (arm64 GB-s, requests, INIT), DynamoDB on-demand, CloudWatch',
     'custom metrics, alarms and log ingestion; then the Route 53 health checks that would probe the',
     'same checks as often (per check, with HTTPS, string match, fast interval and latency options).',
+    "With `vantages`, adds each extra region's own stack and the MRSC state table's verdict and",
+    'replicated writes as lines of their own.',
     'Prints every assumption. List prices, us-east-1.',
   ],
   options: {},
@@ -23,7 +25,9 @@ export const costCommand: Command = {
   async run(ctx: CliContext) {
     const config = ctx.config();
     const estimate = estimateMonthlyCost(config);
-    ctx.print(`Monthly cost of ${config.file} (${config.services.length} services), one stage:`);
+    const regions = config.vantages?.regions;
+    const where = regions === undefined ? '' : `, in ${regions.length} vantage regions`;
+    ctx.print(`Monthly cost of ${config.file} (${config.services.length} services), one stage${where}:`);
     ctx.print();
     const controller = table([
       ['failover-controller', 'what', 'USD/month'],

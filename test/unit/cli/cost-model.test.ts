@@ -33,7 +33,9 @@ describe('estimateMonthlyCost', () => {
     expect(usd(basic.controller, 'CloudWatch alarms')).toBeCloseTo(0.7, 10);
     // 43,800 runs x 1,700 bytes = 74,460,000 bytes = 0.0693458 GiB x $0.50
     expect(usd(basic.controller, 'CloudWatch Logs')).toBeCloseTo(0.0346729, 6);
-    expect(basic.controllerUsd).toBeCloseTo(10.44202, 4);
+    // The notifications topic's customer-managed KMS key: $1 a month.
+    expect(usd(basic.controller, 'KMS key')).toBe(1);
+    expect(basic.controllerUsd).toBeCloseTo(11.44202, 4);
   });
 
   it('prices one Route 53 health check per check of each target, with the options the probing needs', () => {
@@ -110,5 +112,60 @@ describe('estimateMonthlyCost', () => {
     const template = readFileSync(new URL('../../../serverless.yml', import.meta.url), 'utf8');
 
     expect(template.match(/Type: AWS::CloudWatch::Alarm/g)).toHaveLength(DEFAULT_ASSUMPTIONS.alarms);
+  });
+});
+
+describe('estimateMonthlyCost with vantages', () => {
+  const regions = ['us-east-1', 'us-east-2', 'us-west-2'];
+  const config = parse({ services: [aService('payments-api')], vantages: { regions } });
+  const estimate = estimateMonthlyCost(config);
+  const one = estimateMonthlyCost(parse({ services: [aService('payments-api')] }));
+  const vantageLines = estimate.controller.filter((line) => line.item.startsWith('Vantages: '));
+
+  it('adds nothing without vantages', () => {
+    expect(one.controller.filter((line) => line.item.startsWith('Vantages: '))).toEqual([]);
+    expect(one.assumptions.join('\n')).not.toContain('MRSC');
+  });
+
+  it("keeps the one-region lines and adds each extra region's own stack as lines of its own", () => {
+    expect(estimate.controller.slice(0, one.controller.length)).toEqual(one.controller);
+    // 2 more regions x (43,800 runs x 52 s x 0.25 GB x $0.0000133334)
+    expect(usd(estimate.controller, 'Vantages: Lambda watchdog')).toBeCloseTo(2 * 7.59203796, 6);
+    // 2 x (730 cold starts x 0.4 s x 0.25 GB x $0.0000133334 + 43,800 requests x $0.20 per million)
+    expect(usd(estimate.controller, 'Vantages: Lambda INIT and requests')).toBeCloseTo(
+      2 * (73 * 0.0000133334 + 0.00876),
+      8,
+    );
+    expect(usd(estimate.controller, 'Vantages: flip functions')).toBe(0);
+    expect(usd(estimate.controller, 'Vantages: CloudWatch metrics')).toBeCloseTo(2 * 7 * 0.3, 10);
+    expect(usd(estimate.controller, 'Vantages: CloudWatch alarms')).toBeCloseTo(2 * 7 * 0.1, 10);
+    expect(usd(estimate.controller, 'Vantages: CloudWatch Logs')).toBeCloseTo(2 * 0.0346729, 6);
+    expect(usd(estimate.controller, 'Vantages: KMS keys')).toBe(2);
+  });
+
+  it('prices every vantage writing and reading a verdict each round, and the MRSC table billing each write in two more replicas', () => {
+    // 43,800 runs x 6 rounds a minute (10 s probing) = 262,800 service rounds, x 3 vantages
+    const verdicts = 3 * 262_800;
+    expect(usd(estimate.controller, 'Vantages: verdict writes')).toBeCloseTo(verdicts * 0.625e-6, 10);
+    expect(usd(estimate.controller, 'Vantages: verdict reads')).toBeCloseTo(verdicts * 0.125e-6, 10);
+    // (788,400 verdict units + 40 flip units) x 2 other replicas, at the write unit's price
+    expect(usd(estimate.controller, 'Vantages: replicated writes')).toBeCloseTo(
+      (verdicts + 40) * 2 * 0.625e-6,
+      10,
+    );
+    expect(estimate.controllerUsd - one.controllerUsd).toBeCloseTo(
+      vantageLines.reduce((sum, line) => sum + line.usd, 0),
+      10,
+    );
+  });
+
+  it('names the regions, the home and what is left out in the assumptions', () => {
+    const text = estimate.assumptions.join('\n');
+
+    expect(text).toContain(
+      'Vantages us-east-1, us-east-2, us-west-2: one stack per region, us-east-1 owning',
+    );
+    expect(text).toContain('MRSC global table of 3 replicas');
+    expect(text).toContain('cross-region transfer');
   });
 });

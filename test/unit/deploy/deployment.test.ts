@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:...}, ${ssm:...} and ${AWS::...} are configuration and CloudFormation references.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deploymentValues, normalizedRecordName } from '../../../deploy/deployment.ts';
+import { deploymentValues, normalizedRecordName, SERVICE } from '../../../deploy/deployment.ts';
 import { configErrorFrom } from '../config/sample-config.ts';
 
 const env = {
@@ -267,5 +267,99 @@ describe('deploymentValues: policies', () => {
     ).toEqual({
       'Fn::Sub': 'arn:${AWS::Partition}:route53:::change/*',
     });
+  });
+});
+
+describe('deploymentValues: vantages', () => {
+  const example = readFileSync('failover.config.example.yml', 'utf8');
+  /** The example config with `vantages:` appended; returns its path. */
+  const withVantages = (name: string, regions: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, `${example}\nvantages:\n  regions: ${regions}\n`);
+    return { ...env, FAILOVER_CONFIG: file };
+  };
+  const us = withVantages('vantages-us.yml', '[us-east-2, us-east-1, us-west-2]');
+  type Statement = { Sid?: string; Resource: unknown };
+  const stateResources = (values: ReturnType<typeof deploymentValues>) =>
+    [
+      values.watchdogPolicy,
+      values.failoverPolicy,
+      values.failbackPolicy,
+      values.forcedPolicy,
+      values.controlPolicy,
+    ].map((p) => (p.Statement as Statement[]).find((s) => s.Sid === 'StateTable')?.Resource);
+
+  it('makes the first region the home: it owns the MRSC global table, its watchdog is that vantage', () => {
+    const values = deploymentValues({ stage: 'prod', region: 'us-east-2', env: us });
+
+    expect(values.stateResources.Resources?.StateTable).toMatchObject({
+      Type: 'AWS::DynamoDB::GlobalTable',
+      Properties: { TableName: 'failover-controller-prod-state', MultiRegionConsistency: 'STRONG' },
+    });
+    expect(values.environment.watchdog.VANTAGE).toBe('us-east-2');
+    expect(values.environment.watchdog.STATE_TABLE).toEqual({ Ref: 'StateTable' });
+    for (const fn of ['failover', 'failback', 'forced', 'control'] as const) {
+      expect(Object.keys(values.environment[fn])).not.toContain('VANTAGE');
+    }
+  });
+
+  it("lets another region's stack create no table and use its own region's replica, named by service and stage", () => {
+    const values = deploymentValues({ stage: 'prod', region: 'us-west-2', service: 'fc', env: us });
+
+    expect(values.stateResources).toEqual({ Outputs: { StateTableName: { Value: 'fc-prod-state' } } });
+    expect(values.environment.watchdog).toMatchObject({ VANTAGE: 'us-west-2', STATE_TABLE: 'fc-prod-state' });
+    expect(values.environment.control.STATE_TABLE).toBe('fc-prod-state');
+    expect(stateResources(values)).toEqual(
+      Array(5).fill({
+        'Fn::Sub': 'arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/fc-prod-state',
+      }),
+    );
+  });
+
+  it('deploys to us-east-1 when no region is given, as serverless.yml does', () => {
+    const values = deploymentValues({ stage: 'prod', env: us });
+
+    expect(values.environment.watchdog.VANTAGE).toBe('us-east-1');
+    expect(values.stateResources.Resources).toBeUndefined();
+  });
+
+  it('keeps the single-region table and sets no VANTAGE without vantages', () => {
+    const values = deploymentValues({ stage: 'prod', region: 'eu-west-1', env });
+
+    expect(values.stateResources.Resources?.StateTable).toMatchObject({ Type: 'AWS::DynamoDB::Table' });
+    expect(Object.values(values.environment).some((variables) => 'VANTAGE' in variables)).toBe(false);
+    expect(stateResources(values)).toEqual(Array(5).fill({ 'Fn::GetAtt': ['StateTable', 'Arn'] }));
+  });
+
+  it('refuses regions that cannot hold an MRSC table, naming the file, the field and its line', () => {
+    const bad = withVantages('vantages-mixed.yml', '[us-east-1, eu-west-1, us-west-2]');
+
+    const error = configErrorFrom(() => deploymentValues({ region: 'us-east-1', env: bad }));
+
+    expect(error.file).toBe(bad.FAILOVER_CONFIG);
+    expect(error.message).toContain(`Cannot deploy ${bad.FAILOVER_CONFIG} to us-east-1:`);
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        path: 'vantages.regions',
+        line: example.split('\n').length + 2,
+        message: expect.stringContaining('EU [eu-west-1, eu-west-2, eu-west-3, eu-central-1]'),
+      }),
+    ]);
+  });
+
+  it('refuses a stack in a region that is not a vantage', () => {
+    const error = configErrorFrom(() => deploymentValues({ region: 'eu-west-1', env: us }));
+
+    expect(error.issues.map((issue) => issue.message)).toEqual([
+      expect.stringContaining('does not list eu-west-1, the region this stack is deployed to'),
+    ]);
+  });
+});
+
+describe('SERVICE', () => {
+  it('is the service serverless.yml names, which the stack and the state table are named after', () => {
+    const template = readFileSync('serverless.yml', 'utf8');
+
+    expect(template.match(/^service: (\S+)$/m)?.[1]).toBe(SERVICE);
   });
 });
