@@ -17,6 +17,12 @@ export const DYNAMO_INJECTABLE_ERRORS = {
     type: 'com.amazon.coral.availability#ThrottlingException',
     message: 'Rate of requests exceeds the allowed throughput.',
   },
+  /** A multi-Region strongly consistent table: another Region wrote the same item at once (retryable). */
+  ReplicatedWriteConflictException: {
+    status: 400,
+    type: 'com.amazonaws.dynamodb.v20120810#ReplicatedWriteConflictException',
+    message: 'One or more items in this request are being modified by a request in another Region.',
+  },
   InternalServerError: {
     status: 500,
     type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',

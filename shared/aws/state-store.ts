@@ -55,6 +55,14 @@ const BACKOFF_CAP_MS = 1000;
 
 const SECONDS_PER_DAY = 86_400;
 
+/**
+ * Another writer got there first: the condition failed, or — on a multi-Region strongly consistent
+ * global table (vantages, issue #11) — another Region wrote the same item at the same moment
+ * (`ReplicatedWriteConflictException`, retryable). Either way nothing of this write landed: re-read
+ * and let the caller decide again on what is there.
+ */
+const LOST_RACE = new Set(['ConditionalCheckFailedException', 'ReplicatedWriteConflictException']);
+
 export interface StateStoreOptions {
   readonly client: DynamoDBClient;
   readonly table: string;
@@ -183,11 +191,7 @@ export function createStateStore(options: StateStoreOptions): StateStore {
         );
         return { ok: true, version };
       } catch (error) {
-        if (
-          !(error instanceof StateStoreError && errorName(error.cause) === 'ConditionalCheckFailedException')
-        ) {
-          throw error;
-        }
+        if (!(error instanceof StateStoreError && LOST_RACE.has(errorName(error.cause) ?? ''))) throw error;
         // Lost the race (or the item exists when creating): nothing was written. Report what is there now;
         // a consistent re-read is one extra read, and dynalite ignores ReturnValuesOnConditionCheckFailure.
         // Or our own write landed and only its answer was lost: the SDK re-sent the same request after a

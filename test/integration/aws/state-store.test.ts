@@ -100,6 +100,19 @@ describe('createStateStore: service state', () => {
     expect(loaded).toEqual({ value: winner, version: 2 });
   });
 
+  it('reports a write another Region kept conflicting with (MRSC) as a conflict with the current state', async () => {
+    const { store } = await newStore();
+    const existing = aServiceState('payments-api', { epoch: 1 });
+    await store.save(existing, null);
+    // More than the SDK's own retries of the retryable error: every attempt of this write conflicts.
+    local.dynamo.faults.failNext(10, 'ReplicatedWriteConflictException', 'PutItem');
+
+    const result = await store.save(aServiceState('payments-api', { epoch: 2 }), 1);
+    local.dynamo.faults.reset();
+
+    expect(result).toEqual({ ok: false, reason: 'conflict', current: { value: existing, version: 1 } });
+  });
+
   it('refuses to create a state that already exists and returns the existing one', async () => {
     const { store } = await newStore();
     const existing = aServiceState('payments-api', { epoch: 5 });
