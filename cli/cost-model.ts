@@ -3,7 +3,6 @@
  * probing would cost. Pure: prices and assumptions in, line items out (unit-tested by hand).
  * Prices: shared/reference/aws-facts.md (us-east-1 list prices), except log ingestion (noted).
  */
-import { SAFETY_MARGIN_MS } from '../shared/controller/watchdog.ts';
 import type { Check, ControllerConfig, ServiceConfig, TargetId } from '../shared/domain/config.ts';
 import { checkLabel } from '../shared/probes/check-label.ts';
 import { VANTAGE_PRICES, vantageAssumptionLines, vantageCostLines } from './vantage-cost.ts';
@@ -62,6 +61,9 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   logBytesPerRun: { base: 1_200, perService: 500, perLatencySeries: 400 },
 };
 
+/** The watchdog's Lambda timeout in serverless.yml (test/unit/cli/cost-model.test.ts holds them equal). */
+export const WATCHDOG_TIMEOUT_SECONDS = 90;
+
 /** Custom metrics published every run: Heartbeat, RunDuration, Rounds, RoundDuration (per stage). */
 export const STAGE_METRICS = 4;
 /** ActiveTarget (per service); TargetHealthy adds one series per target (its `Target` dimension). */
@@ -109,8 +111,14 @@ export function estimateMonthlyCost(
   const services = config.services;
   const gb = a.memoryMb / 1024;
   const runs = a.hoursPerMonth * 60;
-  const roundCostSeconds = Math.max(0, ...services.map(maxTimeoutMs)) / 1000 + SAFETY_MARGIN_MS / 1000;
-  const runSeconds = Math.max(1, 60 - roundCostSeconds);
+  // Scheduled runs hand over (issue #20): each probes until the next one takes over, the two
+  // overlapping by up to one probe interval (the newer waits for the older's last round to be an
+  // interval old; the older stops at its next round), within the 90 s timeout.
+  const longestInterval = Math.max(1, ...services.map((s) => s.policy.probeIntervalSeconds));
+  const shortestInterval = Math.min(60, ...services.map((s) => s.policy.probeIntervalSeconds));
+  const runSeconds = Math.min(WATCHDOG_TIMEOUT_SECONDS, 60 + longestInterval);
+  // One conditional write claims the run marker per run, one reserves each round.
+  const markerWrites = runs * (1 + Math.ceil(60 / shortestInterval));
   const flips = services.length * a.flipsPerServicePerMonth;
   const watchdogColdStarts = a.coldStartsPerDay * (a.hoursPerMonth / 24);
   const coldStarts = watchdogColdStarts + flips;
@@ -157,6 +165,11 @@ export function estimateMonthlyCost(
       usd: reads * PRICES.dynamoReadUnit,
     },
     {
+      item: 'DynamoDB run marker',
+      detail: `${fmt(markerWrites)} write units (a run claims the marker, then reserves each round: the handover between runs)`,
+      usd: markerWrites * PRICES.dynamoWriteUnit,
+    },
+    {
       item: 'DynamoDB writes',
       detail: `${fmt(writeUnits)} write units (state and audit around ${fmt(flips)} flips)`,
       usd: writeUnits * PRICES.dynamoWriteUnit,
@@ -187,7 +200,8 @@ export function estimateMonthlyCost(
     ...vantageCostLines(
       config,
       {
-        watchdogUsd: usdOf('Lambda watchdog'),
+        // Each region's watchdog runs, and hands over through its own run marker, as this one's.
+        watchdogUsd: usdOf('Lambda watchdog') + usdOf('DynamoDB run marker'),
         // Another region's watchdog cold-starts and runs as this one's; its flip functions stay idle.
         initAndRequestsUsd:
           gbs(watchdogColdStarts * a.initSeconds) * PRICES.lambdaArmGbSecond + runs * PRICES.lambdaRequest,
@@ -197,7 +211,8 @@ export function estimateMonthlyCost(
         alarms: a.alarms,
         logsUsd: usdOf('CloudWatch Logs'),
         logGb,
-        writeUnits,
+        // Flip writes happen once; every region writes its own run marker: all replicated.
+        writeUnits: writeUnits + markerWrites * (config.vantages?.regions.length ?? 1),
       },
       { runsPerMonth: runs, writeUnitPrice: PRICES.dynamoWriteUnit, readUnitPrice: PRICES.dynamoReadUnit },
     ),
@@ -219,7 +234,7 @@ export function estimateMonthlyCost(
     },
     assumptions: [
       `${a.hoursPerMonth} hours a month; Lambda on arm64 with ${a.memoryMb} MB; one watchdog run a minute, ` +
-        `busy for 60 s less one round (${fmt(roundCostSeconds)} s: the longest check timeout plus the safety margin).`,
+        `busy for 60 s plus one probe interval (${fmt(runSeconds)} s: runs overlap by up to an interval as one hands over to the next).`,
       `${a.coldStartsPerDay} watchdog cold starts a day and one per flip, ${a.initSeconds} s INIT each (INIT is billed).`,
       `${a.flipsPerServicePerMonth} flips per service a month, ${a.flipSeconds} s each; ${a.writesPerFlip} writes of ` +
         `${a.writeUnitsPerWrite} units and ${a.readsPerFlip} reads around each flip.`,
@@ -268,10 +283,6 @@ function healthCheckOptions(service: ServiceConfig, check: Check): string[] {
 
 function allChecks(service: ServiceConfig): Check[] {
   return service.targets.flatMap((target) => target.checks);
-}
-
-function maxTimeoutMs(service: ServiceConfig): number {
-  return Math.max(...allChecks(service).map((c) => c.timeoutMs));
 }
 
 function sum(values: readonly number[]): number {

@@ -47,7 +47,7 @@ export interface RegionCost {
   readonly alarms: number;
   readonly logsUsd: number;
   readonly logGb: number;
-  /** Write units of the one-region estimate (state and audit around flips). */
+  /** Write units replicated besides the verdicts: state and audit around flips, every region's run marker. */
   readonly writeUnits: number;
 }
 
@@ -131,7 +131,7 @@ export function vantageCostLines(
     {
       item: 'Vantages: replicated writes',
       detail:
-        `${fmt(replicated)} rWRU: every write (verdicts and the flips' ${fmt(region.writeUnits)} units) ` +
+        `${fmt(replicated)} rWRU: every write (verdicts, and the ${fmt(region.writeUnits)} units of flips and run markers) ` +
         `billed again in ${a.replicas - 1} other replicas of the MRSC table`,
       usd: replicated * rates.writeUnitPrice,
     },

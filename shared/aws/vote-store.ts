@@ -7,6 +7,17 @@
  * One item per vantage keeps a round to one PutItem and one BatchGetItem whatever the number of
  * services (each service's vote is about 150 bytes; the 400 KB item limit leaves room for well over
  * a thousand services). Only its own vantage writes an item, so the put is unconditional.
+ *
+ * Where it lives across regions (deploy/state-table.ts, docs/reference/dynamodb-global-tables.md):
+ * with vantages the state table is a multi-Region strongly consistent (MRSC) global table with a
+ * replica in each of the three vantage regions, each watchdog using its own region's replica.
+ *  - one region lost: the other two still write and read the latest version; their votes make a
+ *    quorum, the conditional writes still fence, failover works;
+ *  - two regions lost, or one cut off from the other two: that replica cannot write (MRSC needs a
+ *    second region), so its watchdog records nothing and decides nothing — fail static — and its
+ *    votes go stale for the others (its `quorum-lost` alert goes out by its own region's topic);
+ *  - never two flips: a claim is a conditional write checked against the latest version in every
+ *    region, and the Route 53 change is a compare-and-swap on top of that.
  */
 import { BatchGetItemCommand, type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';

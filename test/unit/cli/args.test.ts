@@ -129,7 +129,7 @@ describe('main', () => {
     const out = await run(['cost', '--config', configFile]);
 
     expect(out.code).toBe(0);
-    expect(out.out).toMatch(/^Total\s+\$11\.44$/m);
+    expect(out.out).toMatch(/^Total\s+\$14\.26$/m);
     expect(out.out).toMatch(/^Total \(2 checks\)\s+\$5\.00\s+\$9\.50$/m);
   });
 

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ASSUMPTIONS, estimateMonthlyCost } from '../../../cli/cost-model.ts';
+import {
+  DEFAULT_ASSUMPTIONS,
+  estimateMonthlyCost,
+  WATCHDOG_TIMEOUT_SECONDS,
+} from '../../../cli/cost-model.ts';
+import { readServerlessYml, settingsFromServerlessYml } from '../../../local/lambda/settings.ts';
 import { aService, parse } from '../config/sample-config.ts';
 
 const usd = (lines: readonly { item: string; usd: number }[], item: string) =>
@@ -10,15 +15,26 @@ describe('estimateMonthlyCost', () => {
   // One service, defaults: probing every 10 s, 3 s timeouts, basic metrics, an https check per target.
   const basic = estimateMonthlyCost(parse({ services: [aService('payments-api')] }));
 
-  it('bills the watchdog for 60 s less one round, every minute of 730 hours, at 256 MB on arm64', () => {
-    // 43,800 runs x (60 - (3 + 5)) s x 0.25 GB = 569,400 GB-s x $0.0000133334
-    expect(usd(basic.controller, 'Lambda watchdog')).toBeCloseTo(7.59203796, 8);
+  it('bills the watchdog for 60 s plus one interval of handover, every minute of 730 hours, at 256 MB on arm64', () => {
+    // 43,800 runs x (60 + 10) s x 0.25 GB = 766,500 GB-s x $0.0000133334
+    expect(usd(basic.controller, 'Lambda watchdog')).toBeCloseTo(10.2200511, 6);
     // (24 x 730/24 + 2 flips) = 732 cold starts x 0.4 s x 0.25 GB = 73.2 GB-s
     expect(usd(basic.controller, 'Lambda INIT')).toBeCloseTo(0.000976005, 9);
     // 2 flips x 10 s x 0.25 GB = 5 GB-s
     expect(usd(basic.controller, 'Lambda flips')).toBeCloseTo(0.00006667, 8);
     // 43,800 + 2 invocations x $0.20 per million
     expect(usd(basic.controller, 'Lambda requests')).toBeCloseTo(0.0087604, 8);
+  });
+
+  it('counts the run marker: a claim per run and a reservation per round', () => {
+    // 43,800 runs x (1 claim + 6 rounds of 10 s) x $0.625 per million
+    expect(usd(basic.controller, 'DynamoDB run marker')).toBeCloseTo(0.191625, 8);
+  });
+
+  it('assumes the watchdog timeout serverless.yml deploys', () => {
+    const deployed = settingsFromServerlessYml(readServerlessYml('serverless.yml'), 'prod').get('watchdog');
+
+    expect(deployed?.timeoutSeconds).toBe(WATCHDOG_TIMEOUT_SECONDS);
   });
 
   it('counts one consistent read per service per run and writes only around flips', () => {
@@ -35,7 +51,7 @@ describe('estimateMonthlyCost', () => {
     expect(usd(basic.controller, 'CloudWatch Logs')).toBeCloseTo(0.0346729, 6);
     // The notifications topic's customer-managed KMS key: $1 a month.
     expect(usd(basic.controller, 'KMS key')).toBe(1);
-    expect(basic.controllerUsd).toBeCloseTo(11.44202, 4);
+    expect(basic.controllerUsd).toBeCloseTo(14.26166, 4);
   });
 
   it('prices one Route 53 health check per check of each target, with the options the probing needs', () => {
@@ -129,8 +145,8 @@ describe('estimateMonthlyCost with vantages', () => {
 
   it("keeps the one-region lines and adds each extra region's own stack as lines of its own", () => {
     expect(estimate.controller.slice(0, one.controller.length)).toEqual(one.controller);
-    // 2 more regions x (43,800 runs x 52 s x 0.25 GB x $0.0000133334)
-    expect(usd(estimate.controller, 'Vantages: Lambda watchdog')).toBeCloseTo(2 * 7.59203796, 6);
+    // 2 more regions x (43,800 runs x 70 s x 0.25 GB x $0.0000133334 + their run markers, 306,600 writes)
+    expect(usd(estimate.controller, 'Vantages: Lambda watchdog')).toBeCloseTo(2 * (10.2200511 + 0.191625), 6);
     // 2 x (730 cold starts x 0.4 s x 0.25 GB x $0.0000133334 + 43,800 requests x $0.20 per million)
     expect(usd(estimate.controller, 'Vantages: Lambda INIT and requests')).toBeCloseTo(
       2 * (73 * 0.0000133334 + 0.00876),
@@ -148,9 +164,9 @@ describe('estimateMonthlyCost with vantages', () => {
     const verdicts = 3 * 262_800;
     expect(usd(estimate.controller, 'Vantages: verdict writes')).toBeCloseTo(verdicts * 0.625e-6, 10);
     expect(usd(estimate.controller, 'Vantages: verdict reads')).toBeCloseTo(verdicts * 0.125e-6, 10);
-    // (788,400 verdict units + 40 flip units) x 2 other replicas, at the write unit's price
+    // (788,400 verdict units + 40 flip units + 3 regions' run markers) x 2 other replicas
     expect(usd(estimate.controller, 'Vantages: replicated writes')).toBeCloseTo(
-      (verdicts + 40) * 2 * 0.625e-6,
+      (verdicts + 40 + 3 * 306_600) * 2 * 0.625e-6,
       10,
     );
     expect(estimate.controllerUsd - one.controllerUsd).toBeCloseTo(
