@@ -151,6 +151,8 @@ services:
     votes: createVoteStore({ client: local.client, table }),
     vantage: 'default',
     traffic: new MemoryTraffic(config.services),
+    // No service here has `dataPlane`: nothing is ever published.
+    trafficSignal: { publish: async () => undefined },
     prober: new FailingFrom(clock, failAt),
     notifier: new RecordingNotifier(),
     clock,

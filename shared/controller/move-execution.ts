@@ -12,24 +12,29 @@
  *     then waits (bounded) for INSYNC — an automatic one frees its slot at once (issue #10)
  *  Route 53 refused and the records did not move: release the claim and record the failure in one
  *  write. Whether it landed is unknown: keep the claim; the watchdog settles it from Route 53.
+ *  Issue #12, a service with `dataPlane`: `only` lands every move through the data plane (no Route 53
+ *  call); `fallback` tries the compare-and-swap (and a fresh read, if Route 53 could not be read)
+ *  until `dataPlaneDeadlineSeconds` after its first attempt, then lands the move through the data
+ *  plane (`landing.ts`). Either way it is one decision: one record (epoch + 1), and the signal is
+ *  published right after it.
  */
 import type { ServiceConfig, TargetId } from '../domain/config.ts';
 import { type FlipPlan, planFlip } from '../domain/flip-plan.ts';
 import { failureOf, fence, isAutomatic, type Move, refuse, type Stop } from '../domain/move.ts';
 import type {
   Clock,
-  FlipResult,
   Prober,
   ReadResult,
   StateStore,
   TrafficReading,
+  TrafficSignal,
   TrafficSwitch,
-  ZoneFlip,
 } from '../domain/ports.ts';
 import type { FlipFailure, ServiceState, TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { loadState, type Stored, stateKeyOf, writeConditionally } from './conditional-write.ts';
-import { claimMove, recordMove, releaseClaim } from './move-writes.ts';
+import { type Landing, landMoves, type Mechanism } from './landing.ts';
+import { claimMove, publishSignal, recordMove, releaseClaim } from './move-writes.ts';
 
 export interface ExecutionDeps {
   readonly store: StateStore;
@@ -41,6 +46,8 @@ export interface ExecutionDeps {
   readonly inSyncWaitMs?: number;
   /** Aborted when the invocation's time is nearly up (middy's backstop): stop waiting. */
   readonly signal?: AbortSignal;
+  /** Publishes the data-plane signal of `dataPlane` services (issue #12). */
+  readonly trafficSignal?: TrafficSignal;
 }
 
 export interface Milestones {
@@ -77,6 +84,10 @@ export type Execution =
       readonly recorded: ServiceState;
       readonly changeId: string | null;
       readonly verification: TargetObservation;
+      /** How it landed: the compare-and-swap of the weights, or the signal (issue #12). */
+      readonly mechanism: Mechanism;
+      /** `data-plane`: why the compare-and-swap was not used (Route 53's error, or `dataPlane: only`). */
+      readonly cause?: string;
     };
 
 /** Thrown for infrastructure failures (Route 53 unreadable): the invocation fails and alarms. */
@@ -85,12 +96,13 @@ export class FlipError extends Error {
 }
 
 /** A move prepared up to its claim, waiting for its Route 53 change. */
-interface Prepared {
+export interface Prepared {
   readonly service: ServiceConfig;
   readonly move: Move;
   readonly milestones: Milestones;
   readonly claimed: Stored & { readonly before: ServiceState };
-  readonly reading: TrafficReading;
+  /** Null: Route 53 could not be read (a `dataPlane` service goes on) or need not be (`only`). */
+  readonly reading: TrafficReading | null;
   readonly verification: TargetObservation;
 }
 
@@ -111,7 +123,7 @@ export async function executeMove(
   const read = async () => deps.traffic.read(service);
   const prepared = await prepareMove(deps, { service, move, milestones }, read, options);
   if ('kind' in prepared) return prepared;
-  const [result] = (await deps.traffic.flipMany([flipOf(prepared)])).values();
+  const result = (await landMoves(deps, [prepared])).get(service.name);
   return completeMove(deps, prepared, result ?? missingResult(service));
 }
 
@@ -145,8 +157,7 @@ export async function executeMoves(
     ),
   );
   const claimed = prepared.filter((p): p is Prepared => !('kind' in p) && !('error' in p));
-  const results =
-    claimed.length === 0 ? new Map<string, FlipResult>() : await deps.traffic.flipMany(claimed.map(flipOf));
+  const results = claimed.length === 0 ? new Map<string, Landing>() : await landMoves(deps, claimed);
   return Promise.all(
     prepared.map(async (p) => {
       if ('kind' in p || 'error' in p) return p;
@@ -170,9 +181,12 @@ async function prepareMove(
   if (stop) return { kind: 'stopped', stop, state: loaded.value };
   if (loaded.value.moving?.to === move.to) milestones.decidedAt = loaded.value.moving.since;
 
-  const found = await read();
-  if (!found.ok) throw new FlipError(`Cannot move ${service.name} to the ${move.to}: ${found.message}`);
-  if (found.reading.active === move.to) {
+  const found = await readFor(service, read, options);
+  if (found !== null && !found.ok) {
+    throw new FlipError(`Cannot move ${service.name} to the ${move.to}: ${found.message}`);
+  }
+  // Weights pending behind a data-plane decision are no evidence of where traffic goes (issue #12).
+  if (found !== null && found.reading.active === move.to && loaded.value.weightsPending === undefined) {
     if (!options.dryRun) await recordMove(deps, service, move, loaded, milestones, null);
     const message = `Route 53 already sends ${service.name} traffic to the ${move.to}.`;
     return { kind: 'stopped', stop: { outcome: 'already-active', message }, state: loaded.value };
@@ -181,6 +195,7 @@ async function prepareMove(
   const verification = await deps.prober.probeTarget(service, move.to);
   milestones.verifiedAt = deps.clock.now();
   if (options.dryRun) {
+    if (found === null) throw new FlipError(`Cannot plan a move of ${service.name}: Route 53 was not read`);
     return {
       kind: 'dry-run',
       state: loaded.value,
@@ -202,11 +217,28 @@ async function prepareMove(
 
   const claimed = await claimMove(deps, service, move, loaded);
   if ('kind' in claimed) return claimed;
-  return { service, move, milestones, claimed, reading: found.reading, verification };
+  return { service, move, milestones, claimed, reading: found?.reading ?? null, verification };
 }
 
-function flipOf(prepared: Prepared): ZoneFlip {
-  return { service: prepared.service, to: prepared.move.to, expected: prepared.reading };
+/**
+ * Step 2's reading. A `dataPlane: only` service needs none (a dry run still shows the batch); for
+ * `fallback`, Route 53 unreadable (it throws, or `readAll` says unavailable) is the outage the data
+ * plane is for: null, and the landing step decides. Records that are not as configured still stop it.
+ */
+async function readFor(
+  service: ServiceConfig,
+  read: () => Promise<ReadResult>,
+  options: { readonly dryRun: boolean },
+): Promise<ReadResult | null> {
+  const mode = service.dataPlane.mode;
+  if (mode === 'only' && !options.dryRun) return null;
+  if (mode !== 'fallback' || options.dryRun) return read();
+  try {
+    const found = await read();
+    return !found.ok && found.reason === 'unavailable' ? null : found;
+  } catch {
+    return null;
+  }
 }
 
 /** A result the traffic switch did not give (a bug): treated as unknown, so the claim is kept. */
@@ -215,7 +247,7 @@ function notRead(service: ServiceConfig): ReadResult {
   return { ok: false, reason: 'unavailable', message: `Service "${service.name}": not read` };
 }
 
-function missingResult(service: ServiceConfig): FlipResult {
+function missingResult(service: ServiceConfig): Landing {
   return {
     outcome: 'error',
     message: `Service "${service.name}": the traffic switch returned no result for it`,
@@ -224,15 +256,32 @@ function missingResult(service: ServiceConfig): FlipResult {
   };
 }
 
-/** Step 6: what the compare-and-swap's outcome means for the claim. */
-async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: FlipResult): Promise<Execution> {
+/** Step 6: what the compare-and-swap's outcome (or the data-plane landing) means for the claim. */
+async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: Landing): Promise<Execution> {
   const { service, move, claimed, verification, milestones } = prepared;
   switch (result.outcome) {
+    case 'data-plane': {
+      milestones.changeAcceptedAt = deps.clock.now();
+      const recorded = await recordMove(deps, service, move, claimed, milestones, null, 'data-plane');
+      await publishSignal(deps, service, recorded);
+      return {
+        kind: 'moved',
+        from: claimed.value.active,
+        recorded,
+        changeId: null,
+        verification,
+        mechanism: 'data-plane',
+        cause: result.cause,
+      };
+    }
     case 'flipped':
     case 'already-flipped': {
       milestones.changeAcceptedAt = deps.clock.now();
       const changeId = result.outcome === 'flipped' ? result.changeId : null;
       const recorded = await recordMove(deps, service, move, claimed, milestones, changeId);
+      // The signal follows every decision of a data-plane service, or its health checks would pull
+      // the answer back to the old target until the watchdog's next round.
+      await publishSignal(deps, service, recorded);
       // An operator waits to see it in sync; an automatic move frees its slot at once (issue #10):
       // the state is recorded, and Route 53 propagates the accepted change by itself.
       if (changeId && !isAutomatic(move)) {
@@ -243,7 +292,14 @@ async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: Fli
         );
         if (status === 'INSYNC') milestones.inSyncAt = deps.clock.now();
       }
-      return { kind: 'moved', from: claimed.value.active, recorded, changeId, verification };
+      return {
+        kind: 'moved',
+        from: claimed.value.active,
+        recorded,
+        changeId,
+        verification,
+        mechanism: 'control-plane',
+      };
     }
     case 'changed-underneath': {
       await releaseClaim(deps, service, move, claimed, null);

@@ -121,7 +121,11 @@ export async function tell(
         changeId !== null && milestones.inSyncAt === undefined
           ? ` Route 53 accepted the change (${changeId}); its name servers answer the ${move.to} once it is in sync (typically within 60 s), resolvers after the record's TTL.`
           : '';
-      const message = `Moved ${service.name} from the ${from} to the ${move.to}${forced}: ${why}.${propagating}`;
+      const dataPlane =
+        execution.mechanism === 'data-plane'
+          ? ` Moved through the data plane (${execution.cause ?? 'dataPlane'}): the TrafficAllowed signal now allows only the ${move.to}; Route 53's health checks answer it once its alarm has evaluated the signal (one 60 s period, then Route 53's own delay), resolvers after the record's TTL. The weights are brought in line once the Route 53 API answers.`
+          : '';
+      const message = `Moved ${service.name} from the ${from} to the ${move.to}${forced}: ${why}.${propagating}${dataPlane}`;
       const given = isAutomatic(move) ? move.evidence : undefined;
       const evidence = given ?? withCheck(recorded, move, verification.checks);
       return record(deps, service, move, say(outcome, message, recorded.epoch, changeId), {
@@ -129,6 +133,10 @@ export async function tell(
         evidence,
         auditEvidence: true,
         milestones,
+        details: {
+          mechanism: execution.mechanism,
+          ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+        },
         metric: [once(METRIC.flips), ...detectionDelay(recorded, execution.from, move, milestones)],
       });
     }

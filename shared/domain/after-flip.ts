@@ -22,6 +22,7 @@ export type FlipKind = 'automatic' | 'operator';
  * const next = afterFlip(state, 'secondary', now, 'automatic', 'primary');
  * next.active; // 'secondary'
  * next.epoch === state.epoch + 1; // true
+ * next.weightsPending; // undefined: the weights show what the state says
  */
 export function afterFlip(
   state: ServiceState,
@@ -34,8 +35,10 @@ export function afterFlip(
     kind === 'operator'
       ? { ...state.targets, [to]: { ...initialTargetHealth(), last: healthOf(state, to).last } }
       : state.targets;
+  // A flip recorded from a compare-and-swap (or a reading) leaves the weights as decided: no mark.
+  const { weightsPending: _settled, ...rest } = state;
   return {
-    ...state,
+    ...rest,
     targets,
     active: to,
     moving: null,

@@ -184,6 +184,24 @@ export function record(
 }
 
 /**
+ * The state once the move has landed through the data plane (issue #12): as `record` (epoch + 1, one
+ * decision), marked so that the watchdog brings Route 53's weights in line with it instead of calling
+ * the difference a hand edit. Null when it is already recorded.
+ *
+ * @example
+ * recordThroughDataPlane(state, 4, move, now)?.weightsPending; // { since: now }
+ */
+export function recordThroughDataPlane(
+  stored: ServiceState,
+  claimedEpoch: number,
+  move: Move,
+  now: number,
+): ServiceState | null {
+  const recorded = record(stored, claimedEpoch, move, now);
+  return recorded === null ? null : { ...recorded, weightsPending: { since: now } };
+}
+
+/**
  * The target failed its fresh re-check: mark it DOWN (so the watchdog does not ask again at once)
  * and withdraw the watchdog's pending move. Null when a newer epoch means someone else moved the
  * traffic meanwhile.

@@ -16,6 +16,14 @@
  * unchanged (issue #17: a failed planned failover must not block every automatic one after it).
  * The watchdog's move needs no release here: `decide` re-sends or withdraws it after its pending
  * timeout, which is shorter than the grace.
+ *
+ * Issue #12: while a data-plane flip's weights are pending (`weightsPending`), or when the weights
+ * were not read at all (`actual` null: a service whose flips go through the data plane only), the
+ * weights are not evidence of where traffic goes — the recorded decision is, and the signal carries
+ * it. Then nothing is inferred from them: a move on its way is left to `decide`, a claim past its
+ * grace is released as never landed, and weights that show the decided target clear the mark
+ * (`weights-reconciled`). Weights that still show another target are brought in line by the
+ * watchdog's compare-and-swap (`weightsToMatch`), never recorded as a hand edit.
  */
 
 import { afterFlip } from './after-flip.ts';
@@ -25,7 +33,7 @@ import type { OperatorClaim, ServiceState } from './state.ts';
 
 export interface Reconciliation {
   readonly next: ServiceState;
-  readonly kind: 'lost-write' | 'hand-edit' | 'claim-released';
+  readonly kind: 'lost-write' | 'hand-edit' | 'claim-released' | 'weights-reconciled';
   readonly from: TargetId;
   readonly to: TargetId;
   readonly message: string;
@@ -43,11 +51,14 @@ export const RECONCILE_GRACE_MS = 150_000;
  */
 export function reconcile(
   state: ServiceState,
-  actual: TargetId,
+  actual: TargetId | null,
   now: number,
   first: TargetId,
   graceMs: number = RECONCILE_GRACE_MS,
 ): Reconciliation | null {
+  if (actual === null || state.weightsPending !== undefined) {
+    return reconcileByRecord(state, actual, now, first, graceMs);
+  }
   const recorded = state.active;
   const moving = state.moving;
   if (moving !== null) {
@@ -138,4 +149,57 @@ function settleClaim(
       `the ${recorded} and automation goes on${state.hold === null ? '' : ` (the earlier ${state.hold.kind} hold stays)`}. ` +
       'Try the flip again if it is still wanted.',
   };
+}
+
+/** The weights are not evidence (see `reconcile`): the record is the truth. */
+function reconcileByRecord(
+  state: ServiceState,
+  actual: TargetId | null,
+  now: number,
+  first: TargetId,
+  graceMs: number,
+): Reconciliation | null {
+  if (state.moving !== null) return null;
+  if (state.claim !== null) {
+    // As if the weights showed the recorded target: a claim past its grace never landed.
+    return settleClaim(state, state.claim, state.active, now, first, graceMs);
+  }
+  if (state.weightsPending === undefined || actual !== state.active) return null;
+  const { weightsPending, ...settled } = state;
+  return {
+    next: settled,
+    kind: 'weights-reconciled',
+    from: state.active,
+    to: state.active,
+    message:
+      `Route 53's weights for ${state.service} now send traffic to the ${state.active}, as decided through the ` +
+      `data plane ${formatDuration(Math.max(0, now - weightsPending.since))} ago (epoch ${state.epoch}). ` +
+      'The control plane and the data plane agree again.',
+  };
+}
+
+/**
+ * Where the watchdog's compare-and-swap must move the weights so that they match a data-plane
+ * decision: the recorded active target, when the mark is set, nothing is on its way and the weights
+ * show another target; else null.
+ *
+ * @example
+ * weightsToMatch({ ...state, active: 'secondary', weightsPending: { since } }, 'primary'); // 'secondary'
+ */
+export function weightsToMatch(state: ServiceState, actual: TargetId): TargetId | null {
+  if (state.weightsPending === undefined || state.moving !== null || state.claim !== null) return null;
+  return actual === state.active ? null : state.active;
+}
+
+/**
+ * The state once the watchdog's compare-and-swap has brought the weights in line with the decision
+ * of `epoch`: the mark cleared. Null when a newer decision or no mark stands (nothing to clear).
+ *
+ * @example
+ * weightsMatched(state, state.epoch)?.weightsPending; // undefined
+ */
+export function weightsMatched(stored: ServiceState, epoch: number): ServiceState | null {
+  if (stored.epoch !== epoch || stored.weightsPending === undefined) return null;
+  const { weightsPending: _cleared, ...settled } = stored;
+  return settled;
 }
