@@ -41,15 +41,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export default async function benchVantages(): Promise<void> {
   process.env.LOG_LEVEL = 'error';
-  // Everything here is local: never the caller's AWS credentials (the chaos stack's clients sign with these).
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
   const random = seededRandom(11);
   const services = Array.from({ length: TRIALS }, (_, i) => [`one-${i}`, `three-${i}`]).flat();
   const stack = await startChaosStack(
