@@ -56,12 +56,10 @@ export async function landMoves(
   if (readable.length > 0) setAll(results, await deps.traffic.flipMany(readable, { retryUntil: deadline }));
   let waiting = fallback.filter((p) => apiFailed(results.get(p.service.name)));
 
-  while (
-    waiting.length > 0 &&
-    deps.clock.now() + FALLBACK_RETRY_PAUSE_MS < deadline &&
-    !deps.signal?.aborted
-  ) {
-    await deps.clock.sleep(FALLBACK_RETRY_PAUSE_MS);
+  // Until the deadline itself: a deadline shorter than the pause still gets its last attempt at the
+  // deadline, never a data-plane landing before the API has failed for that long.
+  while (waiting.length > 0 && deps.clock.now() < deadline && !deps.signal?.aborted) {
+    await deps.clock.sleep(Math.min(FALLBACK_RETRY_PAUSE_MS, deadline - deps.clock.now()));
     const again = await reread(deps, waiting, results);
     if (again.length > 0) setAll(results, await deps.traffic.flipMany(again, { retryUntil: deadline }));
     waiting = waiting.filter((p) => apiFailed(results.get(p.service.name)));
