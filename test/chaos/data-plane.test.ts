@@ -73,7 +73,9 @@ describe('chaos: failover through the data plane with the Route 53 API down', ()
     stack.backends('dp').primary.set('fail');
 
     // Act
-    const report = await stack.runWatchdog(3, { only: ['dp'] });
+    // Long enough for the decision (after its deadline) and then a whole alarm period of 0 published:
+    // the alarm turns on a whole period of data, and the watchdog is what publishes it.
+    const report = await stack.runWatchdog(6, { only: ['dp'] });
     await settle();
 
     // Assess
