@@ -4,10 +4,12 @@
  * flip whose write was lost, a hand edit, an operator's claim that never landed (`domain/reconcile.ts`).
  * Never every round, and never a Route 53 change: it records, it does not fight.
  */
-import { type TargetId, targetOrder } from '../domain/config.ts';
+import { targetOrder } from '../domain/config.ts';
 import type { Evidence } from '../domain/events.ts';
-import type { Clock, ReadResult, StateStore, TrafficSwitch } from '../domain/ports.ts';
-import { type Reconciliation, reconcile } from '../domain/reconcile.ts';
+import { recordsTtl, weightsOfReading } from '../domain/flip-plan.ts';
+import type { Clock, ReadResult, StateStore, TrafficReading, TrafficSwitch } from '../domain/ports.ts';
+import { stepHoldSeconds } from '../domain/ramp.ts';
+import { type Reconciliation, type ReconcileView, reconcileWeights } from '../domain/reconcile.ts';
 import { isFailback, type ServiceState } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { stateKeyOf, writeConditionally } from './conditional-write.ts';
@@ -48,7 +50,7 @@ export async function reconcileAll(
       continue;
     }
     try {
-      await reconcileOne(deps, t, read.reading.active, ledger);
+      await reconcileOne(deps, t, read.reading, ledger);
     } catch (error) {
       // Like a round's write: never end the run for every service; the next run reconciles again.
       deps.log.error('could not record the reconciliation; the next run tries again', {
@@ -62,10 +64,17 @@ export async function reconcileAll(
 async function reconcileOne(
   deps: ReconcileDeps,
   t: Tracked,
-  actual: TargetId,
+  reading: TrafficReading,
   ledger: Ledger,
 ): Promise<void> {
   const now = deps.clock.now();
+  // The whole weight map (issue #13): a ramped failback splits the traffic on purpose.
+  const view: ReconcileView = {
+    weights: weightsOfReading(reading),
+    order: targetOrder(t.config),
+    activeWeight: t.config.activeWeight,
+    holdSeconds: stepHoldSeconds(t.config.policy, recordsTtl(reading)),
+  };
   let result: Reconciliation | null = null;
   const key = stateKeyOf(t.config);
   const out = await writeConditionally(
@@ -73,7 +82,7 @@ async function reconcileOne(
     key,
     { value: t.state, version: t.version },
     (s) => {
-      result = reconcile(s, actual, now, key.first);
+      result = reconcileWeights(s, view, now, key.first);
       return result?.next ?? null;
     },
     'reconcile',

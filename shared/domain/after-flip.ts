@@ -1,4 +1,5 @@
 import type { TargetId } from './config.ts';
+import type { RampStep } from './ramp.ts';
 import { healthOf, type ServiceState } from './state.ts';
 import { initialTargetHealth } from './target-health.ts';
 
@@ -43,6 +44,44 @@ export function afterFlip(
     lastFlipAt: now,
     claim: null,
     lastFailure: null,
+    ramp: null,
     frozen: kind === 'operator' && to === first ? false : state.frozen,
+  };
+}
+
+/**
+ * The state after a step of a ramped failback has landed (issue #13): the epoch advanced like any
+ * flip's, the ramp recorded with the step and when it landed; `active` stays the target being left
+ * until the last step, so every rule that looks at it keeps its meaning.
+ *
+ * @example
+ * const next = afterStep(state, 'primary', { steps: [10, 50, 100], step: 0 }, now, 60, 'watchdog');
+ * next.ramp; // { from: 'secondary', to: 'primary', steps: [10, 50, 100], step: 0, since: now, holdSeconds: 60, by: 'watchdog' }
+ */
+export function afterStep(
+  state: ServiceState,
+  to: TargetId,
+  step: RampStep,
+  now: number,
+  holdSeconds: number,
+  by: string,
+): ServiceState {
+  const ramp = state.ramp?.to === to ? state.ramp : null;
+  return {
+    ...state,
+    moving: null,
+    epoch: state.epoch + 1,
+    lastFlipAt: now,
+    claim: null,
+    lastFailure: null,
+    ramp: {
+      from: ramp?.from ?? state.active,
+      to,
+      steps: step.steps,
+      step: step.step,
+      since: now,
+      holdSeconds,
+      by: ramp?.by ?? by,
+    },
   };
 }

@@ -18,8 +18,9 @@
  * timeout, which is shorter than the grace.
  */
 
-import { afterFlip } from './after-flip.ts';
+import { afterFlip, afterStep } from './after-flip.ts';
 import type { TargetId } from './config.ts';
+import { expectedWeights, type RampStep, sameWeights, weightsAfterMove } from './ramp.ts';
 import { formatDuration } from './reasons.ts';
 import type { OperatorClaim, ServiceState } from './state.ts';
 
@@ -67,14 +68,21 @@ export function reconcile(
   }
   if (state.claim !== null) return settleClaim(state, state.claim, actual, now, first, graceMs);
   if (actual === recorded) return null;
+  return handEdit(state, actual, now, first);
+}
+
+/** Route 53 sends all traffic to `actual`, which nobody recorded: a hand edit, recorded with a hold. */
+function handEdit(state: ServiceState, actual: TargetId, now: number, first: TargetId): Reconciliation {
+  const recorded = state.active;
   const flipped = afterFlip(state, actual, now, 'operator', first);
+  const was = state.ramp === null ? `the ${recorded}` : `a gradual failback to the ${state.ramp.to}`;
   return {
     next: {
       ...flipped,
       hold: {
         kind: 'manual-edit',
         by: 'route53',
-        reason: `weights changed outside the controller: ${actual} active, ${recorded} recorded`,
+        reason: `weights changed outside the controller: ${actual} active, ${state.ramp === null ? recorded : `a ramp to ${state.ramp.to}`} recorded`,
         at: now,
       },
     },
@@ -82,7 +90,7 @@ export function reconcile(
     from: recorded,
     to: actual,
     message:
-      `Route 53 sends ${state.service} traffic to the ${actual}, but the controller had recorded the ${recorded}: ` +
+      `Route 53 sends ${state.service} traffic to the ${actual}, but the controller had recorded ${was}: ` +
       `the weights were changed outside the controller. Recorded the ${actual} as active (epoch ${state.epoch + 1}) ` +
       `and set an operator hold: no automatic flip until someone fails over or back with failoverctl.`,
   };
@@ -138,4 +146,149 @@ function settleClaim(
       `the ${recorded} and automation goes on${state.hold === null ? '' : ` (the earlier ${state.hold.kind} hold stays)`}. ` +
       'Try the flip again if it is still wanted.',
   };
+}
+
+/** What Route 53 shows, as reconciliation by weights needs it (issue #13). */
+export interface ReconcileView {
+  /** Each target's weight as read. */
+  readonly weights: Readonly<Record<TargetId, number>>;
+  /** The service's targets, most preferred first. */
+  readonly order: readonly TargetId[];
+  readonly activeWeight: number;
+  /** The hold a ramp step recorded now would get (see `stepHoldSeconds`). */
+  readonly holdSeconds: number;
+}
+
+/**
+ * Reconciliation by the whole weight map (issue #13): Route 53 may show a split while a ramped
+ * failback is under way. Without a ramp or a ramp step in flight, and with one target weighted,
+ * this is exactly `reconcile`. Otherwise:
+ *
+ *   Route 53 shows                              record
+ *   the weights the state expects              nothing (an operator's claim past the grace: released)
+ *   the weights of the move (or claim) in      the step (or move) it was, epoch+1: its write was lost
+ *     flight, past the grace
+ *   anything else                              a hand edit: that split, or that one target, recorded
+ *                                              with an operator hold (automation holds off)
+ *
+ * @example
+ * reconcileWeights(state, { weights: { primary: 10, secondary: 90 }, order, activeWeight: 100, holdSeconds: 60 }, now, 'primary');
+ * // null while the state's ramp is at 10 %
+ */
+export function reconcileWeights(
+  state: ServiceState,
+  view: ReconcileView,
+  now: number,
+  first: TargetId,
+  graceMs: number = RECONCILE_GRACE_MS,
+): Reconciliation | null {
+  const { weights, order, activeWeight } = view;
+  const live = order.filter((id) => (weights[id] ?? 0) > 0);
+  const [only] = live;
+  const sole = live.length === 1 && only !== undefined ? only : null;
+  const stepInFlight = state.moving?.step !== undefined || state.claim?.step !== undefined;
+  if (state.ramp === null && !stepInFlight) {
+    return sole === null ? splitEdit(state, weights, now) : reconcile(state, sole, now, first, graceMs);
+  }
+  if (sameWeights(weights, expectedWeights(state, order, activeWeight))) {
+    // As recorded: a move of the watchdog's is re-sent or withdrawn by `decide`; a claim past the
+    // grace never landed (its target is not where the weights are) and is released.
+    return state.claim !== null && state.moving === null
+      ? reconcile(state, state.active, now, first, graceMs)
+      : null;
+  }
+  const inFlight = movingOrClaim(state);
+  if (inFlight !== null) {
+    const landed = weightsAfterMove(order, state.active, inFlight.to, inFlight.step, activeWeight);
+    if (sameWeights(weights, landed)) {
+      if (Math.abs(now - inFlight.at) < graceMs) return null;
+      const next =
+        inFlight.step === undefined
+          ? afterFlip(state, inFlight.to, now, inFlight.by === 'watchdog' ? 'automatic' : 'operator', first)
+          : afterStep(state, inFlight.to, inFlight.step, now, view.holdSeconds, inFlight.by);
+      return {
+        next: { ...next, hold: inFlight.hold },
+        kind: 'lost-write',
+        from: state.active,
+        to: inFlight.to,
+        message:
+          `Route 53 already shows the ${describeWeights(weights, order)} weights of ${state.service} that the move ` +
+          `of epoch ${state.epoch} to the ${inFlight.to} wrote, but it was never recorded (the flip function stopped ` +
+          `between the Route 53 change and its state write). Recorded it now as epoch ${state.epoch + 1}; no second ` +
+          'change was made.',
+      };
+    }
+  }
+  if (sole !== null) {
+    // One target weighted where the state expected a split (or another split): a hand edit.
+    return handEdit(state, sole, now, first);
+  }
+  return splitEdit(state, weights, now);
+}
+
+/** The watchdog's move or the operator's claim in flight, as reconciliation judges it. */
+function movingOrClaim(state: ServiceState): {
+  readonly to: TargetId;
+  readonly at: number;
+  readonly by: string;
+  readonly step: RampStep | undefined;
+  readonly hold: ServiceState['hold'];
+} | null {
+  if (state.moving !== null) {
+    return {
+      to: state.moving.to,
+      at: state.moving.since,
+      by: 'watchdog',
+      step: state.moving.step,
+      hold: state.hold,
+    };
+  }
+  if (state.claim !== null) {
+    const { to, at, by, step, hold } = state.claim;
+    return { to, at, by, step, hold };
+  }
+  return null;
+}
+
+/**
+ * A split nobody recorded: set by hand (or a step whose write was lost after its move was
+ * withdrawn). Recorded as the hand edit it looks like: an operator hold (automation holds off), the
+ * epoch advanced (every move decided before is stale), the weights left as they are.
+ */
+function splitEdit(
+  state: ServiceState,
+  weights: Readonly<Record<TargetId, number>>,
+  now: number,
+): Reconciliation | null {
+  const order = Object.keys(weights);
+  const reason = `traffic split outside the controller: ${describeWeights(weights, order)}`;
+  if (
+    state.hold?.kind === 'manual-edit' &&
+    state.hold.reason === reason &&
+    state.moving === null &&
+    state.claim === null
+  ) {
+    return null;
+  }
+  return {
+    next: {
+      ...state,
+      epoch: state.epoch + 1,
+      moving: null,
+      claim: null,
+      hold: { kind: 'manual-edit', by: 'route53', reason, at: now },
+    },
+    kind: 'hand-edit',
+    from: state.active,
+    to: state.active,
+    message:
+      `Route 53 splits ${state.service} traffic (${describeWeights(weights, order)}), which the controller did not ` +
+      `record: the weights were changed outside it. Set an operator hold (epoch ${state.epoch + 1}): no automatic flip ` +
+      'until someone fails over or back with failoverctl, which moves all traffic to one target.',
+  };
+}
+
+/** `primary=10, secondary=90`. */
+function describeWeights(weights: Readonly<Record<TargetId, number>>, order: readonly TargetId[]): string {
+  return order.map((id) => `${id}=${weights[id] ?? 0}`).join(', ');
 }
