@@ -7,7 +7,7 @@
 import { checkRules, type ProbeInterval } from './check-rules.ts';
 import { hostedZoneId, recordName, recordType } from './document-schema.ts';
 import type { FieldIssue } from './field-path.ts';
-import { POLICY_DEFAULTS, probeIntervalSeconds } from './policy.ts';
+import { failbackSteps, POLICY_DEFAULTS, probeIntervalSeconds } from './policy.ts';
 import { asList, asMapping, type Mapping, validValue } from './raw-document.ts';
 import { formatTargetPath, targetEntries } from './target-entries.ts';
 import { closestName } from './wording.ts';
@@ -29,7 +29,21 @@ export function checkCrossRules(document: unknown): FieldIssue[] {
       ...distinctSetIdentifiers(service, index),
       ...knownNotifierGroups(service, index, groups),
       ...checkRules(service, index, probeInterval(service, index, defaults)),
+      ...rampNeedsWeight(service, index, defaults),
     ]),
+  ];
+}
+
+/** A ramp splits the active weight between two records: a weight of 1 cannot be split (issue #13). */
+function rampNeedsWeight(service: Mapping, index: number, defaults: Mapping): FieldIssue[] {
+  const steps =
+    validValue(failbackSteps, service.failbackSteps) ?? validValue(failbackSteps, defaults.failbackSteps);
+  if (steps === undefined || steps.length < 2 || service.activeWeight !== 1) return [];
+  return [
+    {
+      path: ['services', index, 'activeWeight'],
+      message: `is 1, which cannot be split between two records, but failbackSteps is [${steps.join(', ')}]; raise activeWeight (e.g. 100) or set failbackSteps: [100]`,
+    },
   ];
 }
 

@@ -9,7 +9,7 @@ import type { Evidence } from '../domain/events.ts';
 import { recordsTtl, weightsOfReading } from '../domain/flip-plan.ts';
 import type { Clock, ReadResult, StateStore, TrafficReading, TrafficSwitch } from '../domain/ports.ts';
 import { stepHoldSeconds } from '../domain/ramp.ts';
-import { type Reconciliation, type ReconcileView, reconcileWeights } from '../domain/reconcile.ts';
+import { type ReconcileView, type Reconciliation, reconcileWeights } from '../domain/reconcile.ts';
 import { isFailback, type ServiceState } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { stateKeyOf, writeConditionally } from './conditional-write.ts';
