@@ -161,25 +161,6 @@ export function classifyWeightedSets(service: ServiceConfig, sets: readonly Reso
   return { ok: true, reading: { service: service.name, active, sets: readingSets } };
 }
 
-/**
- * Why a split reading cannot be used where the state does not explain it (a hand edit, or a ramp
- * the state does not know): the message `ambiguous-weights` gave before ramps existed.
- *
- * @example
- * unexplainedSplit(service, reading); // 'Service "payments-api": traffic is split at ... (primary=10, secondary=90); ...'
- */
-export function unexplainedSplit(
-  service: Pick<ServiceConfig, 'name' | 'recordName' | 'recordType' | 'hostedZoneId' | 'targets'>,
-  reading: { readonly sets: Readonly<Record<string, WeightedRecordSet>> },
-): string {
-  const where = `${normalizeRecordName(service.recordName)} ${service.recordType} in hosted zone ${service.hostedZoneId}`;
-  const weights = service.targets.map((t) => `${t.setIdentifier}=${reading.sets[t.id]?.Weight}`).join(', ');
-  return (
-    `Service "${service.name}": traffic is split at ${where} (${weights}) and no gradual failback explains it: ` +
-    'exactly one record must have a weight above 0. Set the weights by hand, then resume.'
-  );
-}
-
 /** The set with every field Route 53 returned (absent ones dropped), or undefined if it is not weighted. */
 function toWeighted(set: ResourceRecordSet | undefined): WeightedRecordSet | undefined {
   if (set === undefined) {

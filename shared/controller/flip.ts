@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { type ServiceConfig, type TargetId, targetOrder } from '../domain/config.ts';
 import type { Direction, Move } from '../domain/move.ts';
 import type { Clock, DeliveryReport, Notifier, Prober, StateStore, TrafficSwitch } from '../domain/ports.ts';
+import { failbackStepsOf, firstStep } from '../domain/ramp.ts';
 import type { TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -140,7 +141,7 @@ export function resolveMove(
       `to: '${String(to)}' is not a target of ${service.name}; its targets: ${order.join(', ')}`,
     ]);
   }
-  return { service, move: moveOf(direction, to, order[0] ?? to, request, deps.requestId) };
+  return { service, move: moveOf(direction, to, order[0] ?? to, request, deps.requestId, service) };
 }
 
 export function moveLog(deps: Pick<FlipDeps, 'log'>, move: Move): Logger {
@@ -219,16 +220,27 @@ export async function respond(
   return { response };
 }
 
-/** The request as a move: the watchdog's (with its epoch and evidence), or an operator's. */
+/**
+ * The request as a move: the watchdog's (with its epoch, evidence and ramp step), or an operator's.
+ * An operator's failback ramps by the service's `failbackSteps`, or by the request's own `steps`
+ * (`[100]`: all at once); a forced one always moves all the traffic (issue #13).
+ */
 function moveOf(
   direction: Direction,
   to: TargetId,
   first: TargetId,
   request: FlipRequest,
   requestId: string | undefined,
+  service: ServiceConfig,
 ): Move {
   const automatic = request.epoch !== undefined;
+  const step = automatic
+    ? (request.step ?? null)
+    : direction === 'failback' && !(request.force ?? false)
+      ? firstStep(request.steps ?? failbackStepsOf(service.policy))
+      : null;
   return {
+    ...(step === null ? {} : { step }),
     service: request.service,
     direction,
     to,

@@ -14,7 +14,13 @@
  *  write. Whether it landed is unknown: keep the claim; the watchdog settles it from Route 53.
  */
 import type { ServiceConfig, TargetId } from '../domain/config.ts';
-import { type FlipPlan, planFlip } from '../domain/flip-plan.ts';
+import {
+  type FlipPlan,
+  type FlipShare,
+  planFlip,
+  recordsTtl,
+  unexplainedSplit,
+} from '../domain/flip-plan.ts';
 import { failureOf, fence, isAutomatic, type Move, refuse, type Stop } from '../domain/move.ts';
 import type {
   Clock,
@@ -26,7 +32,8 @@ import type {
   TrafficSwitch,
   ZoneFlip,
 } from '../domain/ports.ts';
-import type { FlipFailure, ServiceState, TargetObservation } from '../domain/state.ts';
+import { percentOf, stepHoldSeconds } from '../domain/ramp.ts';
+import type { FlipFailure, Ramp, ServiceState, TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { loadState, type Stored, stateKeyOf, writeConditionally } from './conditional-write.ts';
 import { claimMove, recordMove, releaseClaim } from './move-writes.ts';
@@ -74,6 +81,8 @@ export type Execution =
       readonly kind: 'moved';
       /** Where the traffic was. */
       readonly from: TargetId;
+      /** The ramp under way when the move started (issue #13), else null. */
+      readonly ramp: Ramp | null;
       readonly recorded: ServiceState;
       readonly changeId: string | null;
       readonly verification: TargetObservation;
@@ -92,6 +101,10 @@ interface Prepared {
   readonly claimed: Stored & { readonly before: ServiceState };
   readonly reading: TrafficReading;
   readonly verification: TargetObservation;
+  /** A ramp step's split (issue #13), else undefined. */
+  readonly share: FlipShare | undefined;
+  /** The hold the step gets when it lands: max(stepHoldSeconds, the records' TTL as read). */
+  readonly holdSeconds: number;
 }
 
 /**
@@ -172,9 +185,18 @@ async function prepareMove(
 
   const found = await read();
   if (!found.ok) throw new FlipError(`Cannot move ${service.name} to the ${move.to}: ${found.message}`);
-  if (found.reading.active === move.to) {
-    if (!options.dryRun) await recordMove(deps, service, move, loaded, milestones, null);
-    const message = `Route 53 already sends ${service.name} traffic to the ${move.to}.`;
+  const { reading } = found;
+  // A split only a ramp explains (issue #13); any other is a hand edit the watchdog reconciles.
+  if (reading.active === null && !rampUnderWay(loaded.value)) {
+    throw new FlipError(
+      `Cannot move ${service.name} to the ${move.to}: ${unexplainedSplit(service, reading)}`,
+    );
+  }
+  const share = shareOf(loaded.value, move);
+  const holdSeconds = stepHoldSeconds(service.policy, recordsTtl(reading));
+  if (planFlip(reading, move.to, service.activeWeight, share).kind === 'already-active') {
+    if (!options.dryRun) await recordMove(deps, service, move, loaded, milestones, null, holdSeconds);
+    const message = `Route 53 already sends ${service.name} traffic to the ${move.to}${share ? ` at ${percentOf(move.step)} %` : ''}.`;
     return { kind: 'stopped', stop: { outcome: 'already-active', message }, state: loaded.value };
   }
 
@@ -184,7 +206,7 @@ async function prepareMove(
     return {
       kind: 'dry-run',
       state: loaded.value,
-      plan: planFlip(found.reading, move.to, service.activeWeight),
+      plan: planFlip(reading, move.to, service.activeWeight, share),
       verification,
     };
   }
@@ -202,11 +224,22 @@ async function prepareMove(
 
   const claimed = await claimMove(deps, service, move, loaded);
   if ('kind' in claimed) return claimed;
-  return { service, move, milestones, claimed, reading: found.reading, verification };
+  return { service, move, milestones, claimed, reading, verification, share, holdSeconds };
 }
 
 function flipOf(prepared: Prepared): ZoneFlip {
-  return { service: prepared.service, to: prepared.move.to, expected: prepared.reading };
+  const { service, move, reading, share } = prepared;
+  return { service, to: move.to, expected: reading, ...(share === undefined ? {} : { share }) };
+}
+
+/** Whether the state explains a split in Route 53: a ramp, or a ramp step on its way (issue #13). */
+function rampUnderWay(state: ServiceState): boolean {
+  return state.ramp !== null || state.moving?.step !== undefined || state.claim?.step !== undefined;
+}
+
+/** A ramp step's split: the active target (the one being left) keeps the rest of the weight. */
+function shareOf(state: ServiceState, move: Move): FlipShare | undefined {
+  return move.step === undefined ? undefined : { from: state.active, step: move.step };
 }
 
 /** A result the traffic switch did not give (a bug): treated as unknown, so the claim is kept. */
@@ -232,7 +265,15 @@ async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: Fli
     case 'already-flipped': {
       milestones.changeAcceptedAt = deps.clock.now();
       const changeId = result.outcome === 'flipped' ? result.changeId : null;
-      const recorded = await recordMove(deps, service, move, claimed, milestones, changeId);
+      const recorded = await recordMove(
+        deps,
+        service,
+        move,
+        claimed,
+        milestones,
+        changeId,
+        prepared.holdSeconds,
+      );
       // An operator waits to see it in sync; an automatic move frees its slot at once (issue #10):
       // the state is recorded, and Route 53 propagates the accepted change by itself.
       if (changeId && !isAutomatic(move)) {
@@ -243,7 +284,14 @@ async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: Fli
         );
         if (status === 'INSYNC') milestones.inSyncAt = deps.clock.now();
       }
-      return { kind: 'moved', from: claimed.value.active, recorded, changeId, verification };
+      return {
+        kind: 'moved',
+        from: claimed.value.active,
+        ramp: claimed.value.ramp,
+        recorded,
+        changeId,
+        verification,
+      };
     }
     case 'changed-underneath': {
       await releaseClaim(deps, service, move, claimed, null);

@@ -61,13 +61,14 @@ export async function recordMove(
   base: Stored,
   milestones: Milestones,
   changeId: string | null,
+  holdSeconds?: number,
 ): Promise<ServiceState> {
   const now = deps.clock.now();
   const out = await writeConditionally(
     deps.store,
     stateKeyOf(service),
     base,
-    (s) => record(s, base.value.epoch, move, now),
+    (s) => record(s, base.value.epoch, move, now, holdSeconds),
     'record the move of',
   );
   milestones.recordedAt = deps.clock.now();

@@ -313,6 +313,7 @@ function decision(deps: WatchdogDeps, t: Tracked, action: FlipAction, ledger: Le
       reason: action.reason,
       evidence: action.evidence,
       correlationId,
+      ...(action.step === undefined ? {} : { step: action.step }),
     },
   };
 }

@@ -2,7 +2,7 @@
  * Flip planning: the compare-and-swap change batch that moves a service's traffic, and the
  * judgement of what a re-read shows after a change call failed. Pure: no AWS SDK, no I/O.
  */
-import type { TargetId } from './config.ts';
+import type { ServiceConfig, TargetId } from './config.ts';
 import type { TrafficReading, WeightedRecordSet } from './ports.ts';
 import { type RampStep, sameWeights, weightsAfterMove } from './ramp.ts';
 
@@ -346,4 +346,23 @@ export function recordsTtl(reading: Pick<TrafficReading, 'sets'>): number | null
     .map((set) => set.TTL)
     .filter((ttl): ttl is number => typeof ttl === 'number' && Number.isFinite(ttl));
   return ttls.length === 0 ? null : Math.max(...ttls);
+}
+
+/**
+ * Why a split reading cannot be used where the state does not explain it (a hand edit, or a ramp
+ * the state does not know): the message `ambiguous-weights` gave before ramps existed.
+ *
+ * @example
+ * unexplainedSplit(service, reading); // 'Service "payments-api": traffic is split at ... (primary=10, secondary=90); ...'
+ */
+export function unexplainedSplit(
+  service: Pick<ServiceConfig, 'name' | 'recordName' | 'recordType' | 'hostedZoneId' | 'targets'>,
+  reading: { readonly sets: Readonly<Record<string, WeightedRecordSet>> },
+): string {
+  const where = `${normalizeRecordName(service.recordName)} ${service.recordType} in hosted zone ${service.hostedZoneId}`;
+  const weights = service.targets.map((t) => `${t.setIdentifier}=${reading.sets[t.id]?.Weight}`).join(', ');
+  return (
+    `Service "${service.name}": traffic is split at ${where} (${weights}) and no gradual failback explains it: ` +
+    'exactly one record must have a weight above 0. Set the weights by hand, then resume.'
+  );
 }
