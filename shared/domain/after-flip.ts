@@ -52,10 +52,12 @@ export function afterFlip(
 /**
  * The state after a step of a ramped failback has landed (issue #13): the epoch advanced like any
  * flip's, the ramp recorded with the step and when it landed; `active` stays the target being left
- * until the last step, so every rule that looks at it keeps its meaning.
+ * until the last step, so every rule that looks at it keeps its meaning. An operator's step forgets
+ * what the watchdog had concluded about `to`, as `afterFlip` does: the flip function has just probed
+ * it healthy, and a DOWN left over from before must not roll the ramp straight back.
  *
  * @example
- * const next = afterStep(state, 'primary', { steps: [10, 50, 100], step: 0 }, now, 60, 'watchdog');
+ * const next = afterStep(state, 'primary', { steps: [10, 50, 100], step: 0 }, now, 60, 'watchdog', 'automatic');
  * next.ramp; // { from: 'secondary', to: 'primary', steps: [10, 50, 100], step: 0, since: now, holdSeconds: 60, by: 'watchdog' }
  */
 export function afterStep(
@@ -65,10 +67,16 @@ export function afterStep(
   now: number,
   holdSeconds: number,
   by: string,
+  kind: FlipKind,
 ): ServiceState {
   const ramp = state.ramp?.to === to ? state.ramp : null;
+  const targets =
+    kind === 'operator'
+      ? { ...state.targets, [to]: { ...initialTargetHealth(), last: healthOf(state, to).last } }
+      : state.targets;
   return {
     ...state,
+    targets,
     moving: null,
     epoch: state.epoch + 1,
     lastFlipAt: now,

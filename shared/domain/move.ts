@@ -208,7 +208,8 @@ export function record(
 ): ServiceState | null {
   if (stored.epoch !== claimedEpoch) return null;
   if (move.step !== undefined) {
-    const stepped = afterStep(stored, move.to, move.step, now, holdSeconds, move.requestedBy);
+    const kind = isAutomatic(move) ? 'automatic' : 'operator';
+    const stepped = afterStep(stored, move.to, move.step, now, holdSeconds, move.requestedBy, kind);
     return { ...stepped, hold: holdAfter(move, now) };
   }
   const flipped = afterFlip(stored, move.to, now, isAutomatic(move) ? 'automatic' : 'operator', move.first);

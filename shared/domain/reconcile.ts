@@ -202,10 +202,11 @@ export function reconcileWeights(
     const landed = weightsAfterMove(order, state.active, inFlight.to, inFlight.step, activeWeight);
     if (sameWeights(weights, landed)) {
       if (Math.abs(now - inFlight.at) < graceMs) return null;
+      const kind = inFlight.by === 'watchdog' ? 'automatic' : 'operator';
       const next =
         inFlight.step === undefined
-          ? afterFlip(state, inFlight.to, now, inFlight.by === 'watchdog' ? 'automatic' : 'operator', first)
-          : afterStep(state, inFlight.to, inFlight.step, now, view.holdSeconds, inFlight.by);
+          ? afterFlip(state, inFlight.to, now, kind, first)
+          : afterStep(state, inFlight.to, inFlight.step, now, view.holdSeconds, inFlight.by, kind);
       return {
         next: { ...next, hold: inFlight.hold },
         kind: 'lost-write',
