@@ -32,8 +32,10 @@ export function rampRound(round: Round, ramp: Ramp, leaveDown: (round: Round) =>
         ? `the ${ramp.to} went down at the ${percentOf(ramp)} % step`
         : `the step alarm is in ALARM at the ${percentOf(ramp)} % step`;
     if (from === 'up') return rollBack(round, ramp, why, blocked);
-    // The target being left is not UP either: the rules of a DOWN (or unknown) active target.
-    return from === 'down' ? leaveDown(round) : stay(round);
+    // The target being left is not UP either: the rules of a DOWN active target (all the traffic to
+    // the most preferred UP target, else fail static) — for a DOWN returning target even while the
+    // one being left is unknown, so no weight stays on a DOWN target while another is UP.
+    return to === 'down' || from === 'down' ? leaveDown(round) : stay(round);
   }
   if (from === 'down') return leaveDown(round);
   if (blocked !== null || to !== 'up') return stay(round);
