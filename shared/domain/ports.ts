@@ -151,8 +151,15 @@ export interface TrafficSwitch {
 // ---- Probes ------------------------------------------------------------------------------------
 
 export interface Prober {
-  /** One round: every check of every target of each service, concurrently and bounded. */
-  probeServices(services: readonly ServiceConfig[]): Promise<Map<string, Observation>>;
+  /**
+   * One round: every check of every target of each service, concurrently and bounded. For the
+   * services named in `gates` (a ramped failback under way, issue #13) it also reads the policy's
+   * `stepAlarm` into the observation's `gate`.
+   */
+  probeServices(
+    services: readonly ServiceConfig[],
+    gates?: ReadonlySet<string>,
+  ): Promise<Map<string, Observation>>;
   /** Probe only one target of one service (the flip functions re-verify the target). */
   probeTarget(service: ServiceConfig, target: TargetId): Promise<TargetObservation>;
 }
