@@ -3,12 +3,12 @@
  * as the watchdog's decisions are carried out (same fencing, audit and notifications).
  */
 import type { Direction } from '../../shared/controller/flip.ts';
-import { validSteps } from '../../shared/domain/ramp.ts';
 import { type Command, flagOption, servicePositional, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { invokeFunction } from '../invoke.ts';
 import { asFlipResponse, describeFlip, exitCodeOfOutcome } from '../outcome.ts';
+import { stepsOption } from '../steps-option.ts';
 import { targetOption } from '../target-option.ts';
 import { describeChangeBatch } from './plan.ts';
 
@@ -105,21 +105,4 @@ async function flip(
     ctx.print(`  A hold is set: no automatic failback until 'failoverctl failback ${service}'.`);
   }
   return exitCodeOfOutcome(response.outcome);
-}
-
-/**
- * `--steps 10,50,100` as a list of percents (issue #13); undefined when not given.
- *
- * @example
- * stepsOption('100'); // [100]
- */
-export function stepsOption(given: string | undefined): number[] | undefined {
-  if (given === undefined) return undefined;
-  const steps = given.split(',').map((part) => Number(part.trim()));
-  if (!validSteps(steps)) {
-    throw new UsageError(
-      `--steps ${given}: give whole percents, rising, ending in 100 (e.g. 10,50,100; 100 moves all the traffic at once).`,
-    );
-  }
-  return steps;
 }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { type ServiceConfig, type TargetId, targetOrder } from '../domain/config.ts';
 import type { Direction, Move } from '../domain/move.ts';
 import type { Clock, DeliveryReport, Notifier, Prober, StateStore, TrafficSwitch } from '../domain/ports.ts';
-import { failbackStepsOf, firstStep } from '../domain/ramp.ts';
+import { failbackStepsOf, firstStep, percentOf } from '../domain/ramp.ts';
 import type { TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -190,8 +190,12 @@ export async function respond(
   if (execution.kind === 'dry-run') {
     const { plan, verification, state } = execution;
     const health = verification.ok ? 'healthy' : `NOT healthy (${failedReasons(verification)})`;
+    const what =
+      move.step === undefined
+        ? `move ${service.name} from the ${from} to the ${move.to}`
+        : `start a gradual failback of ${service.name} in steps ${move.step.steps.join('/')} %: first ${percentOf(move.step)} % to the ${move.to}, the rest on the ${from}`;
     const message =
-      `A ${move.direction} would move ${service.name} from the ${from} to the ${move.to}; the ${move.to} is ` +
+      `A ${move.direction} would ${what}; the ${move.to} is ` +
       `${health}${verification.ok || move.force ? '' : ', so it would be refused'}. Nothing was changed.`;
     const change = plan.kind === 'flip' ? { change: { Comment: plan.comment, Changes: plan.changes } } : {};
     return { response: { ...answer('dry-run', message, state.epoch), ...change, verification } };
