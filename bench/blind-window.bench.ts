@@ -75,12 +75,6 @@ class FailingFrom extends ScriptedProber {
 
 export default async function benchBlindWindow(): Promise<void> {
   process.env.LOG_LEVEL = 'error';
-  // dynalite only: nothing here may reach AWS.
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-  });
   const yml = readServerlessYml(join(PROJECT_ROOT, 'serverless.yml'));
   const timeoutS = settingsFromServerlessYml(yml, 'local').get('watchdog')?.timeoutSeconds;
   if (timeoutS === undefined) throw new Error('serverless.yml has no watchdog timeout');
@@ -151,6 +145,8 @@ services:
     votes: createVoteStore({ client: local.client, table }),
     vantage: 'default',
     traffic: new MemoryTraffic(config.services),
+    // No service here has `dataPlane`: nothing is ever published.
+    trafficSignal: { publish: async () => undefined },
     prober: new FailingFrom(clock, failAt),
     notifier: new RecordingNotifier(),
     clock,

@@ -9,10 +9,11 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { createStateStore } from '../shared/aws/state-store.ts';
 import { createTrafficSwitch, type Route53TrafficSwitch } from '../shared/aws/traffic-switch.ts';
+import { createVoteStore } from '../shared/aws/vote-store.ts';
 import { ConfigError, ConfigurationError, loadConfig } from '../shared/config/index.ts';
 import { MAX_REQUESTED_BY_CHARS } from '../shared/controller/flip-request.ts';
 import type { ControllerConfig, ServiceConfig } from '../shared/domain/config.ts';
-import { type Clock, type StateStore, systemClock } from '../shared/domain/ports.ts';
+import { type Clock, type StateStore, systemClock, type VoteStore } from '../shared/domain/ports.ts';
 import { UsageError } from './errors.ts';
 import { shown } from './format.ts';
 
@@ -53,6 +54,8 @@ export interface CliContext {
    */
   checkServiceIfConfigured(name: string): ServiceConfig | null;
   store(): StateStore;
+  /** The vantages' votes (issue #11), on the state table's client, as the watchdog reads them. */
+  votes(): VoteStore;
   tableName(): string;
   lambda(): LambdaClient;
   route53(): Route53Client;
@@ -78,6 +81,7 @@ export function functionEnvVar(fn: ControllerFunction): string {
 export function createContext(io: CliIo, globals: GlobalOptions, clock: Clock = systemClock): CliContext {
   let config: ControllerConfig | undefined;
   let store: StateStore | undefined;
+  let votes: VoteStore | undefined;
   let dynamo: DynamoDBClient | undefined;
   let lambda: LambdaClient | undefined;
   let route53: Route53Client | undefined;
@@ -122,6 +126,16 @@ export function createContext(io: CliIo, globals: GlobalOptions, clock: Clock = 
       dynamo ??= new DynamoDBClient(regional);
       store ??= createStateStore({ client: dynamo, table: ctx.tableName(), clock });
       return store;
+    },
+    votes() {
+      dynamo ??= new DynamoDBClient(regional);
+      // A corrupt record is the watchdog's to rewrite; here that vantage just shows no vote.
+      votes ??= createVoteStore({
+        client: dynamo,
+        table: ctx.tableName(),
+        onCorrupt: (error) => ctx.warn(`Note: ${error.message}`),
+      });
+      return votes;
     },
     lambda() {
       lambda ??= new LambdaClient(regional);

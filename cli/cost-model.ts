@@ -20,6 +20,11 @@ export const PRICES = {
   healthCheckOther: 0.75,
   healthCheckOptionAws: 1.0,
   healthCheckOptionOther: 2.0,
+  /**
+   * CloudWatch API requests (PutMetricData), per request: $0.01 per 1,000 — from the CloudWatch
+   * pricing page (https://aws.amazon.com/cloudwatch/pricing/), not in aws-facts.md; check it.
+   */
+  cloudwatchRequest: 0.01 / 1_000,
 } as const;
 
 export interface CostAssumptions {
@@ -194,6 +199,7 @@ export function estimateMonthlyCost(
       detail: 'the notifications topic key (customer-managed, so that CloudWatch alarms may publish)',
       usd: VANTAGE_PRICES.kmsKeyMonth,
     },
+    ...dataPlaneLines(services, a.hoursPerMonth),
   ];
   const usdOf = (item: string) => controller.find((line) => line.item === item)?.usd ?? 0;
   controller.push(
@@ -293,4 +299,40 @@ function fmt(n: number): string {
   return Number.isInteger(n)
     ? n.toLocaleString('en-US')
     : n.toLocaleString('en-US', { maximumFractionDigits: 2 });
+}
+
+/**
+ * Issue #12: per target of each `dataPlane` service a CLOUDWATCH_METRIC health check (billed, we
+ * believe, as a basic AWS-endpoint check: docs/reference/route53-health-checks.md, not confirmed;
+ * the first 50 free checks are not counted), an alarm and the TrafficAllowed metric; and one
+ * PutMetricData request per watchdog round for every data-plane service (1,000 targets a request).
+ */
+function dataPlaneLines(services: readonly ServiceConfig[], hoursPerMonth: number): CostLine[] {
+  const dataPlane = services.filter((s) => s.dataPlane.mode !== 'off');
+  if (dataPlane.length === 0) return [];
+  const targets = dataPlane.reduce((n, s) => n + s.targets.length, 0);
+  const interval = Math.min(...dataPlane.map((s) => s.policy.probeIntervalSeconds));
+  const requests = ((hoursPerMonth * 3600) / interval) * Math.ceil(targets / 1_000);
+  return [
+    {
+      item: 'Data-plane health checks',
+      detail: `${targets} Route 53 CLOUDWATCH_METRIC health checks (one per target of ${dataPlane.length} dataPlane services)`,
+      usd: targets * PRICES.healthCheckAws,
+    },
+    {
+      item: 'Data-plane alarms',
+      detail: `${targets} standard alarms on TrafficAllowed`,
+      usd: targets * PRICES.alarmMonth,
+    },
+    {
+      item: 'Data-plane metrics',
+      detail: `${targets} TrafficAllowed custom metrics`,
+      usd: targets * PRICES.customMetricMonth,
+    },
+    {
+      item: 'Data-plane PutMetricData',
+      detail: `${fmt(requests)} requests (one per ${interval} s round)`,
+      usd: requests * PRICES.cloudwatchRequest,
+    },
+  ];
 }

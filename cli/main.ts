@@ -4,6 +4,7 @@
  */
 import { parseCommandLine, splitCommand } from './args.ts';
 import { type Command, GLOBAL_HELP } from './command.ts';
+import { attachCommand } from './commands/attach.ts';
 import { pauseCommand, resumeCommand } from './commands/control.ts';
 import { costCommand } from './commands/cost.ts';
 import { drillCommand } from './commands/drill.ts';
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   drillCommand,
   validateCommand,
   costCommand,
+  attachCommand,
   localCommand,
 ];
 

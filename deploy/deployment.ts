@@ -5,6 +5,7 @@
  * clear errors, when the configuration is invalid — before anything reaches AWS.
  */
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: \${AWS::...} are CloudFormation Fn::Sub placeholders.
+
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { formatFieldPath } from '../shared/config/field-path.ts';
@@ -21,6 +22,7 @@ import type {
 import { DASHBOARD_URL_TEMPLATE, DASHBOARD_URL_VARIABLE } from '../shared/telemetry/dashboard-link.ts';
 import { METRIC, type MetricKey } from '../shared/telemetry/metric-names.ts';
 import { dashboardBody } from './dashboard.ts';
+import { dataPlaneTemplate } from './data-plane.ts';
 import {
   DEFAULT_REGION,
   type StateDeployment,
@@ -71,6 +73,11 @@ export interface DeploymentValues {
    * output elsewhere (deploy/state-table.ts).
    */
   stateResources: StateDeployment['resources'];
+  /**
+   * Issue #12: per target of each `dataPlane` service, the alarm on its TrafficAllowed signal and the
+   * Route 53 health check that follows it (deploy/data-plane.ts); `{}` when no service has one.
+   */
+  dataPlaneResources: ReturnType<typeof dataPlaneTemplate>;
 }
 
 /**
@@ -206,6 +213,12 @@ export function deploymentValues(
       ),
     ),
     stateResources: state.resources,
+    dataPlaneResources: dataPlaneTemplate(config, {
+      stack: `${options.service ?? SERVICE}-${stage}`,
+      stage,
+      region,
+      namespace: METRICS_NAMESPACE,
+    }),
   };
 }
 

@@ -161,7 +161,8 @@ export function stateDeployment(role: StateRole, tableName: string, region: stri
   }
 }
 
-const KEYS = {
+/** The state table's keys, as every stack declares them and the local stack creates them. */
+export const STATE_TABLE_KEYS = {
   AttributeDefinitions: [
     { AttributeName: 'pk', AttributeType: 'S' },
     { AttributeName: 'sk', AttributeType: 'S' },
@@ -170,7 +171,7 @@ const KEYS = {
     { AttributeName: 'pk', KeyType: 'HASH' },
     { AttributeName: 'sk', KeyType: 'RANGE' },
   ],
-};
+} as const;
 
 /** The table as serverless.yml declared it before #11 (kept byte for byte: a stack without vantages must not change). */
 function singleRegionTable(tableName: string): Json {
@@ -181,7 +182,7 @@ function singleRegionTable(tableName: string): Json {
     Properties: {
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      ...KEYS,
+      ...STATE_TABLE_KEYS,
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       SSESpecification: { SSEEnabled: true },
@@ -206,7 +207,7 @@ function globalTable(tableName: string, regions: readonly string[]): Json {
     Properties: {
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      ...KEYS,
+      ...STATE_TABLE_KEYS,
       MultiRegionConsistency: 'STRONG',
       SSESpecification: { SSEEnabled: true },
       Replicas: regions.map((region) => ({

@@ -23,7 +23,8 @@ import {
 import { type Command, flagOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT_OK } from '../errors.ts';
-import { ago, isoSeconds, jsonLines, table } from '../format.ts';
+import { ago, duration, isoSeconds, jsonLines, table } from '../format.ts';
+import { type QuorumView, quorumView, verdictText, voteText } from '../vantage-votes.ts';
 
 /** How long Route 53 takes, typically, to put an accepted change on every name server (AWS). */
 const PROPAGATION_MS = 60_000;
@@ -39,20 +40,35 @@ export const statusCommand: Command = {
   details: [
     'Reads the state table (--table) for the services of the configuration (--config).',
     '--json   print the states as JSON (one object per service)',
+    "With `vantages` configured: each vantage's latest vote per target and its age, votes older than the freshness window marked stale, and the quorum's verdict.",
     "Ends with the link to the stage's CloudWatch dashboard ($DASHBOARD_URL, else from --stage and --region).",
     EVIDENCE_NOTE,
   ],
   options: { json: { type: 'boolean' } },
   positionals: [],
   async run(ctx: CliContext, args) {
-    const services = ctx.config().services;
+    const config = ctx.config();
+    const services = config.services;
     const states = await ctx.store().loadAll(services.map((s) => s.name));
+    const vantages = config.vantages;
+    // The votes are read after the states: a vote is never older than the state it is shown beside.
+    const recorded = vantages === undefined ? undefined : await ctx.votes().loadVotes(vantages.regions);
     const now = ctx.clock.now();
+    const quorumOf = (service: ServiceConfig): QuorumView | undefined =>
+      vantages === undefined || recorded === undefined
+        ? undefined
+        : quorumView(service, vantages, recorded, now);
     if (flagOption(args.values, 'json')) {
       const body = {
         table: ctx.tableName(),
         note: EVIDENCE_NOTE,
-        services: services.map((service) => statusJson(service, states.get(service.name))),
+        services: services.map((service) => {
+          const quorum = quorumOf(service);
+          return {
+            ...statusJson(service, states.get(service.name)),
+            ...(quorum === undefined ? {} : { vantages: quorumJson(quorum, now) }),
+          };
+        }),
       };
       for (const line of jsonLines(body)) ctx.print(line);
       return EXIT_OK;
@@ -65,6 +81,12 @@ export const statusCommand: Command = {
       if (state) {
         const alarm = service.policy.stepAlarm ?? null;
         for (const line of evidenceLines(state, targetOrder(service), now, alarm)) ctx.print(line);
+      }
+    }
+    if (recorded !== undefined) {
+      for (const service of services) {
+        const quorum = quorumOf(service);
+        if (quorum !== undefined) for (const line of voteLines(service, quorum, now)) ctx.print(line);
       }
     }
     ctx.print();
@@ -171,6 +193,46 @@ function evidenceLines(
     );
   }
   return lines;
+}
+
+/**
+ * A service's votes: the quorum's verdict, then each vantage's latest vote and its age.
+ *
+ *   payments-api votes (stale after 30 s): quorum 2 of 3 (2 voting): primary up, secondary up
+ *     us-east-2: primary up, secondary up (4 s ago)
+ *     eu-west-1: blind (12 s ago)
+ */
+function voteLines(service: ServiceConfig, quorum: QuorumView, now: number): string[] {
+  const order = targetOrder(service);
+  return [
+    '',
+    `${service.name} votes (stale after ${duration(quorum.freshMs)}): ${verdictText(quorum, order)}`,
+    ...quorum.votes.map((vote) => `  ${vote.vantage}: ${voteText(vote, order, now)}`),
+  ];
+}
+
+function quorumJson(quorum: QuorumView, now: number): Record<string, unknown> {
+  return {
+    quorum: quorum.quorum,
+    voting: quorum.voting,
+    lost: quorum.lost,
+    freshMs: quorum.freshMs,
+    verdict: quorum.verdict,
+    votes: quorum.votes.map((vote) => ({
+      vantage: vote.vantage,
+      vote: vote.kind,
+      at: isoOrNull(vote.at),
+      ageMs: vote.at === null ? null : now - vote.at,
+      stale: vote.stale,
+      targets: Object.fromEntries(
+        Object.entries(vote.targets).map(([id, health]) => [
+          id,
+          { ...health, since: isoOrNull(health.since) },
+        ]),
+      ),
+      disagrees: vote.disagrees,
+    })),
+  };
 }
 
 function describeHealth(health: TargetHealth, now: number): string {

@@ -11,8 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
+import { portOf, readBody } from '../http-body.ts';
 import { type AlarmState, MetricStore } from './alarms.ts';
 import {
   CloudWatchApiError,
@@ -98,7 +98,7 @@ export async function startLocalCloudWatch(options: LocalCloudWatchOptions = {})
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const at = now();
     const requestId = randomUUID();
-    const raw = await readBody(req);
+    const raw = await readBody(req, MAX_BODY_BYTES);
     const target = String(req.headers['x-amz-target'] ?? '');
     const name = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     const operation = OPERATIONS.find((op) => op === name);
@@ -154,7 +154,7 @@ export async function startLocalCloudWatch(options: LocalCloudWatchOptions = {})
     });
   });
   const address = server.address();
-  const port = isAddressInfo(address) ? address.port : 0;
+  const port = portOf(address);
   const endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   const alarmStates: AlarmStateSource = {
@@ -243,26 +243,4 @@ function parseBody(
     );
   }
   return parsed as { readonly [key: string]: unknown };
-}
-
-function isAddressInfo(address: string | AddressInfo | null): address is AddressInfo {
-  return typeof address === 'object' && address !== null;
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -69,6 +69,7 @@ export async function readDemoConfigSource(configFile: string | undefined): Prom
  * Validates `source` with the demo's variables set (errors name the user's file and line), then
  * writes `target`: the same document with the demo's references replaced by their values and the
  * overrides applied to `defaults`, and loads it (what the watchdog and `failoverctl` will load).
+ * `vantages`, when given, replaces the file's `vantages:` block (`npm start -- --vantages 3`).
  *
  * @example
  * const config = await writeDemoConfig(source, { FAILOVER_DEMO_PRIMARY_URL: 'http://127.0.0.1:8081' }, {}, out);
@@ -78,6 +79,7 @@ export async function writeDemoConfig(
   values: Readonly<Record<string, string>>,
   overrides: DemoPolicyOverrides,
   target: string,
+  vantages?: Readonly<Record<string, unknown>>,
 ): Promise<ControllerConfig> {
   loadConfig({ file: source.file, env: { ...process.env, ...values } });
 
@@ -86,6 +88,7 @@ export async function writeDemoConfig(
     const value = overrides[field];
     if (value !== undefined) document.setIn(['defaults', field], value);
   }
+  if (vantages !== undefined) document.set('vantages', document.createNode(vantages, { flow: true }));
   visit(document, {
     Scalar(_key, node) {
       if (typeof node.value !== 'string') return;
@@ -96,7 +99,7 @@ export async function writeDemoConfig(
   });
   const header = [
     `# Written by the local demo from ${source.file}`,
-    '# (demo backend URLs filled in, timing overrides applied). Rewritten on every start.',
+    `# (demo backend URLs filled in, timing overrides applied${vantages === undefined ? '' : ', vantages set by --vantages'}). Rewritten on every start.`,
   ].join('\n');
   await writeFile(target, `${header}\n${document.toString({ lineWidth: 0 })}`);
   return loadConfig({ file: target, env: process.env });

@@ -10,6 +10,11 @@
  *  4. Create the hosted zones and seed each service's weighted records (traffic where the state says)
  *  5. Print what to try; divert the handlers' stdout to a log file
  *  6. Play the watchdog schedule and show the state as it changes (terminal and web page)
+ *
+ * With `vantages` (`--vantages 3`, issue #11): a canary backend and the vantages' network view start
+ * with the backends; the configuration gets a `vantages:` block and each vantage a copy whose checks
+ * go through its own path of the network (vantages.ts); one schedule per vantage plays the real
+ * watchdog handler as that vantage; the views show each vantage's votes and the quorum's verdict.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,10 +23,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { DNS_SERVER_ENV } from '../../cli/dns-watch.ts';
 import { createStateStore } from '../../shared/aws/state-store.ts';
+import { createVoteStore } from '../../shared/aws/vote-store.ts';
+import { type Runtime, runtime } from '../../shared/controller/runtime.ts';
 import type { ControllerConfig, TargetId } from '../../shared/domain/config.ts';
 import { type DemoBackend, startDemoBackend } from '../backend/index.ts';
 import type { Propagation } from '../route53/index.ts';
 import { type LocalStack, startLocalStack } from '../stack.ts';
+import { startVantageNetwork, type VantageNetwork } from '../vantage/network.ts';
 import { DEMO_ENV, type DemoPolicyOverrides, readDemoConfigSource, writeDemoConfig } from './config.ts';
 import { DemoSetupError } from './errors.ts';
 import { envScript, guide } from './guide.ts';
@@ -29,6 +37,7 @@ import { divertStdout, type StdoutDiversion } from './handler-log.ts';
 import { startLiveView } from './live-view.ts';
 import { DEPLOYED_PERIOD_SECONDS, playSchedule, type WatchdogLambda } from './schedule.ts';
 import { planSeed, seedRoute53 } from './seed.ts';
+import { type VantageConfig, vantageCountProblem, vantagesBlock, writeVantageConfigs } from './vantages.ts';
 import { startWebView } from './web-view.ts';
 
 export interface DemoPorts {
@@ -41,6 +50,9 @@ export interface DemoPorts {
   readonly standby?: number;
   /** The read-only web view. */
   readonly web?: number;
+  /** With vantages: the vantages' network view (and its control API) and the canary backend. */
+  readonly network?: number;
+  readonly canary?: number;
 }
 
 export interface DemoTiming extends DemoPolicyOverrides {
@@ -73,11 +85,30 @@ export interface LocalDemoOptions {
    * old one): default instant (local only). The seeded records are served at once either way.
    */
   readonly propagation?: Propagation;
+  /**
+   * Run this many watchdogs (2..5), each a vantage named for a region (us-east-1, us-east-2,
+   * eu-west-1, ...), each probing through its own view of the network, deciding by a majority
+   * quorum; a canary backend tells a blind vantage from an outage. Default: one watchdog, as deployed
+   * without `vantages`.
+   */
+  readonly vantages?: number;
+}
+
+/** The demo's vantages, when it runs several. */
+export interface DemoVantages {
+  /** Each vantage's view of the network; its control API cuts one off (`POST /vantage/<v>/partition`). */
+  readonly network: VantageNetwork;
+  /** The backend every sighted vantage reaches (outside both targets). */
+  readonly canary: DemoBackend;
+  /** Each vantage with the configuration its watchdog runs. */
+  readonly configs: readonly VantageConfig[];
 }
 
 export interface LocalDemo {
   readonly stack: LocalStack;
   readonly backends: { readonly primary?: DemoBackend; readonly standby?: DemoBackend };
+  /** With `vantages`: the network view, the canary and each vantage's configuration; else null. */
+  readonly vantages: DemoVantages | null;
   readonly dnsPort: number;
   /** The read-only web view of the live state: `http://127.0.0.1:<port>/`. */
   readonly webUrl: string;
@@ -89,7 +120,7 @@ export interface LocalDemo {
   readonly envFile: string;
   readonly handlerLogFile: string | undefined;
   readonly stateDir: string;
-  /** Watchdog runs completed. */
+  /** Watchdog runs completed (of every vantage). */
   runs(): number;
   /** Reads the state table now and prints what changed. */
   refresh(): Promise<void>;
@@ -139,6 +170,10 @@ async function start(
   const out = options.out ?? process.stdout;
   const timing = options.timing ?? {};
   const runSeconds = timing.runSeconds ?? 60;
+  if (options.vantages !== undefined) {
+    const problem = vantageCountProblem(options.vantages);
+    if (problem !== undefined) throw new DemoSetupError(`--vantages ${problem}, got ${options.vantages}`);
+  }
 
   // 1. The configuration and the backends it references.
   const source = await readDemoConfigSource(options.configFile);
@@ -161,11 +196,31 @@ async function start(
     demoNames.set(new URL(backend.url).origin, DEMO_NAMES[role]);
   }
   Object.assign(process.env, values);
+  let network: VantageNetwork | undefined;
+  let canary: DemoBackend | undefined;
+  if (options.vantages !== undefined) {
+    canary = await startDemoBackend('canary', { port: options.ports?.canary ?? 0 });
+    undo.push(() => canary?.close() ?? Promise.resolve());
+    network = await startVantageNetwork({ port: options.ports?.network ?? 0 });
+    undo.push(() => network?.close() ?? Promise.resolve());
+  }
 
-  // 2. The resolved configuration, validated before anything else starts.
+  // 2. The resolved configuration, validated before anything else starts; with vantages, each one's copy.
   const configFile = join(stateDir, 'failover.config.yml');
-  const config = await writeDemoConfig(source, values, timing, configFile);
+  const config = await writeDemoConfig(
+    source,
+    values,
+    timing,
+    configFile,
+    options.vantages === undefined || canary === undefined
+      ? undefined
+      : vantagesBlock(options.vantages, `${canary.url}/health`),
+  );
   planSeed(config, new Map(), demoNames); // fail fast, before the stack starts
+  const vantages: DemoVantages | null =
+    network === undefined || canary === undefined
+      ? null
+      : { network, canary, configs: await writeVantageConfigs(configFile, config, network, stateDir) };
 
   // 3. The stack. The demo never uses the caller's AWS credentials: nothing here may reach AWS.
   Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
@@ -207,6 +262,7 @@ async function start(
   const web = await startWebView({
     services: config.services,
     dnsPort: stack.route53.dnsPort,
+    ...(config.vantages === undefined ? {} : { vantages: config.vantages }),
     ...(options.ports?.web === undefined ? {} : { port: options.ports.web }),
   });
   undo.push(() => web.close());
@@ -249,6 +305,7 @@ async function start(
         .map(([, value]) => value),
       dynamoDir,
       backends,
+      vantages,
       runSeconds,
       envFile,
       exports,
@@ -266,25 +323,43 @@ async function start(
     columns: () => columnsOf(out),
     intervalMs: timing.viewIntervalMs ?? 1000,
     onReading: (reading) => web.record(reading),
+    ...(config.vantages === undefined
+      ? {}
+      : { votes: { store: createVoteStore({ client: dynamo, table }), vantages: config.vantages } }),
   });
   undo.push(() => view.stop());
-  const { handler } = await import('../../functions/watchdog.ts');
+  const { handler, watchdogHandler } = await import('../../functions/watchdog.ts');
   // The deployed timeout in proportion to the deployed period, so runs overlap as they do on AWS.
   const deployedTimeout = stack.settings.functions.get('watchdog')?.timeoutSeconds ?? DEPLOYED_PERIOD_SECONDS;
-  const schedule = playSchedule({
-    handler: handler as unknown as WatchdogLambda,
-    runSeconds,
-    timeoutSeconds: (runSeconds * deployedTimeout) / DEPLOYED_PERIOD_SECONDS,
-    functionName: 'failover-controller-local-watchdog',
-    onError: (error) => {
-      const message = error instanceof Error ? error.message : String(error);
-      print(
-        `${new Date().toLocaleTimeString('en-GB', { hour12: false })}  watchdog run failed: ${message}\n`,
-      );
-    },
-  });
+  // One watchdog, or one per vantage: the real handler with the runtime a deployment in that region
+  // builds (its own configuration, VANTAGE its region), the clients and the table shared.
+  const watchdogs: { name: string; handler: WatchdogLambda }[] =
+    vantages === null
+      ? [{ name: 'failover-controller-local-watchdog', handler: handler as unknown as WatchdogLambda }]
+      : vantages.configs.map(({ vantage, config: own }) => ({
+          name: `failover-controller-local-watchdog-${vantage}`,
+          handler: watchdogHandler(
+            (): Runtime => ({ ...runtime('watchdog'), config: own, vantage }),
+          ) as unknown as WatchdogLambda,
+        }));
+  const schedules = watchdogs.map((watchdog) =>
+    playSchedule({
+      handler: watchdog.handler,
+      runSeconds,
+      timeoutSeconds: (runSeconds * deployedTimeout) / DEPLOYED_PERIOD_SECONDS,
+      functionName: watchdog.name,
+      onError: (error) => {
+        const message = error instanceof Error ? error.message : String(error);
+        const which =
+          vantages === null ? 'watchdog' : watchdog.name.replace(/^failover-controller-local-/, '');
+        print(
+          `${new Date().toLocaleTimeString('en-GB', { hour12: false })}  ${which} run failed: ${message}\n`,
+        );
+      },
+    }),
+  );
   undo.push(async () => {
-    await schedule.stop();
+    await Promise.all(schedules.map((schedule) => schedule.stop()));
     await stack.lambda.idle(); // flips the last run invoked finish (and log) before stdout is given back
     await view.refresh().catch(() => undefined);
   });
@@ -293,6 +368,7 @@ async function start(
   return {
     stack,
     backends,
+    vantages,
     dnsPort: stack.route53.dnsPort,
     webUrl: web.url,
     config,
@@ -300,7 +376,7 @@ async function start(
     envFile,
     handlerLogFile,
     stateDir,
-    runs: () => schedule.runs(),
+    runs: () => schedules.reduce((sum, schedule) => sum + schedule.runs(), 0),
     refresh: () => view.refresh(),
     stop: () => {
       stopping ??= (async () => {

@@ -26,6 +26,12 @@ export interface GuideInput {
   readonly functions: readonly string[];
   readonly dynamoDir: string | undefined;
   readonly backends: { readonly primary?: DemoBackend; readonly standby?: DemoBackend };
+  /** With `--vantages`: the network view, the canary, and each vantage's configuration file. */
+  readonly vantages?: {
+    readonly network: { readonly url: string };
+    readonly canary: { readonly url: string };
+    readonly configs: readonly { readonly vantage: string; readonly file: string }[];
+  } | null;
   readonly runSeconds: number;
   readonly envFile: string;
   readonly exports: Readonly<Record<string, string>>;
@@ -41,7 +47,16 @@ export function guide(input: GuideInput): string {
     `  propagation    ${describePropagation(input.propagation)}${input.propagation.kind === 'instant' ? '; try --propagation realistic' : ''}`,
     `  DynamoDB       ${input.endpoints.dynamodb}, table ${input.table}, ${input.dynamoDir === undefined ? 'in memory' : `on disk in ${input.dynamoDir}`}`,
     `  Lambda         ${input.endpoints.lambda}: ${input.functions.join(', ')}`,
-    `  watchdog       functions/watchdog.ts, one scheduled run every ${input.runSeconds} s`,
+    input.vantages == null
+      ? `  watchdog       functions/watchdog.ts, one scheduled run every ${input.runSeconds} s`
+      : `  watchdogs      functions/watchdog.ts as ${input.vantages.configs.length} vantages (${input.vantages.configs.map((c) => c.vantage).join(', ')}), each one scheduled run every ${input.runSeconds} s; quorum ${config.vantages?.quorum ?? '?'}`,
+    ...(input.vantages == null
+      ? []
+      : [
+          `  network view   ${input.vantages.network.url}: each vantage reaches the backends by its own path (GET ${input.vantages.network.url}/vantage lists who is cut off)`,
+          `  canary         ${input.vantages.canary.url}/health (a vantage that reaches no target and not this is blind: it abstains)`,
+          ...input.vantages.configs.map((c) => `  ${c.vantage.padEnd(14)} ${c.file}`),
+        ]),
     `  web view       ${input.webUrl} (read-only: the state below, live; open it in a browser)`,
   ];
   if (input.handlerLogFile !== undefined)
@@ -77,6 +92,20 @@ export function guide(input: GuideInput): string {
     lines.push(
       `  curl -X POST ${backends.standby.url}/fail                # the standby too: both down, nothing moves`,
       `  curl -X POST ${backends.standby.url}/recover`,
+    );
+  }
+  if (input.vantages != null) {
+    const net = input.vantages.network.url;
+    const one = input.vantages.configs.at(-1)?.vantage ?? 'eu-west-1';
+    lines.push(
+      `  curl -X POST ${net}/vantage/${one}/partition   # ${one} no longer reaches any primary: it disagrees, the quorum keeps traffic`,
+      `  curl -X POST ${net}/vantage/${one}/blind       # ${one} reaches nothing, not even the canary: it abstains`,
+      `  curl -X POST ${net}/vantage/${one}/heal        # ${one} sees everything again`,
+      ...(first === undefined || first.targets[1] === undefined
+        ? []
+        : [
+            `  curl -X POST ${net}/vantage/${one}/partition -d '{"upstreams":["${first.name}/${first.targets[1].id}"]}'   # cut off one upstream only`,
+          ]),
     );
   }
   for (const service of config.services) {

@@ -3,10 +3,20 @@
  * - on a terminal, one status line per service redrawn in place, with each change printed above it;
  * - elsewhere (a pipe, a file, a test), only the change lines;
  * - each reading also goes to `onReading` (the web view renders the same readings as a page).
+ * With vantages (issue #11) each reading also has every vantage's latest votes (one BatchGetItem):
+ * on a terminal a line per vantage under its service and the quorum's verdict; as change lines,
+ * each vantage's vote and the verdict whenever they change.
  */
 import { stripVTControlCharacters } from 'node:util';
-import { type Policy, type ServiceConfig, type TargetId, targetOrder } from '../../shared/domain/config.ts';
-import type { StateStore } from '../../shared/domain/ports.ts';
+import { quorumView, type VoteView, verdictText, voteText } from '../../cli/vantage-votes.ts';
+import {
+  type Policy,
+  type ServiceConfig,
+  type TargetId,
+  targetOrder,
+  type VantagesConfig,
+} from '../../shared/domain/config.ts';
+import type { StateStore, VantageVotes, VoteStore } from '../../shared/domain/ports.ts';
 import {
   healthOf,
   isFailback,
@@ -23,6 +33,8 @@ export interface LiveReading {
   readonly states: ReadonlyMap<string, ServiceState>;
   /** The change lines of this reading, oldest first (as printed). */
   readonly events: readonly string[];
+  /** With vantages: each vantage's latest votes, by vantage (absent: none recorded yet). */
+  readonly votes?: ReadonlyMap<string, VantageVotes>;
   /** Why the state table could not be read this time, if it could not. */
   readonly error?: string;
 }
@@ -39,6 +51,8 @@ export interface LiveViewOptions {
   readonly now?: () => number;
   /** Receives every reading (and failed read) after it is printed. */
   readonly onReading?: (reading: LiveReading) => void;
+  /** With vantages: where they record their votes, read with the state each time. */
+  readonly votes?: { readonly store: VoteStore; readonly vantages: VantagesConfig };
 }
 
 export interface LiveView {
@@ -54,6 +68,9 @@ export function startLiveView(options: LiveViewOptions): LiveView {
   const now = options.now ?? Date.now;
   const names = services.map((s) => s.name);
   const seen = new Map<string, ServiceState>();
+  /** Per service, each vantage's vote and the quorum's verdict as last printed. */
+  const said = new Map<string, Map<string, string>>();
+  let votes: ReadonlyMap<string, VantageVotes> | undefined;
   let drawn = 0;
   let lastError = '';
   let stopped = false;
@@ -63,25 +80,46 @@ export function startLiveView(options: LiveViewOptions): LiveView {
   const read = async () => {
     let states: Map<string, { value: ServiceState }>;
     try {
-      states = await store.loadAll(names);
+      const ballots = options.votes;
+      [states, votes] = await Promise.all([
+        store.loadAll(names),
+        ballots === undefined ? undefined : ballots.store.loadVotes(ballots.vantages.regions),
+      ]);
       lastError = '';
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (!stopped && message !== lastError)
         emit([`${clock(now())}  cannot read the state table: ${message}`]);
       lastError = message;
-      options.onReading?.({ at: now(), states: new Map(seen), events: [], error: message });
+      options.onReading?.({
+        at: now(),
+        states: new Map(seen),
+        events: [],
+        error: message,
+        ...(votes === undefined ? {} : { votes }),
+      });
       return;
     }
     const events: string[] = [];
     for (const service of services) {
       const state = states.get(service.name)?.value;
-      if (state === undefined) continue;
-      events.push(...changes(service, seen.get(service.name), state, now()));
-      seen.set(service.name, state);
+      if (state !== undefined) {
+        events.push(...changes(service, seen.get(service.name), state, now()));
+        seen.set(service.name, state);
+      }
+      if (options.votes !== undefined && votes !== undefined) {
+        const before = said.get(service.name) ?? new Map<string, string>();
+        events.push(...voteChanges(service, options.votes.vantages, before, votes, now()));
+        said.set(service.name, before);
+      }
     }
     emit(events);
-    options.onReading?.({ at: now(), states: new Map(seen), events });
+    options.onReading?.({
+      at: now(),
+      states: new Map(seen),
+      events,
+      ...(votes === undefined ? {} : { votes }),
+    });
   };
 
   const emit = (events: readonly string[]) => {
@@ -89,7 +127,13 @@ export function startLiveView(options: LiveViewOptions): LiveView {
       if (events.length > 0) print(events.map((line) => `${line}\n`).join(''));
       return;
     }
-    const status = services.map((service) => statusLine(service, seen.get(service.name), now()));
+    const ballots = options.votes;
+    const status = services.flatMap((service) => [
+      statusLine(service, seen.get(service.name), now()),
+      ...(ballots === undefined || votes === undefined
+        ? []
+        : voteStatusLines(service, ballots.vantages, votes, now())),
+    ]);
     const width = options.columns?.() ?? 0;
     // A line wider than the terminal wraps: count the rows it takes, so the next redraw starts above it.
     const rows = (line: string) =>
@@ -157,6 +201,84 @@ export function changes(
   if (flags(before) !== flags(after))
     lines.push(`${prefix} operator flags ${flags(before)} -> ${flags(after)}`);
   return lines;
+}
+
+/**
+ * The change lines of the vantages' votes on one service: a vantage whose vote now reads otherwise
+ * (`eu-west-1 votes primary down, secondary up — disagrees on primary`), and the quorum's verdict
+ * when it changes. `said` holds what was last printed; it is updated.
+ *
+ * @example
+ * voteChanges(service, config.vantages, said, await votes.loadVotes(regions), Date.now());
+ * // ['12:00:05  payments-api: eu-west-1 votes primary down, secondary up — disagrees on primary']
+ */
+export function voteChanges(
+  service: ServiceConfig,
+  vantages: VantagesConfig,
+  said: Map<string, string>,
+  recorded: ReadonlyMap<string, VantageVotes>,
+  at: number,
+): string[] {
+  const prefix = `${clock(at)}  ${service.name}:`;
+  const order = targetOrder(service);
+  const view = quorumView(service, vantages, recorded, at);
+  const lines: string[] = [];
+  // Until a vantage's first vote there is nothing to tell (the watchdogs are starting).
+  if (view.votes.every((vote) => vote.kind === 'none') && said.size === 0) return [];
+  for (const vote of view.votes) {
+    const text = voteWords(vote, order);
+    if (said.get(vote.vantage) === text) continue;
+    if (vote.kind === 'none' && !said.has(vote.vantage)) continue;
+    said.set(vote.vantage, text);
+    lines.push(`${prefix} ${vote.vantage} votes ${text}`);
+  }
+  const verdict = view.lost
+    ? `quorum lost (${view.voting} of ${view.vantages} voting, ${view.quorum} needed): nothing moves`
+    : `quorum ${view.quorum} of ${view.vantages}: ${order.map((id) => `${id} ${view.verdict[id] ?? 'undecided'}`).join(', ')}`;
+  // While the watchdogs start, the first to vote is alone for a moment: not yet a lost quorum.
+  const starting = view.lost && !said.has(VERDICT) && view.votes.some((vote) => vote.kind === 'none');
+  if (!starting && said.get(VERDICT) !== verdict) {
+    said.set(VERDICT, verdict);
+    lines.push(`${prefix} ${verdict}`);
+  }
+  return lines;
+}
+
+/** The key under which `voteChanges` keeps the verdict it last printed (no region has this name). */
+const VERDICT = ' verdict';
+
+/** A vote without its age (which changes every second): what a change line compares. */
+function voteWords(vote: VoteView, order: readonly TargetId[]): string {
+  if (vote.kind === 'none') return 'nothing yet';
+  if (vote.stale) return 'nothing lately (its last vote is stale)';
+  if (vote.kind === 'blind') return 'blind (reaches no target and not the canary)';
+  const said = order.map((id) => `${id} ${vote.targets[id]?.status ?? 'unknown'}`).join(', ');
+  return `${said}${vote.disagrees.length > 0 ? ` — disagrees on ${vote.disagrees.join(', ')}` : ''}`;
+}
+
+/**
+ * The terminal's lines under a service's status line: the quorum's verdict, then each vantage's
+ * latest vote and its age.
+ *
+ * @example
+ * voteStatusLines(service, config.vantages, votes, Date.now());
+ * // ['  quorum 2 of 3 (3 voting): primary up, secondary up', '  us-east-1: primary up, secondary up (just now)', ...]
+ */
+export function voteStatusLines(
+  service: ServiceConfig,
+  vantages: VantagesConfig,
+  recorded: ReadonlyMap<string, VantageVotes>,
+  at: number,
+): string[] {
+  const order = targetOrder(service);
+  const view = quorumView(service, vantages, recorded, at);
+  return [
+    `  ${verdictText(view, order)}`,
+    ...view.votes.map((vote) => {
+      const text = `  ${vote.vantage}: ${voteText(vote, order, at)}`;
+      return vote.disagrees.length > 0 || vote.kind === 'blind' || vote.stale ? yellow(text) : text;
+    }),
+  ];
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * `npm start`: the local demo (npm runs it through cli/node-entry.cjs, which first checks the Node version).
- *   npm start -- [--config my.yml] [--data-dir .demo] [--propagation realistic] [--dns-port 5353] ...
+ *   npm start -- [--config my.yml] [--data-dir .demo] [--propagation realistic] [--vantages 3] [--dns-port 5353] ...
  * Ctrl-C or SIGTERM stops everything; the exit code is 0 after a clean stop, 1 when it cannot
  * start, 2 for a bad flag.
  */
@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../../shared/config/index.ts';
 import { type Propagation, PropagationOptionError, parsePropagation } from '../route53/index.ts';
 import { type DemoPorts, DemoSetupError, runLocalDemo } from './run.ts';
+import { vantageCountProblem } from './vantages.ts';
 
 const PORT_FLAGS = {
   'dynamodb-port': 'dynamodb',
@@ -17,6 +18,8 @@ const PORT_FLAGS = {
   'primary-port': 'primary',
   'standby-port': 'standby',
   'web-port': 'web',
+  'network-port': 'network',
+  'canary-port': 'canary',
 } as const satisfies Record<string, keyof DemoPorts>;
 
 const USAGE = `Usage: npm start -- [options]
@@ -27,8 +30,13 @@ const USAGE = `Usage: npm start -- [options]
                       how long each Route 53 change stays PENDING, the DNS answer still the old one:
                       instant (default; local only), realistic (drawn per change like Route 53's:
                       median 30 s, 90% within 60 s; see local/route53/README.md) or a fixed delay in ms
+  --vantages <n>      run n watchdogs (2..5), each a vantage named for a region (us-east-1, us-east-2,
+                      eu-west-1, ...) probing through its own view of the network, deciding by a
+                      majority quorum; a canary backend tells a blind vantage from an outage.
+                      Cut one off with curl -X POST <network view>/vantage/<region>/partition
+                      (or /blind, /heal); the demo prints the commands
   --dynamodb-port, --route53-port, --dns-port, --lambda-port, --primary-port, --standby-port,
-  --web-port <port>
+  --web-port, --network-port, --canary-port <port>
                       fixed ports on 127.0.0.1 (default: chosen at run time)
   --help              this text
 `;
@@ -45,6 +53,7 @@ try {
       config: { type: 'string' },
       'data-dir': { type: 'string' },
       propagation: { type: 'string' },
+      vantages: { type: 'string' },
       help: { type: 'boolean' },
       ...Object.fromEntries(Object.keys(PORT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
     },
@@ -77,11 +86,19 @@ if (typeof values.propagation === 'string') {
   }
 }
 
+let vantages: number | undefined;
+if (typeof values.vantages === 'string') {
+  vantages = Number(values.vantages);
+  const problem = vantageCountProblem(vantages);
+  if (problem !== undefined) fail(`--vantages ${problem}, got '${values.vantages}'\n\n${USAGE}`, 2);
+}
+
 try {
   await runLocalDemo({
     ...(typeof values.config === 'string' ? { configFile: values.config } : {}),
     ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
     ...(propagation === undefined ? {} : { propagation }),
+    ...(vantages === undefined ? {} : { vantages }),
     ports,
   });
   process.exitCode = 0;

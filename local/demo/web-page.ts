@@ -55,6 +55,9 @@ tr.active th::after { content: ' ← traffic'; color: #2e7d32; font-weight: 400;
 .dns code { font-size: 0.95rem; }
 .dns .answer { font-weight: 700; }
 .flags { color: #b3261e; font-weight: 700; }
+.vantages .verdict { font-weight: 700; }
+.vantages .verdict.lost { color: #b3261e; }
+.vantages tr.disagrees td, .vantages tr.blind td, .vantages tr.stale td { color: #b3261e; }
 #events { font-family: ui-monospace, monospace; font-size: 0.9rem; padding-left: 24px; }
 #events li { padding: 1px 0; }
 `;
@@ -88,6 +91,31 @@ function phaseKind(service) {
   return service.active === service.targets[0]?.target ? 'on-first' : 'elsewhere';
 }
 
+// With vantages: the quorum's verdict, then a row per vantage with its latest vote and its age.
+function vantagesPart(service) {
+  const vantages = service.vantages;
+  if (vantages === null) return '';
+  const rowClass = (vote) =>
+    vote.disagrees.length > 0 ? 'disagrees' : vote.stale ? 'stale' : vote.kind === 'blind' ? 'blind' : vote.kind;
+  return el(
+    'div',
+    { class: 'vantages' },
+    el('p', { class: 'verdict' + (vantages.lost ? ' lost' : '') }, vantages.verdict),
+    el(
+      'table',
+      {},
+      el('thead', {}, el('tr', {}, el('th', {}, 'vantage'), el('th', {}, 'latest vote'))),
+      el(
+        'tbody',
+        {},
+        ...vantages.votes.map((vote) =>
+          el('tr', { class: rowClass(vote), 'data-vantage': vote.vantage }, el('th', { scope: 'row' }, vote.vantage), el('td', { class: 'vote' }, vote.text)),
+        ),
+      ),
+    ),
+  );
+}
+
 function serviceCard(service) {
   const phase = service.phase ?? 'waiting for the first watchdog round';
   const meta = service.phase === null ? '' : 'epoch ' + service.epoch + ' · ' + service.flip;
@@ -109,6 +137,7 @@ function serviceCard(service) {
       el('thead', {}, el('tr', {}, el('th', {}, 'target'), el('th', {}, 'set'), el('th', {}, 'health'), el('th', {}, 'streak'), el('th', {}, 'last failure'))),
       el('tbody', {}, ...service.targets.map((target) => targetRow(service, target))),
     ),
+    vantagesPart(service),
     el('p', { class: 'dns' }, 'DNS answer: ', el('span', { class: 'answer' }, answer), ' ', el('code', {}, '(' + service.dns.query + ')')),
     el('p', { class: 'meta' }, meta),
   );

@@ -7,8 +7,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDnsWatch, type DnsWatch } from '../../cli/dns-watch.ts';
-import { type ServiceConfig, type TargetId, targetOrder } from '../../shared/domain/config.ts';
-import { systemClock } from '../../shared/domain/ports.ts';
+import { quorumView, verdictText, voteText } from '../../cli/vantage-votes.ts';
+import {
+  type ServiceConfig,
+  type TargetId,
+  targetOrder,
+  type VantagesConfig,
+} from '../../shared/domain/config.ts';
+import { systemClock, type VantageVotes } from '../../shared/domain/ports.ts';
 import { phaseOf, type ServiceState } from '../../shared/domain/state.ts';
 import { DemoSetupError } from './errors.ts';
 import { failedReason, flagWords, flipText, type LiveReading, streakText } from './live-view.ts';
@@ -22,6 +28,8 @@ export interface WebViewOptions {
   readonly port?: number;
   /** How many change lines the page keeps (default 30). */
   readonly maxEvents?: number;
+  /** With vantages: the page shows each vantage's latest vote and the quorum's verdict. */
+  readonly vantages?: VantagesConfig;
   readonly now?: () => number;
 }
 
@@ -58,6 +66,25 @@ export interface ServiceView {
   readonly flip: string | null;
   readonly flags: readonly string[];
   readonly dns: { readonly query: string; readonly answer: readonly string[] };
+  /** With vantages: what each one last said and what the quorum makes of it; else null. */
+  readonly vantages: VantagesView | null;
+}
+
+export interface VantagesView {
+  /** `quorum 2 of 3 (3 voting): primary up, secondary up`, or `quorum lost: ...`. */
+  readonly verdict: string;
+  readonly lost: boolean;
+  readonly votes: readonly VoteRow[];
+}
+
+export interface VoteRow {
+  readonly vantage: string;
+  readonly kind: 'none' | 'blind' | 'voting';
+  readonly stale: boolean;
+  /** Targets this vantage sees otherwise than the quorum. */
+  readonly disagrees: readonly TargetId[];
+  /** `primary up, secondary up (4 s ago)`, `blind (12 s ago)`, `no vote`. */
+  readonly text: string;
 }
 
 export interface TargetView {
@@ -117,7 +144,14 @@ export async function startWebView(options: WebViewOptions): Promise<WebView> {
     const at = now();
     const services = await Promise.all(
       options.services.map(async (service) =>
-        serviceView(service, latest?.states.get(service.name), await answerOf(service), dnsServer, at),
+        serviceView(
+          service,
+          latest?.states.get(service.name),
+          await answerOf(service),
+          dnsServer,
+          at,
+          options.vantages === undefined ? null : vantagesView(service, options.vantages, latest?.votes, at),
+        ),
       ),
     );
     return {
@@ -191,6 +225,7 @@ function serviceView(
   answer: readonly string[],
   dnsServer: string,
   at: number,
+  vantages: VantagesView | null,
 ): ServiceView {
   const record = service.recordName.replace(/\.$/, '');
   const order = targetOrder(service);
@@ -219,6 +254,28 @@ function serviceView(
       query: `dig @${dnsServer.replace(/:(\d+)$/, ' -p $1')} ${record} ${service.recordType} +short`,
       answer,
     },
+    vantages,
+  };
+}
+
+function vantagesView(
+  service: ServiceConfig,
+  vantages: VantagesConfig,
+  recorded: ReadonlyMap<string, VantageVotes> | undefined,
+  at: number,
+): VantagesView {
+  const order = targetOrder(service);
+  const view = quorumView(service, vantages, recorded ?? new Map(), at);
+  return {
+    verdict: verdictText(view, order),
+    lost: view.lost,
+    votes: view.votes.map((vote) => ({
+      vantage: vote.vantage,
+      kind: vote.kind,
+      stale: vote.stale,
+      disagrees: vote.disagrees,
+      text: voteText(vote, order, at),
+    })),
   };
 }
 

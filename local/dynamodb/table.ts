@@ -4,6 +4,7 @@ import {
   type DynamoDBClient,
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
+import { STATE_TABLE_KEYS } from '../../deploy/state-table.ts';
 
 /** How long `createStateTable` waits for the table to become ACTIVE. */
 const ACTIVE_TIMEOUT_MS = 30_000;
@@ -26,14 +27,9 @@ export async function createStateTable(client: DynamoDBClient, table: string): P
     await client.send(
       new CreateTableCommand({
         TableName: table,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
+        // The keys every deployed stack declares (deploy/state-table.ts).
+        AttributeDefinitions: [...STATE_TABLE_KEYS.AttributeDefinitions],
+        KeySchema: [...STATE_TABLE_KEYS.KeySchema],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );

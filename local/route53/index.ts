@@ -12,9 +12,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AlarmStateSource } from '../cloudwatch/index.ts';
+import { portOf, readBody } from '../http-body.ts';
 import { type ApiContext, type AppliedChange, routeOf, runOperation } from './api.ts';
 import { handleControl } from './control.ts';
 import { startDnsResponder } from './dns.ts';
@@ -131,7 +131,7 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
     const at = now();
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://local');
-    const body = await readBody(req);
+    const body = (await readBody(req, MAX_BODY_BYTES)).toString('utf8');
     if (url.pathname.startsWith('/_local/')) {
       const reply = handleControl(method, url.pathname, body, plan, state);
       send(res, reply.status, JSON.stringify(reply.body, null, 2), { 'content-type': 'application/json' });
@@ -206,7 +206,7 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
     throw error;
   }
   const address = server.address();
-  const port = isAddressInfo(address) ? address.port : 0;
+  const port = portOf(address);
   endpoint = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   dnsPort = dns.port;
 
@@ -253,28 +253,6 @@ export async function startLocalRoute53(options: LocalRoute53Options = {}): Prom
       return closing;
     },
   };
-}
-
-function isAddressInfo(address: string | AddressInfo | null): address is AddressInfo {
-  return typeof address === 'object' && address !== null;
-}
-
-function readBody(req: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`request body over ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function send(res: http.ServerResponse, status: number, body: string, headers: Record<string, string>): void {

@@ -14,7 +14,8 @@
  * its own timeout, not at once (a refused connection would be kinder than a real partition).
  */
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { portOf, readBody } from '../http-body.ts';
 
 export interface VantageNetwork {
   /** The proxy's base URL (also its control API). */
@@ -63,14 +64,19 @@ export async function startVantageNetwork(options: { readonly port?: number } = 
     const url = new URL(req.url ?? '/', 'http://proxy');
     const control = /^\/vantage\/([^/]+)\/(partition|blind|heal)$/.exec(url.pathname);
     if (req.method === 'POST' && control !== null) {
-      void readBody(req).then((body) => {
-        const vantage = decodeURIComponent(control[1] ?? '');
-        const action = control[2];
-        if (action === 'heal') cut.delete(vantage);
-        else if (action === 'blind') cut.set(vantage, new Set([EVERYTHING]));
-        else partition(vantage, upstreamsIn(body));
-        json(res, 200, { vantage, cutOff: [...(cut.get(vantage) ?? [])] });
-      });
+      // A control body is a small JSON object; anything over 10 KB is refused as the stand-ins do.
+      void readBody(req, 10_000).then(
+        (raw) => {
+          const body = raw.toString('utf8');
+          const vantage = decodeURIComponent(control[1] ?? '');
+          const action = control[2];
+          if (action === 'heal') cut.delete(vantage);
+          else if (action === 'blind') cut.set(vantage, new Set([EVERYTHING]));
+          else partition(vantage, upstreamsIn(body));
+          json(res, 200, { vantage, cutOff: [...(cut.get(vantage) ?? [])] });
+        },
+        () => json(res, 413, { message: 'control body over 10 KB' }),
+      );
       return;
     }
     if (req.method === 'GET' && url.pathname === '/vantage') {
@@ -93,7 +99,7 @@ export async function startVantageNetwork(options: { readonly port?: number } = 
     forward(req, res, `${match.base}${match.rest}${url.search}`);
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = `http://127.0.0.1:${portOf(server.address())}`;
 
   return {
     url: base,
@@ -139,18 +145,6 @@ function forward(req: IncomingMessage, res: ServerResponse, to: string): void {
     res.destroy();
   });
   req.pipe(upstream);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      if (body.length < 10_000) body += chunk;
-    });
-    req.on('end', () => resolve(body));
-    req.on('error', () => resolve(''));
-  });
 }
 
 function upstreamsIn(body: string): readonly string[] | undefined {

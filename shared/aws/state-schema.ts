@@ -105,6 +105,8 @@ export const serviceStateSchema = z.object({
   active: targetId,
   moving: z.object({ to: targetId, since: epochMs, step: stepSchema.optional() }).nullable(),
   targets: z.record(targetId, targetHealthSchema),
+  // Issue #12: only while a data-plane flip's weights are not yet reconciled.
+  weightsPending: z.object({ since: epochMs }).optional(),
 }) satisfies z.ZodType<ServiceState, unknown>;
 
 /** Format 1: two targets and four phases, as written before issue #19. */

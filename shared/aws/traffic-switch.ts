@@ -20,6 +20,7 @@ import {
 } from '../domain/flip-plan.ts';
 import {
   type Clock,
+  type FlipManyOptions,
   type FlipResult,
   type ReadResult,
   systemClock,
@@ -230,7 +231,10 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
     return result;
   }
 
-  async function flipMany(flips: readonly ZoneFlip[]): Promise<Map<string, FlipResult>> {
+  async function flipMany(
+    flips: readonly ZoneFlip[],
+    options: FlipManyOptions = {},
+  ): Promise<Map<string, FlipResult>> {
     const seen = new Set<string>();
     for (const { service } of flips) {
       if (seen.has(service.name)) {
@@ -263,7 +267,8 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
 
     // One budget for the whole call: it bounds how long the caller (a Lambda invocation) waits.
     const startedAt = clock.now();
-    const run: BatchRun = { startedAt, deadline: startedAt + maxRetryMs, pace: { failures: 0 } };
+    const deadline = Math.min(startedAt + maxRetryMs, options.retryUntil ?? Number.POSITIVE_INFINITY);
+    const run: BatchRun = { startedAt, deadline, pace: { failures: 0 } };
     // Zones one after the other: the account shares 5 requests/s; throttling is backed off below.
     for (const [zoneId, planned] of zones) {
       const { batches, oversized } = packChangeBatches(planned, (each) => changeBatchSize(each.plan.changes));

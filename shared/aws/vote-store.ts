@@ -13,9 +13,10 @@
  * replica in each of the three vantage regions, each watchdog using its own region's replica.
  *  - one region lost: the other two still write and read the latest version; their votes make a
  *    quorum, the conditional writes still fence, failover works;
- *  - two regions lost, or one cut off from the other two: that replica cannot write (MRSC needs a
- *    second region), so its watchdog records nothing and decides nothing — fail static — and its
- *    votes go stale for the others (its `quorum-lost` alert goes out by its own region's topic);
+ *  - two regions lost, or one cut off from the other two: that replica can neither write nor read
+ *    strongly (MRSC needs a second region), so its watchdog's runs fail at their first read and
+ *    decide nothing — fail static — its `watchdog-errors` alarm pages, and its votes go stale for
+ *    the others; `quorum-lost` is the alert when the table works but too few watchdogs vote;
  *  - never two flips: a claim is a conditional write checked against the latest version in every
  *    region, and the Route 53 change is a compare-and-swap on top of that.
  */

@@ -30,6 +30,7 @@ export function checkCrossRules(document: unknown): FieldIssue[] {
       ...knownNotifierGroups(service, index, groups),
       ...checkRules(service, index, probeInterval(service, index, defaults)),
       ...rampNeedsWeight(service, index, defaults),
+      ...rampNeedsWeights(service, index, defaults),
     ]),
   ];
 }
@@ -44,6 +45,31 @@ function rampNeedsWeight(service: Mapping, index: number, defaults: Mapping): Fi
       path: ['services', index, 'activeWeight'],
       message: `is 1, which cannot be split between two records, but failbackSteps is [${steps.join(', ')}]; raise activeWeight (e.g. 100) or set failbackSteps: [100]`,
     },
+  ];
+}
+
+/**
+ * A ramp's steps are weight changes (compare-and-swap batches): `dataPlane: only` never changes a
+ * weight, and its signal allows whole targets, so a split could land nowhere (issues #12, #13).
+ */
+function rampNeedsWeights(service: Mapping, index: number, defaults: Mapping): FieldIssue[] {
+  const steps =
+    validValue(failbackSteps, service.failbackSteps) ?? validValue(failbackSteps, defaults.failbackSteps);
+  const mode = service.dataPlane ?? defaults.dataPlane;
+  if (steps === undefined || steps.length < 2 || mode !== 'only') return [];
+  const stepsList = `[${steps.join(', ')}]`;
+  const fix = 'set failbackSteps: [100] or dataPlane: fallback';
+  // Reported where the service sets one of the two; both from `defaults`: on the service's dataPlane.
+  return [
+    service.failbackSteps !== undefined
+      ? {
+          path: ['services', index, 'failbackSteps'],
+          message: `is ${stepsList}, a gradual failback, but dataPlane is only, which never changes a weight: the steps could not land; ${fix}`,
+        }
+      : {
+          path: ['services', index, 'dataPlane'],
+          message: `is only, which never changes a weight, but failbackSteps is ${stepsList}, a gradual failback whose steps could not land; ${fix}`,
+        },
   ];
 }
 

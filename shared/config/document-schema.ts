@@ -5,7 +5,7 @@ import { check } from './check-schema.ts';
 import { interpretRecordName } from './dns-name.ts';
 import { emptyMeansUnset, type Interpretation, oneOf, plainText, text, wholeNumber } from './fields.ts';
 import { notifiers } from './notifier-schema.ts';
-import { policyFields, resolveMetrics, resolvePolicy } from './policy.ts';
+import { policyFields, resolveDataPlane, resolveMetrics, resolvePolicy } from './policy.ts';
 import { vantages } from './vantages-schema.ts';
 import { describeValue } from './wording.ts';
 
@@ -137,6 +137,7 @@ export const configDocument = z
           notify: entry.notify,
           policy: resolvePolicy(entry, document.defaults),
           metrics: resolveMetrics(entry, document.defaults),
+          dataPlane: resolveDataPlane(entry, document.defaults),
         }),
       ),
       notifiers: document.notifiers,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MetricsLevel, Policy } from '../domain/config.ts';
+import type { DataPlaneMode, DataPlaneSettings, MetricsLevel, Policy } from '../domain/config.ts';
 import { DEFAULT_FAILBACK_STEPS, DEFAULT_STEP_HOLD_SECONDS, validSteps } from '../domain/ramp.ts';
 import { oneOf, plainText, wholeNumber } from './fields.ts';
 import { describeValue } from './wording.ts';
@@ -38,6 +38,16 @@ export const failbackSteps = z
 
 export const DEFAULT_METRICS: MetricsLevel = 'basic';
 
+/** Off unless asked for: nothing changes for an existing deployment (issue #12). */
+export const DATA_PLANE_DEFAULTS: DataPlaneSettings = { mode: 'off', deadlineSeconds: 30 };
+
+/**
+ * The flip function must still have time to record the decision, publish the signal and notify
+ * after the deadline: its timeout (serverless.yml, 120 s) less the 15 s kept for the end, less the
+ * 15 s one Route 53 call may take.
+ */
+export const MAX_DATA_PLANE_DEADLINE_SECONDS = 90;
+
 export const probeIntervalSeconds = wholeNumber(1, 60);
 
 /** The fields allowed both under `defaults` and directly on a service (which overrides). */
@@ -52,9 +62,15 @@ export const policyFields = {
   stepHoldSeconds: wholeNumber(0, 86_400).optional(),
   stepAlarm: plainText(1, 255).optional(),
   metrics: oneOf(['basic', 'detailed']).optional(),
+  dataPlane: oneOf(['off', 'fallback', 'only']).optional(),
+  dataPlaneDeadlineSeconds: wholeNumber(1, MAX_DATA_PLANE_DEADLINE_SECONDS).optional(),
 };
 
-export type PolicySettings = Partial<Policy> & { readonly metrics?: MetricsLevel };
+export type PolicySettings = Partial<Policy> & {
+  readonly metrics?: MetricsLevel;
+  readonly dataPlane?: DataPlaneMode;
+  readonly dataPlaneDeadlineSeconds?: number;
+};
 
 /** A service's policy: its own fields, else `defaults`, else the built-in defaults. */
 export function resolvePolicy(service: PolicySettings, defaults: PolicySettings): Policy {
@@ -80,4 +96,20 @@ export function resolvePolicy(service: PolicySettings, defaults: PolicySettings)
 /** A service's metrics level: its own, else `defaults`, else `basic`. */
 export function resolveMetrics(service: PolicySettings, defaults: PolicySettings): MetricsLevel {
   return service.metrics ?? defaults.metrics ?? DEFAULT_METRICS;
+}
+
+/**
+ * A service's data-plane settings: its own fields, else `defaults`, else off with a 30 s deadline.
+ *
+ * @example
+ * resolveDataPlane({ dataPlane: 'fallback' }, {}); // { mode: 'fallback', deadlineSeconds: 30 }
+ */
+export function resolveDataPlane(service: PolicySettings, defaults: PolicySettings): DataPlaneSettings {
+  return {
+    mode: service.dataPlane ?? defaults.dataPlane ?? DATA_PLANE_DEFAULTS.mode,
+    deadlineSeconds:
+      service.dataPlaneDeadlineSeconds ??
+      defaults.dataPlaneDeadlineSeconds ??
+      DATA_PLANE_DEFAULTS.deadlineSeconds,
+  };
 }

@@ -141,7 +141,17 @@ export function resolveMove(
       `to: '${String(to)}' is not a target of ${service.name}; its targets: ${order.join(', ')}`,
     ]);
   }
-  return { service, move: moveOf(direction, to, order[0] ?? to, request, deps.requestId, service) };
+  const move = moveOf(direction, to, order[0] ?? to, request, deps.requestId, service);
+  // A ramp step splits the weights (issue #13); `dataPlane: only` never changes a weight (issue #12)
+  // and its signal allows whole targets: the split could land nowhere. The config refuses a ramp for
+  // such a service; this catches `--steps` by hand and a ramp under way when the mode was changed.
+  if (move.step !== undefined && service.dataPlane.mode === 'only') {
+    return rejected(request.service, [
+      `steps: ${service.name} has dataPlane: only, which never changes a weight, so a failback cannot be split ` +
+        `into steps (${move.step.steps.join('/')} %); fail back with --steps 100, or set dataPlane: fallback`,
+    ]);
+  }
+  return { service, move };
 }
 
 export function moveLog(deps: Pick<FlipDeps, 'log'>, move: Move): Logger {

@@ -12,6 +12,12 @@
  *     then waits (bounded) for INSYNC — an automatic one frees its slot at once (issue #10)
  *  Route 53 refused and the records did not move: release the claim and record the failure in one
  *  write. Whether it landed is unknown: keep the claim; the watchdog settles it from Route 53.
+ *  Issue #12, a service with `dataPlane`: `only` lands every move through the data plane (no Route 53
+ *  call); `fallback` tries the compare-and-swap (and a fresh read, if Route 53 could not be read)
+ *  until `dataPlaneDeadlineSeconds` after its first attempt, then lands the move through the data
+ *  plane (`landing.ts`). Either way it is one decision: one record (epoch + 1), and the signal is
+ *  published right after it. A ramp step (issue #13) splits the weights, which the signal cannot
+ *  express: it always goes through the compare-and-swap, whatever the mode (`readFor`, `landMoves`).
  */
 import type { ServiceConfig, TargetId } from '../domain/config.ts';
 import {
@@ -24,19 +30,19 @@ import {
 import { failureOf, fence, isAutomatic, type Move, refuse, type Stop } from '../domain/move.ts';
 import type {
   Clock,
-  FlipResult,
   Prober,
   ReadResult,
   StateStore,
   TrafficReading,
+  TrafficSignal,
   TrafficSwitch,
-  ZoneFlip,
 } from '../domain/ports.ts';
 import { percentOf, stepHoldSeconds } from '../domain/ramp.ts';
 import type { FlipFailure, Ramp, ServiceState, TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { loadState, type Stored, stateKeyOf, writeConditionally } from './conditional-write.ts';
-import { claimMove, recordMove, releaseClaim } from './move-writes.ts';
+import { type Landing, landMoves, type Mechanism } from './landing.ts';
+import { claimMove, publishSignal, recordMove, releaseClaim } from './move-writes.ts';
 
 export interface ExecutionDeps {
   readonly store: StateStore;
@@ -48,6 +54,8 @@ export interface ExecutionDeps {
   readonly inSyncWaitMs?: number;
   /** Aborted when the invocation's time is nearly up (middy's backstop): stop waiting. */
   readonly signal?: AbortSignal;
+  /** Publishes the data-plane signal of `dataPlane` services (issue #12). */
+  readonly trafficSignal?: TrafficSignal;
 }
 
 export interface Milestones {
@@ -86,6 +94,10 @@ export type Execution =
       readonly recorded: ServiceState;
       readonly changeId: string | null;
       readonly verification: TargetObservation;
+      /** How it landed: the compare-and-swap of the weights, or the signal (issue #12). */
+      readonly mechanism: Mechanism;
+      /** `data-plane`: why the compare-and-swap was not used (Route 53's error, or `dataPlane: only`). */
+      readonly cause?: string;
     };
 
 /** Thrown for infrastructure failures (Route 53 unreadable): the invocation fails and alarms. */
@@ -94,12 +106,13 @@ export class FlipError extends Error {
 }
 
 /** A move prepared up to its claim, waiting for its Route 53 change. */
-interface Prepared {
+export interface Prepared {
   readonly service: ServiceConfig;
   readonly move: Move;
   readonly milestones: Milestones;
   readonly claimed: Stored & { readonly before: ServiceState };
-  readonly reading: TrafficReading;
+  /** Null: Route 53 could not be read (a `dataPlane` service goes on) or need not be (`only`). */
+  readonly reading: TrafficReading | null;
   readonly verification: TargetObservation;
   /** A ramp step's split (issue #13), else undefined. */
   readonly share: FlipShare | undefined;
@@ -124,7 +137,7 @@ export async function executeMove(
   const read = async () => deps.traffic.read(service);
   const prepared = await prepareMove(deps, { service, move, milestones }, read, options);
   if ('kind' in prepared) return prepared;
-  const [result] = (await deps.traffic.flipMany([flipOf(prepared)])).values();
+  const result = (await landMoves(deps, [prepared])).get(service.name);
   return completeMove(deps, prepared, result ?? missingResult(service));
 }
 
@@ -158,8 +171,7 @@ export async function executeMoves(
     ),
   );
   const claimed = prepared.filter((p): p is Prepared => !('kind' in p) && !('error' in p));
-  const results =
-    claimed.length === 0 ? new Map<string, FlipResult>() : await deps.traffic.flipMany(claimed.map(flipOf));
+  const results = claimed.length === 0 ? new Map<string, Landing>() : await landMoves(deps, claimed);
   return Promise.all(
     prepared.map(async (p) => {
       if ('kind' in p || 'error' in p) return p;
@@ -183,19 +195,29 @@ async function prepareMove(
   if (stop) return { kind: 'stopped', stop, state: loaded.value };
   if (loaded.value.moving?.to === move.to) milestones.decidedAt = loaded.value.moving.since;
 
-  const found = await read();
-  if (!found.ok) throw new FlipError(`Cannot move ${service.name} to the ${move.to}: ${found.message}`);
-  const { reading } = found;
-  // A split only a ramp explains (issue #13); any other is a hand edit the watchdog reconciles.
-  if (reading.active === null && !rampUnderWay(loaded.value)) {
+  const found = await readFor(service, move, read, options);
+  if (found !== null && !found.ok) {
+    throw new FlipError(`Cannot move ${service.name} to the ${move.to}: ${found.message}`);
+  }
+  // Null: Route 53 unreadable or not read (issue #12); never a ramp step, which always reads (`readFor`).
+  const reading = found?.reading ?? null;
+  // A split only a ramp, or weights still pending behind a data-plane decision (a rollback from a
+  // ramp's split), explains (issues #13, #12); any other is a hand edit the watchdog reconciles.
+  if (reading !== null && reading.active === null && !splitExplained(loaded.value)) {
     throw new FlipError(
       `Cannot move ${service.name} to the ${move.to}: ${unexplainedSplit(service, reading)}`,
     );
   }
   const share = shareOf(loaded.value, move);
-  const holdSeconds = stepHoldSeconds(service.policy, recordsTtl(reading));
-  if (planFlip(reading, move.to, service.activeWeight, share).kind === 'already-active') {
-    if (!options.dryRun) await recordMove(deps, service, move, loaded, milestones, null, holdSeconds);
+  const holdSeconds = stepHoldSeconds(service.policy, reading === null ? null : recordsTtl(reading));
+  // Weights pending behind a data-plane decision are no evidence of where traffic goes (issue #12):
+  // the move goes on, so that its record (and signal) follows it.
+  if (
+    reading !== null &&
+    loaded.value.weightsPending === undefined &&
+    planFlip(reading, move.to, service.activeWeight, share).kind === 'already-active'
+  ) {
+    if (!options.dryRun) await recordMove(deps, service, move, loaded, milestones, null, { holdSeconds });
     const message = `Route 53 already sends ${service.name} traffic to the ${move.to}${share ? ` at ${percentOf(move.step)} %` : ''}.`;
     return { kind: 'stopped', stop: { outcome: 'already-active', message }, state: loaded.value };
   }
@@ -203,6 +225,7 @@ async function prepareMove(
   const verification = await deps.prober.probeTarget(service, move.to);
   milestones.verifiedAt = deps.clock.now();
   if (options.dryRun) {
+    if (reading === null) throw new FlipError(`Cannot plan a move of ${service.name}: Route 53 was not read`);
     return {
       kind: 'dry-run',
       state: loaded.value,
@@ -227,19 +250,52 @@ async function prepareMove(
   return { service, move, milestones, claimed, reading, verification, share, holdSeconds };
 }
 
-function flipOf(prepared: Prepared): ZoneFlip {
-  const { service, move, reading, share } = prepared;
-  return { service, to: move.to, expected: reading, ...(share === undefined ? {} : { share }) };
-}
-
-/** Whether the state explains a split in Route 53: a ramp, or a ramp step on its way (issue #13). */
-function rampUnderWay(state: ServiceState): boolean {
-  return state.ramp !== null || state.moving?.step !== undefined || state.claim?.step !== undefined;
+/**
+ * Whether the state explains a split in Route 53: a ramp, or a ramp step on its way (issue #13), or
+ * weights pending behind a data-plane decision (issue #12) — a rollback from a ramp's split that
+ * landed through the data plane leaves the split until the watchdog's compare-and-swap matches it.
+ */
+function splitExplained(state: ServiceState): boolean {
+  return (
+    state.ramp !== null ||
+    state.moving?.step !== undefined ||
+    state.claim?.step !== undefined ||
+    state.weightsPending !== undefined
+  );
 }
 
 /** A ramp step's split: the active target (the one being left) keeps the rest of the weight. */
 function shareOf(state: ServiceState, move: Move): FlipShare | undefined {
   return move.step === undefined ? undefined : { from: state.active, step: move.step };
+}
+
+/**
+ * Step 2's reading. A `dataPlane: only` service needs none (a dry run still shows the batch); for
+ * `fallback`, Route 53 unreadable (it throws, or `readAll` says unavailable) is the outage the data
+ * plane is for: null, and the landing step decides. Records that are not as configured still stop it.
+ *
+ * A ramp step (issue #13) always reads, whatever the mode: the data-plane signal allows whole targets
+ * and cannot express a split, so a step lands only through the compare-and-swap — with Route 53
+ * unreadable it fails like any control-plane move, and the ramp holds its current step until the API
+ * answers (an advance waits; a rollback, a move of all the traffic, may still land through the data
+ * plane). `resolveMove` refuses a step for `dataPlane: only`, which never changes a weight.
+ */
+async function readFor(
+  service: ServiceConfig,
+  move: Move,
+  read: () => Promise<ReadResult>,
+  options: { readonly dryRun: boolean },
+): Promise<ReadResult | null> {
+  const mode = service.dataPlane.mode;
+  if (move.step !== undefined || options.dryRun) return read();
+  if (mode === 'only') return null;
+  if (mode !== 'fallback') return read();
+  try {
+    const found = await read();
+    return !found.ok && found.reason === 'unavailable' ? null : found;
+  } catch {
+    return null;
+  }
 }
 
 /** A result the traffic switch did not give (a bug): treated as unknown, so the claim is kept. */
@@ -248,7 +304,7 @@ function notRead(service: ServiceConfig): ReadResult {
   return { ok: false, reason: 'unavailable', message: `Service "${service.name}": not read` };
 }
 
-function missingResult(service: ServiceConfig): FlipResult {
+function missingResult(service: ServiceConfig): Landing {
   return {
     outcome: 'error',
     message: `Service "${service.name}": the traffic switch returned no result for it`,
@@ -257,23 +313,40 @@ function missingResult(service: ServiceConfig): FlipResult {
   };
 }
 
-/** Step 6: what the compare-and-swap's outcome means for the claim. */
-async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: FlipResult): Promise<Execution> {
+/** Step 6: what the compare-and-swap's outcome (or the data-plane landing) means for the claim. */
+async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: Landing): Promise<Execution> {
   const { service, move, claimed, verification, milestones } = prepared;
   switch (result.outcome) {
+    case 'data-plane': {
+      milestones.changeAcceptedAt = deps.clock.now();
+      // Never a ramp step (`landMoves` keeps those on the compare-and-swap): a move of all the traffic,
+      // e.g. a ramp's rollback to the standby while the Route 53 API is down.
+      const recorded = await recordMove(deps, service, move, claimed, milestones, null, {
+        mechanism: 'data-plane',
+      });
+      await publishSignal(deps, service, recorded);
+      return {
+        kind: 'moved',
+        from: claimed.value.active,
+        ramp: claimed.value.ramp,
+        recorded,
+        changeId: null,
+        verification,
+        mechanism: 'data-plane',
+        cause: result.cause,
+      };
+    }
     case 'flipped':
     case 'already-flipped': {
       milestones.changeAcceptedAt = deps.clock.now();
       const changeId = result.outcome === 'flipped' ? result.changeId : null;
-      const recorded = await recordMove(
-        deps,
-        service,
-        move,
-        claimed,
-        milestones,
-        changeId,
-        prepared.holdSeconds,
-      );
+      const recorded = await recordMove(deps, service, move, claimed, milestones, changeId, {
+        holdSeconds: prepared.holdSeconds,
+      });
+      // The signal follows every decision of a data-plane service, or its health checks would pull
+      // the answer back to the old target until the watchdog's next round. A ramp step's signal keeps
+      // the standby allowed and allows the returning target too (`signalOf`): the weights carry the split.
+      await publishSignal(deps, service, recorded);
       // An operator waits to see it in sync; an automatic move frees its slot at once (issue #10):
       // the state is recorded, and Route 53 propagates the accepted change by itself.
       if (changeId && !isAutomatic(move)) {
@@ -291,6 +364,7 @@ async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: Fli
         recorded,
         changeId,
         verification,
+        mechanism: 'control-plane',
       };
     }
     case 'changed-underneath': {

@@ -127,7 +127,12 @@ export async function tell(
         move.step === undefined
           ? `Moved ${service.name} from the ${from} to the ${move.to}`
           : `Moved ${percentOf(move.step)} % of ${service.name} traffic to the ${move.to} (step ${move.step.step + 1} of ${move.step.steps.length}; the ${from} keeps the rest)`;
-      const message = `${what}${forced}: ${why}.${propagating}`;
+      // Never a ramp step (those land through the compare-and-swap only); a ramp's rollback may.
+      const dataPlane =
+        execution.mechanism === 'data-plane'
+          ? ` Moved through the data plane (${execution.cause ?? 'dataPlane'}): the TrafficAllowed signal now allows only the ${move.to}; Route 53's health checks answer it once its alarm has evaluated the signal (one 60 s period, then Route 53's own delay), resolvers after the record's TTL. The weights are brought in line once the Route 53 API answers.`
+          : '';
+      const message = `${what}${forced}: ${why}.${propagating}${dataPlane}`;
       const given = isAutomatic(move) ? move.evidence : undefined;
       const evidence = given ?? withCheck(recorded, move, verification.checks);
       return record(deps, service, move, say(outcome, message, recorded.epoch, changeId), {
@@ -136,6 +141,10 @@ export async function tell(
         auditEvidence: true,
         milestones,
         ...(rolledBack ? { kind: 'failback-rollback' } : {}),
+        details: {
+          mechanism: execution.mechanism,
+          ...(execution.cause === undefined ? {} : { cause: execution.cause }),
+        },
         metric: [once(METRIC.flips), ...detectionDelay(recorded, execution.from, move, milestones)],
       });
     }

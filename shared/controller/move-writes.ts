@@ -3,8 +3,19 @@
  * `domain/move.ts` applied through the one conditional write.
  */
 import type { ServiceConfig } from '../domain/config.ts';
-import { claim, fence, isAutomatic, type Move, record, release, stillClaimable } from '../domain/move.ts';
+import { targetOrder } from '../domain/config.ts';
+import {
+  claim,
+  fence,
+  isAutomatic,
+  type Move,
+  record,
+  recordThroughDataPlane,
+  release,
+  stillClaimable,
+} from '../domain/move.ts';
 import type { FlipFailure, ServiceState } from '../domain/state.ts';
+import { signalOf } from '../domain/traffic-signal.ts';
 import { type Stored, stateKeyOf, writeConditionally } from './conditional-write.ts';
 import type { Execution, ExecutionDeps, Milestones } from './move-execution.ts';
 
@@ -61,17 +72,55 @@ export async function recordMove(
   base: Stored,
   milestones: Milestones,
   changeId: string | null,
-  holdSeconds?: number,
+  landed: {
+    /** A ramp step's hold (issue #13, see `stepHoldSeconds`). */
+    readonly holdSeconds?: number;
+    /** How it landed (issue #12): `data-plane` marks the weights pending. Never a ramp step. */
+    readonly mechanism?: 'control-plane' | 'data-plane';
+  } = {},
 ): Promise<ServiceState> {
   const now = deps.clock.now();
+  const { holdSeconds, mechanism = 'control-plane' } = landed;
   const out = await writeConditionally(
     deps.store,
     stateKeyOf(service),
     base,
-    (s) => record(s, base.value.epoch, move, now, holdSeconds),
+    (s) =>
+      mechanism === 'data-plane'
+        ? recordThroughDataPlane(s, base.value.epoch, move, now)
+        : record(s, base.value.epoch, move, now, holdSeconds),
     'record the move of',
   );
   milestones.recordedAt = deps.clock.now();
-  deps.log.info('flip recorded', { epoch: out.state.epoch, changeId, automatic: isAutomatic(move) });
+  deps.log.info('flip recorded', {
+    epoch: out.state.epoch,
+    changeId,
+    automatic: isAutomatic(move),
+    mechanism,
+  });
   return out.state;
+}
+
+/**
+ * Publish the recorded decision of a `dataPlane` service at once (issue #12), after the record (the
+ * fence: a stale invocation never gets here). A failure does not undo the move: the watchdog
+ * publishes the recorded decision every round.
+ */
+export async function publishSignal(
+  deps: ExecutionDeps,
+  service: ServiceConfig,
+  recorded: ServiceState,
+): Promise<void> {
+  if (service.dataPlane.mode === 'off') return;
+  const signal = signalOf(recorded, targetOrder(service));
+  if (signal === null) return;
+  try {
+    if (deps.trafficSignal === undefined) throw new Error('no CloudWatch client for the data-plane signal');
+    await deps.trafficSignal.publish([signal]);
+  } catch (error) {
+    deps.log.error('could not publish the data-plane signal; the watchdog publishes it next round', {
+      error,
+      epoch: recorded.epoch,
+    });
+  }
 }

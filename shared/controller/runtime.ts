@@ -13,6 +13,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { createHandoverStore } from '../aws/handover-store.ts';
 import { createLambdaInvoker, flipFunctionNamesFromEnv } from '../aws/lambda-invoker.ts';
 import { stateStoreFromEnv, stateTableFromEnv } from '../aws/state-store.ts';
+import { createTrafficSignal } from '../aws/traffic-signal.ts';
 import { createTrafficSwitch } from '../aws/traffic-switch.ts';
 import { createVoteStore } from '../aws/vote-store.ts';
 import { loadConfig } from '../config/index.ts';
@@ -25,6 +26,7 @@ import {
   type Prober,
   type StateStore,
   systemClock,
+  type TrafficSignal,
   type TrafficSwitch,
   type VoteStore,
 } from '../domain/ports.ts';
@@ -41,6 +43,8 @@ export interface Runtime {
   /** The run marker the watchdog's overlapping scheduled runs hand over through (same table). */
   readonly handover: HandoverStore;
   readonly traffic: TrafficSwitch;
+  /** The data-plane signal of `dataPlane` services (issue #12): PutMetricData, regional. */
+  readonly trafficSignal: TrafficSignal;
   readonly prober: Prober;
   readonly notifier: Notifier;
   readonly clock: Clock;
@@ -114,6 +118,9 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
   // failed read is tried again next round. Values are never logged, only paths.
   const probeSecrets = createSecretResolver({ ssm: () => ssm, timeoutMs: PROBE_SECRET_TIMEOUT_MS });
   const dynamodb = new DynamoDBClient({ requestHandler: DYNAMODB_TIMEOUTS });
+  const cloudwatch = new CloudWatchClient({});
+  const namespace = env.METRICS_NAMESPACE ?? 'FailoverController';
+  const stage = env.STAGE ?? 'local';
   return {
     config,
     store: stateStoreFromEnv({ client: dynamodb, env, clock }),
@@ -128,8 +135,9 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
       client: new Route53Client({ region: 'us-east-1', requestHandler: ROUTE53_TIMEOUTS }),
       clock,
     }),
+    trafficSignal: createTrafficSignal({ client: cloudwatch, namespace, stage }),
     prober: createProber({
-      cloudwatch: new CloudWatchClient({}),
+      cloudwatch,
       clock,
       secrets: (ref) => probeSecrets.resolve(ref),
       log: (message, fields) => log.error(message, fields),
@@ -146,8 +154,8 @@ function buildRuntime(fn: string, env: NodeJS.ProcessEnv = process.env): Runtime
     ),
     clock,
     log,
-    metrics: createEmfMetrics({ namespace: env.METRICS_NAMESPACE ?? 'FailoverController' }),
-    stage: env.STAGE ?? 'local',
+    metrics: createEmfMetrics({ namespace }),
+    stage,
     invoker: () => {
       invoker ??= createLambdaInvoker({
         client: new LambdaClient({}),

@@ -185,5 +185,6 @@ function canaryService(canary: HttpCheck): ServiceConfig {
       maxAutoFailbacksPerHour: 0,
     },
     metrics: 'basic',
+    dataPlane: { mode: 'off', deadlineSeconds: 30 },
   };
 }

@@ -12,7 +12,7 @@
  *  5. Every `probeIntervalSeconds`, while the next round fits in the remaining time and no newer run
  *     has taken over: reserve the round in the run marker, probe, decide, write only what changed
  *     (conditionally), then carry out the actions — invoke the flip functions asynchronously with a
- *     correlation id, notify people
+ *     correlation id, notify people; publish the data-plane signal of `dataPlane` services (issue #12)
  *  6. Wait for the notifications, emit the heartbeat and round metrics (`watchdog-metrics.ts`)
  */
 import { randomUUID } from 'node:crypto';
@@ -29,6 +29,7 @@ import type {
   Notifier,
   Prober,
   StateStore,
+  TrafficSignal,
   TrafficSwitch,
   VoteStore,
 } from '../domain/ports.ts';
@@ -42,6 +43,7 @@ import { beginHandover } from './watchdog-handover.ts';
 import { Ledger, type Tracked, type WatchdogReport } from './watchdog-ledger.ts';
 import { RunMetrics } from './watchdog-metrics.ts';
 import { reconcileAll } from './watchdog-reconcile.ts';
+import { publishRoundSignals } from './watchdog-signal.ts';
 import { type RoundVotes, VantageVoter } from './watchdog-votes.ts';
 
 export type { WatchdogReport } from './watchdog-ledger.ts';
@@ -60,6 +62,8 @@ export interface WatchdogDeps {
   readonly services: readonly ServiceConfig[];
   readonly store: StateStore;
   readonly traffic: TrafficSwitch;
+  /** Publishes the data-plane signal of `dataPlane` services every round (issue #12). */
+  readonly trafficSignal?: TrafficSignal;
   readonly prober: Prober;
   readonly invoker: Invoker;
   readonly notifier: Notifier;
@@ -225,6 +229,7 @@ async function round(
     }),
   );
   await invokeByZone(deps, decided);
+  await publishRoundSignals(deps, due);
 }
 
 /**

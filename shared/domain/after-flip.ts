@@ -23,6 +23,7 @@ export type FlipKind = 'automatic' | 'operator';
  * const next = afterFlip(state, 'secondary', now, 'automatic', 'primary');
  * next.active; // 'secondary'
  * next.epoch === state.epoch + 1; // true
+ * next.weightsPending; // undefined: the weights show what the state says
  */
 export function afterFlip(
   state: ServiceState,
@@ -35,8 +36,10 @@ export function afterFlip(
     kind === 'operator'
       ? { ...state.targets, [to]: { ...initialTargetHealth(), last: healthOf(state, to).last } }
       : state.targets;
+  // A flip recorded from a compare-and-swap (or a reading) leaves the weights as decided: no mark.
+  const { weightsPending: _settled, ...rest } = state;
   return {
-    ...state,
+    ...rest,
     targets,
     active: to,
     moving: null,
@@ -74,8 +77,11 @@ export function afterStep(
     kind === 'operator'
       ? { ...state.targets, [to]: { ...initialTargetHealth(), last: healthOf(state, to).last } }
       : state.targets;
+  // A step lands through the compare-and-swap of every record (never the data plane): the weights
+  // are as decided, so a mark left by an earlier data-plane decision (issue #12) is settled too.
+  const { weightsPending: _settled, ...rest } = state;
   return {
-    ...state,
+    ...rest,
     targets,
     moving: null,
     epoch: state.epoch + 1,

@@ -35,6 +35,20 @@ export type FailbackMode = 'auto' | 'manual';
 export type RecordType = 'A' | 'AAAA' | 'CNAME';
 export type MetricsLevel = 'basic' | 'detailed';
 
+/**
+ * How a decided flip reaches Route 53 (issue #12): `off` — the compare-and-swap of the weights only
+ * (control plane); `fallback` — the compare-and-swap first, the data-plane signal (the `TrafficAllowed`
+ * metric behind each record's health check) when the API has failed for `deadlineSeconds`;
+ * `only` — the signal only, never a weight change.
+ */
+export type DataPlaneMode = 'off' | 'fallback' | 'only';
+
+export interface DataPlaneSettings {
+  readonly mode: DataPlaneMode;
+  /** `fallback`: how long the Route 53 API may fail before the flip lands through the signal. */
+  readonly deadlineSeconds: number;
+}
+
 /** An inclusive range of HTTP status codes; `200` is `{min: 200, max: 200}`, `2xx` is `{min: 200, max: 299}`. */
 export interface StatusRange {
   readonly min: number;
@@ -126,6 +140,8 @@ export interface ServiceConfig {
   readonly policy: Policy;
   /** `detailed` adds per-endpoint probe latency metrics (each custom metric costs money). */
   readonly metrics: MetricsLevel;
+  /** The data-plane failover path (issue #12); `off` unless the service or `defaults` sets it. */
+  readonly dataPlane: DataPlaneSettings;
 }
 
 /**

@@ -217,6 +217,44 @@ export function record(
 }
 
 /**
+ * The state once the move has landed through the data plane (issue #12): as `record` (epoch + 1, one
+ * decision), marked so that the watchdog brings Route 53's weights in line with it instead of calling
+ * the difference a hand edit. Null when it is already recorded.
+ *
+ * Never a ramp step (issue #13): the signal allows whole targets, so a split cannot land through it
+ * (the controller sends steps through the compare-and-swap only). A ramp's rollback — all the traffic
+ * back to the standby — can: it ends the ramp like any move of all the traffic.
+ *
+ * @throws DataPlaneStepError for a move with a ramp step.
+ * @example
+ * recordThroughDataPlane(state, 4, move, now)?.weightsPending; // { since: now }
+ */
+export function recordThroughDataPlane(
+  stored: ServiceState,
+  claimedEpoch: number,
+  move: Move,
+  now: number,
+): ServiceState | null {
+  if (move.step !== undefined) throw new DataPlaneStepError(move);
+  const recorded = record(stored, claimedEpoch, move, now);
+  return recorded === null ? null : { ...recorded, weightsPending: { since: now } };
+}
+
+/** A ramp step asked to be recorded as a data-plane landing: a bug, since a split cannot land there. */
+export class DataPlaneStepError extends Error {
+  override name = 'DataPlaneStepError';
+  readonly service: string;
+
+  constructor(move: Move) {
+    super(
+      `Service "${move.service}": a gradual-failback step (${percentOf(move.step)} % to the ${move.to}) cannot land ` +
+        'through the data plane, whose signal allows whole targets only; it must go through the compare-and-swap.',
+    );
+    this.service = move.service;
+  }
+}
+
+/**
  * The target failed its fresh re-check: mark it DOWN (so the watchdog does not ask again at once)
  * and withdraw the watchdog's pending move. Null when a newer epoch means someone else moved the
  * traffic meanwhile.

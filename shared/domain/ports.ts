@@ -8,6 +8,7 @@ import type { FlipShare } from './flip-plan.ts';
 import type { VantageVote } from './quorum.ts';
 import type { RampStep } from './ramp.ts';
 import type { Observation, ServiceState, TargetObservation } from './state.ts';
+import type { ServiceSignal } from './traffic-signal.ts';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -129,6 +130,11 @@ export interface ZoneFlip {
   readonly share?: FlipShare;
 }
 
+export interface FlipManyOptions {
+  /** Retry no later than this (epoch ms): a data-plane fallback's deadline (issue #12). */
+  readonly retryUntil?: number;
+}
+
 export interface TrafficSwitch {
   read(service: ServiceConfig): Promise<ReadResult>;
   /** Read several services with at most one listing per hosted zone (the watchdog's reconciliation). */
@@ -140,12 +146,20 @@ export interface TrafficSwitch {
    * one service does not hold the others back: each service gets its own result, by service name,
    * exactly as `flip` would give it. Each service may appear once.
    */
-  flipMany(flips: readonly ZoneFlip[]): Promise<Map<string, FlipResult>>;
+  flipMany(flips: readonly ZoneFlip[], options?: FlipManyOptions): Promise<Map<string, FlipResult>>;
   /**
    * Polls GetChange until INSYNC, `deadline` (epoch ms) or `signal` (the invocation's end is near);
    * the caller decides what a timeout means.
    */
   waitInSync(changeId: string, deadline: number, signal?: AbortSignal): Promise<'INSYNC' | 'timeout'>;
+}
+
+// ---- The data-plane signal (issue #12) ---------------------------------------------------------
+
+/** Publishes `TrafficAllowed` per target (a regional CloudWatch data-plane call, no Route 53 API). */
+export interface TrafficSignal {
+  /** Every signal, in as few PutMetricData calls as CloudWatch's limits allow; throws when refused. */
+  publish(signals: readonly ServiceSignal[]): Promise<void>;
 }
 
 // ---- Probes ------------------------------------------------------------------------------------

@@ -16,6 +16,14 @@
  * unchanged (issue #17: a failed planned failover must not block every automatic one after it).
  * The watchdog's move needs no release here: `decide` re-sends or withdraws it after its pending
  * timeout, which is shorter than the grace.
+ *
+ * Issue #12: while a data-plane flip's weights are pending (`weightsPending`), or when the weights
+ * were not read at all (`actual` null: a service whose flips go through the data plane only), the
+ * weights are not evidence of where traffic goes — the recorded decision is, and the signal carries
+ * it. Then nothing is inferred from them: a move on its way is left to `decide`, a claim past its
+ * grace is released as never landed, and weights that show the decided target clear the mark
+ * (`weights-reconciled`). Weights that still show another target are brought in line by the
+ * watchdog's compare-and-swap (`weightsToMatch`), never recorded as a hand edit.
  */
 
 import { afterFlip, afterStep } from './after-flip.ts';
@@ -26,7 +34,7 @@ import type { OperatorClaim, ServiceState } from './state.ts';
 
 export interface Reconciliation {
   readonly next: ServiceState;
-  readonly kind: 'lost-write' | 'hand-edit' | 'claim-released';
+  readonly kind: 'lost-write' | 'hand-edit' | 'claim-released' | 'weights-reconciled';
   readonly from: TargetId;
   readonly to: TargetId;
   readonly message: string;
@@ -44,11 +52,14 @@ export const RECONCILE_GRACE_MS = 150_000;
  */
 export function reconcile(
   state: ServiceState,
-  actual: TargetId,
+  actual: TargetId | null,
   now: number,
   first: TargetId,
   graceMs: number = RECONCILE_GRACE_MS,
 ): Reconciliation | null {
+  if (actual === null || state.weightsPending !== undefined) {
+    return reconcileByRecord(state, actual, now, first, graceMs);
+  }
   const recorded = state.active;
   const moving = state.moving;
   if (moving !== null) {
@@ -162,7 +173,8 @@ export interface ReconcileView {
 /**
  * Reconciliation by the whole weight map (issue #13): Route 53 may show a split while a ramped
  * failback is under way. Without a ramp or a ramp step in flight, and with one target weighted,
- * this is exactly `reconcile`. Otherwise:
+ * this is exactly `reconcile`; so it is while weights are pending behind a data-plane decision
+ * (issue #12, with `actual` null for a split). Otherwise:
  *
  *   Route 53 shows                              record
  *   the weights the state expects              nothing (an operator's claim past the grace: released)
@@ -186,6 +198,13 @@ export function reconcileWeights(
   const live = order.filter((id) => (weights[id] ?? 0) > 0);
   const [only] = live;
   const sole = live.length === 1 && only !== undefined ? only : null;
+  if (state.weightsPending !== undefined) {
+    // Issue #12 meets #13: weights pending behind a data-plane decision (e.g. a ramp's rollback that
+    // landed through the data plane, leaving the ramp's split) are no evidence, split or not — the
+    // record is the truth, as in `reconcile`; `weightsToMatch` brings the weights in line. Never a
+    // hand edit. (A data-plane decision is never a ramp step, so no ramp is recorded beside the mark.)
+    return reconcile(state, sole, now, first, graceMs);
+  }
   const stepInFlight = state.moving?.step !== undefined || state.claim?.step !== undefined;
   if (state.ramp === null && !stepInFlight) {
     return sole === null ? splitEdit(state, weights, now) : reconcile(state, sole, now, first, graceMs);
@@ -292,4 +311,62 @@ function splitEdit(
 /** `primary=10, secondary=90`. */
 function describeWeights(weights: Readonly<Record<TargetId, number>>, order: readonly TargetId[]): string {
   return order.map((id) => `${id}=${weights[id] ?? 0}`).join(', ');
+}
+
+/**
+ * The weights are not evidence (see `reconcile`): the record is the truth. `actual` null: not read
+ * (`dataPlane: only`), or a split (`reconcileWeights`), which never shows the decision.
+ */
+function reconcileByRecord(
+  state: ServiceState,
+  actual: TargetId | null,
+  now: number,
+  first: TargetId,
+  graceMs: number,
+): Reconciliation | null {
+  if (state.moving !== null) return null;
+  if (state.claim !== null) {
+    // As if the weights showed the recorded target: a claim past its grace never landed.
+    return settleClaim(state, state.claim, state.active, now, first, graceMs);
+  }
+  if (state.weightsPending === undefined || actual !== state.active) return null;
+  const { weightsPending, ...settled } = state;
+  return {
+    next: settled,
+    kind: 'weights-reconciled',
+    from: state.active,
+    to: state.active,
+    message:
+      `Route 53's weights for ${state.service} now send traffic to the ${state.active}, as decided through the ` +
+      `data plane ${formatDuration(Math.max(0, now - weightsPending.since))} ago (epoch ${state.epoch}). ` +
+      'The control plane and the data plane agree again.',
+  };
+}
+
+/**
+ * Where the watchdog's compare-and-swap must move the weights so that they match a data-plane
+ * decision: the recorded active target, when the mark is set, nothing is on its way and the weights
+ * show another target, or a split (`actual` null: e.g. a ramp's split left by a rollback that landed
+ * through the data plane, issue #13); else null. The compare-and-swap moves all the weight to it.
+ *
+ * @example
+ * weightsToMatch({ ...state, active: 'secondary', weightsPending: { since } }, 'primary'); // 'secondary'
+ * weightsToMatch({ ...state, active: 'secondary', weightsPending: { since } }, null); // 'secondary'
+ */
+export function weightsToMatch(state: ServiceState, actual: TargetId | null): TargetId | null {
+  if (state.weightsPending === undefined || state.moving !== null || state.claim !== null) return null;
+  return actual === state.active ? null : state.active;
+}
+
+/**
+ * The state once the watchdog's compare-and-swap has brought the weights in line with the decision
+ * of `epoch`: the mark cleared. Null when a newer decision or no mark stands (nothing to clear).
+ *
+ * @example
+ * weightsMatched(state, state.epoch)?.weightsPending; // undefined
+ */
+export function weightsMatched(stored: ServiceState, epoch: number): ServiceState | null {
+  if (stored.epoch !== epoch || stored.weightsPending === undefined) return null;
+  const { weightsPending: _cleared, ...settled } = stored;
+  return settled;
 }

@@ -112,6 +112,17 @@ export interface FlipFailure {
 }
 
 /**
+ * A flip that landed through the data plane (issue #12): the decision is recorded and the
+ * `TrafficAllowed` signal behind the records' health checks carries it, while Route 53's weights
+ * may still show an older target. Reconciliation then brings the weights in line with the decision
+ * (one compare-and-swap, once the API answers) instead of calling the difference a hand edit.
+ */
+export interface WeightsPending {
+  /** When the decision landed through the data plane (epoch ms). */
+  readonly since: number;
+}
+
+/**
  * The one DynamoDB item per service. `epoch` is the fencing token: +1 on every flip.
  * The optimistic-lock `version` is not part of it; the store carries it beside (`Versioned`).
  */
@@ -141,6 +152,8 @@ export interface ServiceState {
   readonly frozen: boolean;
   /** Notices already sent for the current condition, so a condition is announced once. */
   readonly announced: readonly AnnouncedCondition[];
+  /** Present while Route 53's weights may lag the recorded decision (a data-plane flip). */
+  readonly weightsPending?: WeightsPending;
 }
 
 export type AnnouncedCondition =

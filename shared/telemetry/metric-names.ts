@@ -102,6 +102,14 @@ export const METRIC = {
     meaning:
       'automatic failovers: from the round that marked the primary DOWN to Route 53 accepting the change',
   },
+  trafficAllowed: {
+    name: 'TrafficAllowed',
+    unit: 'None',
+    dimensions: [TARGET_DIMENSIONS],
+    meaning:
+      'the data-plane signal (services with `dataPlane` only; PutMetricData, not EMF): 1 for the target the ' +
+      "decision makes active, 0 for the others; each target's Route 53 health check follows an alarm on it",
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricKey = keyof typeof METRIC;

@@ -54,5 +54,6 @@ export function serviceWith(
       maxAutoFailbacksPerHour: 2,
     },
     metrics: 'basic',
+    dataPlane: { mode: 'off', deadlineSeconds: 30 },
   };
 }

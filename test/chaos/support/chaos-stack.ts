@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { flipHandler } from '../../../functions/flip-handler.ts';
 import { watchdogHandler } from '../../../functions/watchdog.ts';
+import { type LocalCloudWatch, startLocalCloudWatch } from '../../../local/cloudwatch/index.ts';
 import { createStateTable, type LocalDynamo, startLocalDynamo } from '../../../local/dynamodb/index.ts';
 import {
   deployedFunction,
@@ -58,6 +59,9 @@ export interface ChaosService {
   readonly minDwellSeconds?: number;
   readonly recoveryThreshold?: number;
   readonly maxAutoFailbacksPerHour?: number;
+  /** Issue #12: the service's `dataPlane` mode and deadline. */
+  readonly dataPlane?: 'off' | 'fallback' | 'only';
+  readonly dataPlaneDeadlineSeconds?: number;
   /** Extra fields of the primary's http check, YAML flow style: `maxLatencyMs: 300`. */
   readonly primaryCheck?: string;
   /** Notifier groups; default one webhook group (`hook-<name>`) to the stack's receiver. */
@@ -67,6 +71,12 @@ export interface ChaosService {
 }
 
 export interface ChaosStackOptions {
+  /**
+   * Issue #12: start the local CloudWatch with its clock running `timeScale` times faster than real
+   * time (60: a 60 s alarm period passes in 1 s), and let the local Route 53's health checks follow
+   * its alarms after `healthCheckDelayMs` (CloudWatch time).
+   */
+  readonly cloudwatch?: { readonly timeScale: number; readonly healthCheckDelayMs?: number };
   /** Extra notifier groups, as YAML lines indented under `notifiers:`. */
   readonly notifiersYaml?: readonly string[];
   /** The Lambda stand-in's time scale; default `LAMBDA_TIME_SCALE`. */
@@ -99,6 +109,8 @@ export interface ChaosStack {
   readonly route53: LocalRoute53;
   readonly lambda: LocalLambda;
   readonly webhook: Receiver;
+  /** With `cloudwatch`: the local CloudWatch the handlers publish the data-plane signal to. */
+  readonly cloudwatch: LocalCloudWatch | null;
   readonly zoneId: string;
   /** Every hosted zone of the stack by name (`ZONE` and those the services name), with its id. */
   readonly zoneIds: ReadonlyMap<string, string>;
@@ -143,7 +155,22 @@ export async function startChaosStack(
 ): Promise<ChaosStack> {
   const dir = await mkdtemp(join(tmpdir(), 'failover-chaos-'));
   const dynamo = await startLocalDynamo();
-  const route53 = await startLocalRoute53({ inSyncDelayMs: 0 });
+  const started = Date.now();
+  const scale = options.cloudwatch?.timeScale ?? 1;
+  const cloudwatch =
+    options.cloudwatch === undefined
+      ? null
+      : await startLocalCloudWatch({ now: () => started + (Date.now() - started) * scale });
+  const route53 = await startLocalRoute53({
+    inSyncDelayMs: 0,
+    ...(cloudwatch === null
+      ? {}
+      : {
+          cloudwatch: cloudwatch.alarmStates,
+          healthCheckDelayMs: options.cloudwatch?.healthCheckDelayMs ?? 0,
+        }),
+  });
+  if (cloudwatch !== null) process.env.AWS_ENDPOINT_URL_CLOUDWATCH = cloudwatch.endpoint;
   const deployed = loadDeployedSettings({ stage: 'local' }).functions;
   const lambda = await startLocalLambda({ timeScale: options.lambdaTimeScale ?? LAMBDA_TIME_SCALE });
   const webhook = await startReceiver({ status: 200, body: 'ok' });
@@ -254,6 +281,7 @@ export async function startChaosStack(
     route53,
     lambda,
     webhook,
+    cloudwatch,
     zoneId,
     zoneIds,
     recordName,
@@ -374,6 +402,7 @@ export async function startChaosStack(
         await pair.secondary.close();
       }
       await route53.close();
+      await cloudwatch?.close();
       await dynamo.close();
       await rm(dir, { recursive: true, force: true });
     },
@@ -430,6 +459,10 @@ function configYaml(
       ...(service.maxAutoFailbacksPerHour === undefined
         ? []
         : [`    maxAutoFailbacksPerHour: ${service.maxAutoFailbacksPerHour}`]),
+      ...(service.dataPlane === undefined ? [] : [`    dataPlane: ${service.dataPlane}`]),
+      ...(service.dataPlaneDeadlineSeconds === undefined
+        ? []
+        : [`    dataPlaneDeadlineSeconds: ${service.dataPlaneDeadlineSeconds}`]),
       '    primary:',
       '      setIdentifier: primary',
       '      checks:',

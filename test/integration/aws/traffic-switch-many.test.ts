@@ -111,6 +111,7 @@ function serviceAt(zoneId: string, name: string, recordName: string): ServiceCon
       maxAutoFailbacksPerHour: 2,
     },
     metrics: 'basic',
+    dataPlane: { mode: 'off', deadlineSeconds: 30 },
   };
 }
 

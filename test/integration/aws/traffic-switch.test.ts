@@ -103,6 +103,7 @@ async function zoneWith(
       maxAutoFailbacksPerHour: 2,
     },
     metrics: 'basic',
+    dataPlane: { mode: 'off', deadlineSeconds: 30 },
   };
   return { service, zoneId, zoneName };
 }

@@ -26,6 +26,7 @@ export const service: ServiceConfig = {
     maxAutoFailbacksPerHour: 2,
   },
   metrics: 'basic',
+  dataPlane: { mode: 'off', deadlineSeconds: 30 },
 };
 
 export const cnamePrimary: ResourceRecordSet = {

@@ -124,14 +124,19 @@ describe('the metrics the controller emits', () => {
     }
   });
 
-  it('emits every listed metric in a failover and a refused failback, except the flap freeze and the votes', () => {
+  it('emits every listed metric in a failover and a refused failback, except the flap freeze, the votes and the signal', () => {
     const names = new Set(emitted.map((m) => m.name));
 
     const missing = ALL_METRICS.map((m) => m.name).filter((name) => !names.has(name));
 
     // VantageVoters needs `vantages` (test/unit/controller/watchdog-quorum.test.ts); FlappingFrozen
-    // needs more automatic failbacks in an hour than the policy allows.
-    expect(missing).toEqual([METRIC.vantageVoters.name, METRIC.flappingFrozen.name]);
+    // needs more automatic failbacks in an hour than the policy allows; TrafficAllowed is published
+    // with PutMetricData for `dataPlane` services (test/integration/aws/traffic-signal.test.ts).
+    expect(missing).toEqual([
+      METRIC.vantageVoters.name,
+      METRIC.flappingFrozen.name,
+      METRIC.trafficAllowed.name,
+    ]);
   });
 
   it('measures detection delay from the round that marked the primary down to the accepted change', () => {
