@@ -8,6 +8,7 @@ import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { invokeFunction } from '../invoke.ts';
 import { asFlipResponse, describeFlip, exitCodeOfOutcome } from '../outcome.ts';
+import { stepsOption } from '../steps-option.ts';
 import { targetOption } from '../target-option.ts';
 import { describeChangeBatch } from './plan.ts';
 
@@ -47,10 +48,14 @@ export const failoverCommand: Command = {
 export const failbackCommand: Command = {
   name: 'failback',
   summary: 'return traffic to the primary (releases any hold)',
-  usage: 'failoverctl failback <service> [--reason TEXT] [--to TARGET] [--force] [--dry-run] [--as NAME]',
+  usage:
+    'failoverctl failback <service> [--reason TEXT] [--to TARGET] [--steps LIST] [--force] [--dry-run] [--as NAME]',
   details: [
     'Invokes the failback function. It re-checks the primary right before the flip and refuses',
     '(exit 1) if the primary is unhealthy. A failback releases any hold and any flap freeze.',
+    "With the service's failbackSteps (e.g. 10,50,100) it lands the first step and the watchdog",
+    'carries the ramp on, each step after its hold; a failure rolls all traffic back to the standby.',
+    "--steps LIST    percents for this failback instead of the policy's, e.g. 25,100; 100 skips the ramp",
     '--reason TEXT   why (recorded and sent with the notification)',
     '--to TARGET     the target id to return to (default: the first target, the primary)',
     "--force         flip even if the primary fails its re-check (invokes the 'forced' function)",
@@ -60,6 +65,7 @@ export const failbackCommand: Command = {
   options: {
     reason: { type: 'string' },
     to: { type: 'string' },
+    steps: { type: 'string' },
     force: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
     as: { type: 'string' },
@@ -76,8 +82,10 @@ async function flip(
 ): Promise<number> {
   const to = targetOption(ctx.checkServiceIfConfigured(service), values);
   const reason = stringOption(values, 'reason');
+  const steps = stepsOption(stringOption(values, 'steps'));
   const request = {
     service,
+    ...(steps === undefined ? {} : { steps }),
     requestedBy: ctx.requestedBy(stringOption(values, 'as')),
     ...(to === undefined ? {} : { to }),
     ...(reason === undefined ? {} : { reason }),

@@ -4,15 +4,17 @@
  */
 import { type Command, flagOption, servicePositional, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
+import { UsageError } from '../errors.ts';
 import { jsonLines } from '../format.ts';
 import { invokeFunction } from '../invoke.ts';
 import { asFlipResponse, describeFlip, exitCodeOfOutcome } from '../outcome.ts';
+import { stepsOption } from '../steps-option.ts';
 import { targetOption } from '../target-option.ts';
 
 export const planCommand: Command = {
   name: 'plan',
   summary: 'show the exact Route 53 change a failover (or failback) would make now',
-  usage: 'failoverctl plan <service> [--failback] [--to TARGET] [--as NAME]',
+  usage: 'failoverctl plan <service> [--failback] [--to TARGET] [--steps LIST] [--as NAME]',
   details: [
     'Invokes the failover function with dryRun: it reads the records, re-checks the target and',
     'answers with the change batch it would submit (DELETE each record as read, CREATE it with the',
@@ -20,15 +22,27 @@ export const planCommand: Command = {
     '--failback    plan the failback instead of the failover',
     '--to TARGET   the target id to move to (default: the second target for a failover, the first',
     '              for a failback)',
+    "--steps LIST  with --failback: percents instead of the policy's failbackSteps (100: no ramp);",
+    '              a ramped failback shows the change of its first step (e.g. 10/90)',
   ],
-  options: { failback: { type: 'boolean' }, to: { type: 'string' }, as: { type: 'string' } },
+  options: {
+    failback: { type: 'boolean' },
+    to: { type: 'string' },
+    steps: { type: 'string' },
+    as: { type: 'string' },
+  },
   positionals: ['service'],
   async run(ctx: CliContext, args) {
     const service = servicePositional(args);
     const to = targetOption(ctx.checkServiceIfConfigured(service), args.values);
     const direction = flagOption(args.values, 'failback') ? 'failback' : 'failover';
+    const steps = stepsOption(stringOption(args.values, 'steps'));
+    if (steps !== undefined && direction !== 'failback') {
+      throw new UsageError('--steps goes with --failback: only a failback ramps.');
+    }
     const answer = await invokeFunction(ctx, direction, {
       service,
+      ...(steps === undefined ? {} : { steps }),
       ...(to === undefined ? {} : { to }),
       dryRun: true,
       requestedBy: ctx.requestedBy(stringOption(args.values, 'as')),

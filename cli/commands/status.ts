@@ -4,11 +4,14 @@
  */
 import { type ServiceConfig, type TargetId, targetOrder } from '../../shared/domain/config.ts';
 import type { Versioned } from '../../shared/domain/ports.ts';
+import { percentOf, stepDueAt } from '../../shared/domain/ramp.ts';
+import { formatDuration } from '../../shared/domain/reasons.ts';
 import {
   healthOf,
   isFailback,
   movingTo,
   phaseOf,
+  type Ramp,
   type ServiceState,
   type TargetHealth,
 } from '../../shared/domain/state.ts';
@@ -75,7 +78,10 @@ export const statusCommand: Command = {
     for (const line of table(rows)) ctx.print(line);
     for (const service of services) {
       const state = states.get(service.name)?.value;
-      if (state) for (const line of evidenceLines(state, targetOrder(service), now)) ctx.print(line);
+      if (state) {
+        const alarm = service.policy.stepAlarm ?? null;
+        for (const line of evidenceLines(state, targetOrder(service), now, alarm)) ctx.print(line);
+      }
     }
     if (recorded !== undefined) {
       for (const service of services) {
@@ -115,8 +121,11 @@ function statusRow(service: ServiceConfig, state: ServiceState | undefined): str
   }
   return [
     service.name,
-    // A flip in flight shows by its direction, the operator's too (the active target stays put meanwhile).
-    phaseOf(state, order),
+    // A flip in flight shows by its direction, the operator's too (the active target stays put meanwhile);
+    // a gradual failback by its step (issue #13).
+    state.ramp === null || state.moving !== null
+      ? phaseOf(state, order)
+      : `failing-back ${percentOf(state.ramp)}%`,
     state.active,
     order.map((id) => `${id}:${healthOf(state, id).status}`).join(' '),
     isoSeconds(state.lastFlipAt),
@@ -126,7 +135,12 @@ function statusRow(service: ServiceConfig, state: ServiceState | undefined): str
   ];
 }
 
-function evidenceLines(state: ServiceState, order: readonly TargetId[], now: number): string[] {
+function evidenceLines(
+  state: ServiceState,
+  order: readonly TargetId[],
+  now: number,
+  stepAlarm: string | null = null,
+): string[] {
   const lines = ['', `${state.service}:`];
   // Labels line up under the longest target id (at least as wide as `secondary`).
   const width = Math.max(9, ...order.map((id) => id.length));
@@ -148,6 +162,7 @@ function evidenceLines(state: ServiceState, order: readonly TargetId[], now: num
       ),
     );
   }
+  if (state.ramp !== null) lines.push(line('ramp', describeRamp(state.service, state.ramp, stepAlarm, now)));
   if (state.paused) lines.push(line('paused', `automation is paused (failoverctl resume ${state.service})`));
   if (state.frozen) lines.push(line('frozen', 'automatic failback is frozen (flapping): fail back by hand'));
   const moving = movingTo(state);
@@ -242,12 +257,42 @@ function statusJson(
     version: stored.version,
     lastFlipAt: isoOrNull(state.lastFlipAt),
     moving: movingJson(state),
+    ramp: state.ramp === null ? null : rampJson(state.ramp),
     lastFailure: state.lastFailure ? { ...state.lastFailure, at: isoOrNull(state.lastFailure.at) } : null,
     hold: state.hold ? { ...state.hold, at: isoOrNull(state.hold.at) } : null,
     paused: state.paused,
     frozen: state.frozen,
     // Most preferred first (ids are never numeric, so the object keeps this order).
     targets: Object.fromEntries(order.map((id) => [id, targetJson(healthOf(state, id))])),
+  };
+}
+
+/**
+ * A gradual failback in words (issue #13): where it stands, when the next step is due and on what.
+ *
+ * @example
+ * describeRamp('payments-api', ramp, 'payments-5xx', now);
+ * // 'failing back to the primary in steps 10/50/100 %: at 10 % (step 1 of 3) since … (2 min ago); next 50 % in 45 s if the primary stays up and alarm payments-5xx is OK; a failure returns all traffic to the secondary'
+ */
+export function describeRamp(service: string, ramp: Ramp, stepAlarm: string | null, now: number): string {
+  const next = ramp.steps[ramp.step + 1] ?? 100;
+  const due = stepDueAt(ramp);
+  const when = due > now ? `in ${formatDuration(due - now)}` : 'at the next round';
+  const gate = stepAlarm === null ? '' : ` and alarm ${stepAlarm} is OK`;
+  return (
+    `failing back to the ${ramp.to} in steps ${ramp.steps.join('/')} %: at ${percentOf(ramp)} % ` +
+    `(step ${ramp.step + 1} of ${ramp.steps.length}) since ${isoSeconds(ramp.since)} (${ago(ramp.since, now)}); ` +
+    `next ${next} % ${when} if the ${ramp.to} stays up${gate}; a failure returns all traffic to the ${ramp.from} ` +
+    `(finish now: failoverctl failback ${service} --steps 100)`
+  );
+}
+
+function rampJson(ramp: Ramp): Record<string, unknown> {
+  return {
+    ...ramp,
+    percent: percentOf(ramp),
+    since: isoOrNull(ramp.since),
+    nextStepAt: isoOrNull(stepDueAt(ramp)),
   };
 }
 

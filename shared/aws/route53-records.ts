@@ -146,21 +146,19 @@ export function classifyWeightedSets(service: ServiceConfig, sets: readonly Reso
   for (const { target, set } of weighted) if (set !== undefined) readingSets[target.id] = set;
   const weights = service.targets.map((t) => `${t.setIdentifier}=${readingSets[t.id]?.Weight}`).join(', ');
   const live = service.targets.filter((t) => (readingSets[t.id]?.Weight ?? 0) > 0);
-  const [active] = live;
-  if (live.length !== 1 || active === undefined) {
-    const what =
-      live.length > 1
-        ? `${live.length === service.targets.length && live.length === 2 ? 'both weights are' : `${live.length} weights are`} above 0 (traffic is split)`
-        : service.targets.length === 2
-          ? 'both weights are 0'
-          : 'every weight is 0';
+  if (live.length === 0) {
+    const what = service.targets.length === 2 ? 'both weights are 0' : 'every weight is 0';
     return {
       ok: false,
       reason: 'ambiguous-weights',
-      message: `${prefix}: ${what} at ${where} (${weights}); exactly one record must have a weight above 0. Set the weights by hand, then resume.`,
+      message: `${prefix}: ${what} at ${where} (${weights}); at least one record must have a weight above 0 (Route 53 splits traffic evenly otherwise). Set the weights by hand, then resume.`,
     };
   }
-  return { ok: true, reading: { service: service.name, active: active.id, sets: readingSets } };
+  // Several weights above 0 is a split: a ramped failback's (issue #13) or a hand edit's. Only the
+  // state can tell which, so the reading says so (`active` null) and the caller judges.
+  const [only] = live;
+  const active = live.length === 1 && only !== undefined ? only.id : null;
+  return { ok: true, reading: { service: service.name, active, sets: readingSets } };
 }
 
 /** The set with every field Route 53 returned (absent ones dropped), or undefined if it is not weighted. */

@@ -45,7 +45,27 @@ const holdSchema = z.object({
   at: epochMs,
 });
 
-const claimSchema = z.object({ to: targetId, by: z.string(), at: epochMs, hold: holdSchema.nullable() });
+const percent = z.number().int().min(1).max(100);
+/** A ramp step (issue #13): absent from items written before it, and from moves of all the traffic. */
+const stepSchema = z.object({ steps: z.array(percent).min(1), step: count });
+
+const claimSchema = z.object({
+  to: targetId,
+  by: z.string(),
+  at: epochMs,
+  hold: holdSchema.nullable(),
+  step: stepSchema.optional(),
+});
+
+const rampSchema = z.object({
+  from: targetId,
+  to: targetId,
+  steps: z.array(percent).min(1),
+  step: count,
+  since: epochMs,
+  holdSeconds: count,
+  by: z.string(),
+});
 const failureSchema = z.object({
   to: targetId,
   by: z.string(),
@@ -61,6 +81,8 @@ const common = {
   // Absent from items written before issue #17: read as null.
   claim: claimSchema.nullable().default(null),
   lastFailure: failureSchema.nullable().default(null),
+  // Absent from items written before issue #13 (gradual failback): read as null.
+  ramp: rampSchema.nullable().default(null),
   hold: holdSchema.nullable(),
   paused: z.boolean(),
   autoFailbacks: z.array(epochMs),
@@ -81,7 +103,7 @@ const common = {
 export const serviceStateSchema = z.object({
   ...common,
   active: targetId,
-  moving: z.object({ to: targetId, since: epochMs }).nullable(),
+  moving: z.object({ to: targetId, since: epochMs, step: stepSchema.optional() }).nullable(),
   targets: z.record(targetId, targetHealthSchema),
   // Issue #12: only while a data-plane flip's weights are not yet reconciled.
   weightsPending: z.object({ since: epochMs }).optional(),

@@ -13,6 +13,7 @@ import {
   changeBatchSize,
   type FlipPlan,
   FlipPlanError,
+  type FlipShare,
   packChangeBatches,
   planFlip,
   type RecordSetChange,
@@ -200,7 +201,11 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
     return id === undefined ? null : id.replace(/^\/change\//, '');
   }
 
-  async function confirmAlreadyActive(service: ServiceConfig, to: TargetId): Promise<FlipResult> {
+  async function confirmAlreadyActive(
+    service: ServiceConfig,
+    to: TargetId,
+    share: FlipShare | undefined,
+  ): Promise<FlipResult> {
     const found = await tryRead(service);
     if ('error' in found) {
       return {
@@ -210,8 +215,9 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
         applied: 'no',
       };
     }
-    if (found.result.ok && found.result.reading.active === to) {
-      return { outcome: 'already-flipped', reading: found.result.reading };
+    const reading = found.result.ok ? found.result.reading : null;
+    if (reading !== null && planFlip(reading, to, service.activeWeight, share).kind === 'already-active') {
+      return { outcome: 'already-flipped', reading };
     }
     return { outcome: 'changed-underneath', found: found.result };
   }
@@ -241,10 +247,10 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
     const results = new Map<string, FlipResult>();
     const zones = new Map<string, Planned[]>();
     for (const request of flips) {
-      const { service, to, expected } = request;
+      const { service, to, expected, share } = request;
       let plan: FlipPlan;
       try {
-        plan = planFlip(expected, to, service.activeWeight);
+        plan = planFlip(expected, to, service.activeWeight, share);
       } catch (error) {
         if (error instanceof FlipPlanError) {
           results.set(service.name, { outcome: 'error', message: error.message, found: null, applied: 'no' });
@@ -253,7 +259,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
         throw error;
       }
       if (plan.kind === 'already-active') {
-        results.set(service.name, await confirmAlreadyActive(service, to));
+        results.set(service.name, await confirmAlreadyActive(service, to, share));
         continue;
       }
       zones.set(service.hostedZoneId, [...(zones.get(service.hostedZoneId) ?? []), { ...request, plan }]);
@@ -339,10 +345,10 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
       }
       const still: Planned[] = [];
       for (const each of rest) {
-        const { service, to, expected } = each;
+        const { service, to, expected, share } = each;
         const found = after.found.get(service.name) ?? unreadable(service);
         const verdict = found.ok
-          ? assessRecords(found.reading, expected, to, service.activeWeight)
+          ? assessRecords(found.reading, expected, to, service.activeWeight, share)
           : 'changed';
         if (verdict === 'already-flipped' && found.ok) {
           results.set(service.name, { outcome: 'already-flipped', reading: found.reading });
@@ -374,7 +380,7 @@ export function createTrafficSwitch(options: TrafficSwitchOptions): Route53Traff
             outcome: 'error',
             message:
               `Service "${service.name}": ${answered ? 'Route 53 refused' : 'no answer from Route 53 for'} the flip to ${to}: ` +
-              `${describeRoute53Error(changeError)} (${why}). The records are unchanged: ${expected.active} is still active` +
+              `${describeRoute53Error(changeError)} (${why}). The records are unchanged: ${expected.active === null ? 'the split' : expected.active} is still active` +
               `${answered ? '.' : ', unless the unanswered change still lands.'}`,
             found: after.found.get(service.name) ?? null,
             applied: answered ? 'no' : 'unknown',

@@ -7,7 +7,7 @@
 import { checkRules, type ProbeInterval } from './check-rules.ts';
 import { hostedZoneId, recordName, recordType } from './document-schema.ts';
 import type { FieldIssue } from './field-path.ts';
-import { POLICY_DEFAULTS, probeIntervalSeconds } from './policy.ts';
+import { failbackSteps, POLICY_DEFAULTS, probeIntervalSeconds } from './policy.ts';
 import { asList, asMapping, type Mapping, validValue } from './raw-document.ts';
 import { formatTargetPath, targetEntries } from './target-entries.ts';
 import { closestName } from './wording.ts';
@@ -29,7 +29,47 @@ export function checkCrossRules(document: unknown): FieldIssue[] {
       ...distinctSetIdentifiers(service, index),
       ...knownNotifierGroups(service, index, groups),
       ...checkRules(service, index, probeInterval(service, index, defaults)),
+      ...rampNeedsWeight(service, index, defaults),
+      ...rampNeedsWeights(service, index, defaults),
     ]),
+  ];
+}
+
+/** A ramp splits the active weight between two records: a weight of 1 cannot be split (issue #13). */
+function rampNeedsWeight(service: Mapping, index: number, defaults: Mapping): FieldIssue[] {
+  const steps =
+    validValue(failbackSteps, service.failbackSteps) ?? validValue(failbackSteps, defaults.failbackSteps);
+  if (steps === undefined || steps.length < 2 || service.activeWeight !== 1) return [];
+  return [
+    {
+      path: ['services', index, 'activeWeight'],
+      message: `is 1, which cannot be split between two records, but failbackSteps is [${steps.join(', ')}]; raise activeWeight (e.g. 100) or set failbackSteps: [100]`,
+    },
+  ];
+}
+
+/**
+ * A ramp's steps are weight changes (compare-and-swap batches): `dataPlane: only` never changes a
+ * weight, and its signal allows whole targets, so a split could land nowhere (issues #12, #13).
+ */
+function rampNeedsWeights(service: Mapping, index: number, defaults: Mapping): FieldIssue[] {
+  const steps =
+    validValue(failbackSteps, service.failbackSteps) ?? validValue(failbackSteps, defaults.failbackSteps);
+  const mode = service.dataPlane ?? defaults.dataPlane;
+  if (steps === undefined || steps.length < 2 || mode !== 'only') return [];
+  const stepsList = `[${steps.join(', ')}]`;
+  const fix = 'set failbackSteps: [100] or dataPlane: fallback';
+  // Reported where the service sets one of the two; both from `defaults`: on the service's dataPlane.
+  return [
+    service.failbackSteps !== undefined
+      ? {
+          path: ['services', index, 'failbackSteps'],
+          message: `is ${stepsList}, a gradual failback, but dataPlane is only, which never changes a weight: the steps could not land; ${fix}`,
+        }
+      : {
+          path: ['services', index, 'dataPlane'],
+          message: `is only, which never changes a weight, but failbackSteps is ${stepsList}, a gradual failback whose steps could not land; ${fix}`,
+        },
   ];
 }
 

@@ -1,5 +1,8 @@
+import { z } from 'zod';
 import type { DataPlaneMode, DataPlaneSettings, MetricsLevel, Policy } from '../domain/config.ts';
-import { oneOf, wholeNumber } from './fields.ts';
+import { DEFAULT_FAILBACK_STEPS, DEFAULT_STEP_HOLD_SECONDS, validSteps } from '../domain/ramp.ts';
+import { oneOf, plainText, wholeNumber } from './fields.ts';
+import { describeValue } from './wording.ts';
 
 /** What a service gets for every policy field that neither it nor `defaults` sets. */
 export const POLICY_DEFAULTS: Policy = {
@@ -9,7 +12,29 @@ export const POLICY_DEFAULTS: Policy = {
   minDwellSeconds: 600,
   failback: 'manual',
   maxAutoFailbacksPerHour: 2,
+  failbackSteps: DEFAULT_FAILBACK_STEPS,
+  stepHoldSeconds: DEFAULT_STEP_HOLD_SECONDS,
+  stepAlarm: null,
 };
+
+/** At most this many steps in a ramp (each is a Route 53 change and a hold). */
+export const MAX_FAILBACK_STEPS = 10;
+
+/**
+ * `failbackSteps` (issue #13): whole percents of the active weight, ascending, ending in 100, e.g.
+ * `[10, 50, 100]`; `[100]` moves all the traffic at once.
+ */
+export const failbackSteps = z
+  .array(wholeNumber(1, 100), {
+    error: (issue) =>
+      `must be a list of percents ending in 100, e.g. [10, 50, 100], got ${describeValue(issue.input)}`,
+  })
+  .min(1, { error: 'must list at least one step: [100] moves all the traffic at once', abort: true })
+  .max(MAX_FAILBACK_STEPS, { error: `must list at most ${MAX_FAILBACK_STEPS} steps` })
+  .refine(validSteps, {
+    error: (issue) =>
+      `must rise step by step and end in 100 (percent of the active weight on the returning target), e.g. [10, 50, 100]; got ${Array.isArray(issue.input) ? `[${issue.input.join(', ')}]` : describeValue(issue.input)}`,
+  });
 
 export const DEFAULT_METRICS: MetricsLevel = 'basic';
 
@@ -33,6 +58,9 @@ export const policyFields = {
   minDwellSeconds: wholeNumber(0, 86_400).optional(),
   failback: oneOf(['auto', 'manual']).optional(),
   maxAutoFailbacksPerHour: wholeNumber(0, 60).optional(),
+  failbackSteps: failbackSteps.optional(),
+  stepHoldSeconds: wholeNumber(0, 86_400).optional(),
+  stepAlarm: plainText(1, 255).optional(),
   metrics: oneOf(['basic', 'detailed']).optional(),
   dataPlane: oneOf(['off', 'fallback', 'only']).optional(),
   dataPlaneDeadlineSeconds: wholeNumber(1, MAX_DATA_PLANE_DEADLINE_SECONDS).optional(),
@@ -59,6 +87,9 @@ export function resolvePolicy(service: PolicySettings, defaults: PolicySettings)
       service.maxAutoFailbacksPerHour ??
       defaults.maxAutoFailbacksPerHour ??
       POLICY_DEFAULTS.maxAutoFailbacksPerHour,
+    failbackSteps: service.failbackSteps ?? defaults.failbackSteps ?? DEFAULT_FAILBACK_STEPS,
+    stepHoldSeconds: service.stepHoldSeconds ?? defaults.stepHoldSeconds ?? DEFAULT_STEP_HOLD_SECONDS,
+    stepAlarm: service.stepAlarm ?? defaults.stepAlarm ?? null,
   };
 }
 

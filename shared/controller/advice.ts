@@ -23,6 +23,12 @@ export function failoverAdvice(service: ServiceConfig, event: EventKind): Advice
       next: `Traffic did not move and is still on the primary of ${service.name}. If Route 53's API is impaired, the watchdog keeps trying by itself; check failoverctl status ${service.name} and history, and retry by hand when Route 53 answers (failoverctl failover ${service.name}).`,
     };
   }
+  if (event === 'failback-rolled-back') {
+    return {
+      severity: 'critical',
+      next: `A gradual failback of ${service.name} was rolled back: the target it returned to failed during the ramp, and all traffic is on the standby again. Investigate that target (cold caches, a database catching up) before failing back again; see failoverctl history ${service.name} and the runbook ("A gradual failback rolled back").`,
+    };
+  }
   if (event === 'planned-failover') {
     return {
       severity: 'warning',
@@ -47,6 +53,12 @@ export function failbackAdvice(service: ServiceConfig, event: EventKind): Advice
     return {
       severity: 'error',
       next: `The primary of ${service.name} failed its re-check: traffic stays on the standby. Check the primary before trying again.`,
+    };
+  }
+  if (event === 'failback-started') {
+    return {
+      severity: 'info',
+      next: `Traffic returns in steps; each step waits for the target to stay healthy. Follow it with failoverctl status ${service.name}; a failure sends all traffic back to the standby at once, and failoverctl failback ${service.name} --steps 100 finishes it now.`,
     };
   }
   return {

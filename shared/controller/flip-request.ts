@@ -2,6 +2,7 @@
  * The payload of the failover and failback functions, parsed strictly (see strict-payload.ts).
  */
 import { z } from 'zod';
+import { failbackSteps } from '../config/policy.ts';
 import type { Evidence } from '../domain/events.ts';
 import {
   isTargetId,
@@ -15,6 +16,7 @@ import {
   MAX_TARGETS,
 } from '../domain/limits.ts';
 import { isReservedIdentity, plainLine, RESERVED_IDENTITIES } from '../domain/plain-text.ts';
+import type { RampStep } from '../domain/ramp.ts';
 import { type ParsedRequest, parseStrictPayload } from './strict-payload.ts';
 
 // The limits are the configuration's too (see limits.ts): the watchdog's own requests always fit.
@@ -77,6 +79,18 @@ const flipRequest = z.strictObject({
   evidence: evidence.optional(),
   /** Where the traffic goes (a target id); default: the second target for a failover, the first for a failback. */
   to: targetId.optional(),
+  /** Set by the watchdog: the step of a ramped failback it decided (issue #13). */
+  step: z
+    .strictObject({ steps: failbackSteps, step: z.number().int().nonnegative() })
+    .refine(({ steps, step }) => step < steps.length - 1, {
+      error: 'step: must index a step before the last (the last moves all the traffic and carries no step)',
+    })
+    .optional(),
+  /**
+   * An operator's failback by other steps than the policy's (issue #13), e.g. [100] to move all the
+   * traffic at once (`failoverctl failback --steps 100`).
+   */
+  steps: failbackSteps.optional(),
   /** The watchdog's decision id (else the invocation's request id is used). */
   correlationId: z
     .string()
@@ -94,6 +108,8 @@ export interface FlipRequest {
   readonly evidence?: Evidence;
   readonly correlationId?: string;
   readonly to?: string;
+  readonly step?: RampStep;
+  readonly steps?: readonly number[];
 }
 
 export type { ParsedRequest } from './strict-payload.ts';
@@ -107,8 +123,15 @@ export type { ParsedRequest } from './strict-payload.ts';
 export function parseFlipRequest(payload: unknown): ParsedRequest<FlipRequest> {
   const parsed = parseStrictPayload(flipRequest, payload);
   if (!parsed.ok) return parsed;
-  const { epoch, requestedBy, evidence: given } = parsed.request;
+  const { epoch, requestedBy, evidence: given, step, steps } = parsed.request;
   const errors: string[] = [];
+  // A ramp step is the watchdog's decision on an epoch; an operator names the whole list instead.
+  if (epoch === undefined && step !== undefined) {
+    errors.push("step: only the watchdog's own requests (with an epoch) carry a step; give steps instead");
+  }
+  if (epoch !== undefined && steps !== undefined) {
+    errors.push("steps: the watchdog's own requests carry a step, not steps; leave out epoch");
+  }
   // An epoch marks the watchdog's own decision, fenced by the flip function: it names no operator.
   if (epoch !== undefined && requestedBy !== undefined) {
     errors.push(

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { type ServiceConfig, type TargetId, targetOrder } from '../domain/config.ts';
 import type { Direction, Move } from '../domain/move.ts';
 import type { Clock, DeliveryReport, Notifier, Prober, StateStore, TrafficSwitch } from '../domain/ports.ts';
+import { failbackStepsOf, firstStep, percentOf } from '../domain/ramp.ts';
 import type { TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import type { Metrics } from '../telemetry/metrics.ts';
@@ -140,7 +141,17 @@ export function resolveMove(
       `to: '${String(to)}' is not a target of ${service.name}; its targets: ${order.join(', ')}`,
     ]);
   }
-  return { service, move: moveOf(direction, to, order[0] ?? to, request, deps.requestId) };
+  const move = moveOf(direction, to, order[0] ?? to, request, deps.requestId, service);
+  // A ramp step splits the weights (issue #13); `dataPlane: only` never changes a weight (issue #12)
+  // and its signal allows whole targets: the split could land nowhere. The config refuses a ramp for
+  // such a service; this catches `--steps` by hand and a ramp under way when the mode was changed.
+  if (move.step !== undefined && service.dataPlane.mode === 'only') {
+    return rejected(request.service, [
+      `steps: ${service.name} has dataPlane: only, which never changes a weight, so a failback cannot be split ` +
+        `into steps (${move.step.steps.join('/')} %); fail back with --steps 100, or set dataPlane: fallback`,
+    ]);
+  }
+  return { service, move };
 }
 
 export function moveLog(deps: Pick<FlipDeps, 'log'>, move: Move): Logger {
@@ -189,8 +200,12 @@ export async function respond(
   if (execution.kind === 'dry-run') {
     const { plan, verification, state } = execution;
     const health = verification.ok ? 'healthy' : `NOT healthy (${failedReasons(verification)})`;
+    const what =
+      move.step === undefined
+        ? `move ${service.name} from the ${from} to the ${move.to}`
+        : `start a gradual failback of ${service.name} in steps ${move.step.steps.join('/')} %: first ${percentOf(move.step)} % to the ${move.to}, the rest on the ${from}`;
     const message =
-      `A ${move.direction} would move ${service.name} from the ${from} to the ${move.to}; the ${move.to} is ` +
+      `A ${move.direction} would ${what}; the ${move.to} is ` +
       `${health}${verification.ok || move.force ? '' : ', so it would be refused'}. Nothing was changed.`;
     const change = plan.kind === 'flip' ? { change: { Comment: plan.comment, Changes: plan.changes } } : {};
     return { response: { ...answer('dry-run', message, state.epoch), ...change, verification } };
@@ -219,16 +234,27 @@ export async function respond(
   return { response };
 }
 
-/** The request as a move: the watchdog's (with its epoch and evidence), or an operator's. */
+/**
+ * The request as a move: the watchdog's (with its epoch, evidence and ramp step), or an operator's.
+ * An operator's failback ramps by the service's `failbackSteps`, or by the request's own `steps`
+ * (`[100]`: all at once); a forced one always moves all the traffic (issue #13).
+ */
 function moveOf(
   direction: Direction,
   to: TargetId,
   first: TargetId,
   request: FlipRequest,
   requestId: string | undefined,
+  service: ServiceConfig,
 ): Move {
   const automatic = request.epoch !== undefined;
+  const step = automatic
+    ? (request.step ?? null)
+    : direction === 'failback' && !(request.force ?? false)
+      ? firstStep(request.steps ?? failbackStepsOf(service.policy))
+      : null;
   return {
+    ...(step === null ? {} : { step }),
     service: request.service,
     direction,
     to,

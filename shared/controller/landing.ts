@@ -11,8 +11,13 @@
  * it may have applied: the data-plane record marks the weights as pending, and reconciliation later
  * either finds them already matching (a late CAS landed) or matches them. `changed-underneath` is
  * not an outage (someone edited the records): it is never overridden through the data plane.
+ *
+ * A ramp step (issue #13, `move.step`) lands through the compare-and-swap only, whatever the mode:
+ * the signal allows whole targets and cannot express a split. With the API down its result is the
+ * compare-and-swap's error (the claim released or kept as for `off`), and the ramp holds its step
+ * until the API answers. A ramp's rollback or last step moves all the traffic: it lands like any move.
  */
-import type { Clock, FlipResult, TrafficSwitch, ZoneFlip } from '../domain/ports.ts';
+import type { Clock, FlipResult, TrafficReading, TrafficSwitch, ZoneFlip } from '../domain/ports.ts';
 import type { Prepared } from './move-execution.ts';
 
 /** How a move reached Route 53. */
@@ -40,7 +45,8 @@ export async function landMoves(
   claimed: readonly Prepared[],
 ): Promise<Map<string, Landing>> {
   const results = new Map<string, Landing>();
-  const mode = (p: Prepared) => p.service.dataPlane.mode;
+  // A ramp step takes the control-plane lane of `off` (see above).
+  const mode = (p: Prepared) => (p.move.step === undefined ? p.service.dataPlane.mode : 'off');
   for (const p of claimed) {
     if (mode(p) === 'only') results.set(p.service.name, { outcome: 'data-plane', cause: 'dataPlane: only' });
   }
@@ -94,13 +100,19 @@ async function reread(
       results.set(p.service.name, unreadable(found?.message ?? 'not read'));
       continue;
     }
-    again.push({ service: p.service, to: p.move.to, expected: found.reading });
+    again.push(zoneFlip(p, found.reading));
   }
   return again;
 }
 
 function flipOf(p: Prepared): ZoneFlip[] {
-  return p.reading === null ? [] : [{ service: p.service, to: p.move.to, expected: p.reading }];
+  return p.reading === null ? [] : [zoneFlip(p, p.reading)];
+}
+
+/** The compare-and-swap of a prepared move from `reading`, with a ramp step's split when it has one. */
+function zoneFlip(p: Prepared, reading: TrafficReading): ZoneFlip {
+  const flip: ZoneFlip = { service: p.service, to: p.move.to, expected: reading };
+  return p.share === undefined ? flip : { ...flip, share: p.share };
 }
 
 function setAll(results: Map<string, Landing>, from: ReadonlyMap<string, FlipResult>): void {

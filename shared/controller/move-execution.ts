@@ -16,10 +16,17 @@
  *  call); `fallback` tries the compare-and-swap (and a fresh read, if Route 53 could not be read)
  *  until `dataPlaneDeadlineSeconds` after its first attempt, then lands the move through the data
  *  plane (`landing.ts`). Either way it is one decision: one record (epoch + 1), and the signal is
- *  published right after it.
+ *  published right after it. A ramp step (issue #13) splits the weights, which the signal cannot
+ *  express: it always goes through the compare-and-swap, whatever the mode (`readFor`, `landMoves`).
  */
 import type { ServiceConfig, TargetId } from '../domain/config.ts';
-import { type FlipPlan, planFlip } from '../domain/flip-plan.ts';
+import {
+  type FlipPlan,
+  type FlipShare,
+  planFlip,
+  recordsTtl,
+  unexplainedSplit,
+} from '../domain/flip-plan.ts';
 import { failureOf, fence, isAutomatic, type Move, refuse, type Stop } from '../domain/move.ts';
 import type {
   Clock,
@@ -30,7 +37,8 @@ import type {
   TrafficSignal,
   TrafficSwitch,
 } from '../domain/ports.ts';
-import type { FlipFailure, ServiceState, TargetObservation } from '../domain/state.ts';
+import { percentOf, stepHoldSeconds } from '../domain/ramp.ts';
+import type { FlipFailure, Ramp, ServiceState, TargetObservation } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { loadState, type Stored, stateKeyOf, writeConditionally } from './conditional-write.ts';
 import { type Landing, landMoves, type Mechanism } from './landing.ts';
@@ -81,6 +89,8 @@ export type Execution =
       readonly kind: 'moved';
       /** Where the traffic was. */
       readonly from: TargetId;
+      /** The ramp under way when the move started (issue #13), else null. */
+      readonly ramp: Ramp | null;
       readonly recorded: ServiceState;
       readonly changeId: string | null;
       readonly verification: TargetObservation;
@@ -104,6 +114,10 @@ export interface Prepared {
   /** Null: Route 53 could not be read (a `dataPlane` service goes on) or need not be (`only`). */
   readonly reading: TrafficReading | null;
   readonly verification: TargetObservation;
+  /** A ramp step's split (issue #13), else undefined. */
+  readonly share: FlipShare | undefined;
+  /** The hold the step gets when it lands: max(stepHoldSeconds, the records' TTL as read). */
+  readonly holdSeconds: number;
 }
 
 /**
@@ -181,25 +195,41 @@ async function prepareMove(
   if (stop) return { kind: 'stopped', stop, state: loaded.value };
   if (loaded.value.moving?.to === move.to) milestones.decidedAt = loaded.value.moving.since;
 
-  const found = await readFor(service, read, options);
+  const found = await readFor(service, move, read, options);
   if (found !== null && !found.ok) {
     throw new FlipError(`Cannot move ${service.name} to the ${move.to}: ${found.message}`);
   }
-  // Weights pending behind a data-plane decision are no evidence of where traffic goes (issue #12).
-  if (found !== null && found.reading.active === move.to && loaded.value.weightsPending === undefined) {
-    if (!options.dryRun) await recordMove(deps, service, move, loaded, milestones, null);
-    const message = `Route 53 already sends ${service.name} traffic to the ${move.to}.`;
+  // Null: Route 53 unreadable or not read (issue #12); never a ramp step, which always reads (`readFor`).
+  const reading = found?.reading ?? null;
+  // A split only a ramp, or weights still pending behind a data-plane decision (a rollback from a
+  // ramp's split), explains (issues #13, #12); any other is a hand edit the watchdog reconciles.
+  if (reading !== null && reading.active === null && !splitExplained(loaded.value)) {
+    throw new FlipError(
+      `Cannot move ${service.name} to the ${move.to}: ${unexplainedSplit(service, reading)}`,
+    );
+  }
+  const share = shareOf(loaded.value, move);
+  const holdSeconds = stepHoldSeconds(service.policy, reading === null ? null : recordsTtl(reading));
+  // Weights pending behind a data-plane decision are no evidence of where traffic goes (issue #12):
+  // the move goes on, so that its record (and signal) follows it.
+  if (
+    reading !== null &&
+    loaded.value.weightsPending === undefined &&
+    planFlip(reading, move.to, service.activeWeight, share).kind === 'already-active'
+  ) {
+    if (!options.dryRun) await recordMove(deps, service, move, loaded, milestones, null, { holdSeconds });
+    const message = `Route 53 already sends ${service.name} traffic to the ${move.to}${share ? ` at ${percentOf(move.step)} %` : ''}.`;
     return { kind: 'stopped', stop: { outcome: 'already-active', message }, state: loaded.value };
   }
 
   const verification = await deps.prober.probeTarget(service, move.to);
   milestones.verifiedAt = deps.clock.now();
   if (options.dryRun) {
-    if (found === null) throw new FlipError(`Cannot plan a move of ${service.name}: Route 53 was not read`);
+    if (reading === null) throw new FlipError(`Cannot plan a move of ${service.name}: Route 53 was not read`);
     return {
       kind: 'dry-run',
       state: loaded.value,
-      plan: planFlip(found.reading, move.to, service.activeWeight),
+      plan: planFlip(reading, move.to, service.activeWeight, share),
       verification,
     };
   }
@@ -217,22 +247,49 @@ async function prepareMove(
 
   const claimed = await claimMove(deps, service, move, loaded);
   if ('kind' in claimed) return claimed;
-  return { service, move, milestones, claimed, reading: found?.reading ?? null, verification };
+  return { service, move, milestones, claimed, reading, verification, share, holdSeconds };
+}
+
+/**
+ * Whether the state explains a split in Route 53: a ramp, or a ramp step on its way (issue #13), or
+ * weights pending behind a data-plane decision (issue #12) — a rollback from a ramp's split that
+ * landed through the data plane leaves the split until the watchdog's compare-and-swap matches it.
+ */
+function splitExplained(state: ServiceState): boolean {
+  return (
+    state.ramp !== null ||
+    state.moving?.step !== undefined ||
+    state.claim?.step !== undefined ||
+    state.weightsPending !== undefined
+  );
+}
+
+/** A ramp step's split: the active target (the one being left) keeps the rest of the weight. */
+function shareOf(state: ServiceState, move: Move): FlipShare | undefined {
+  return move.step === undefined ? undefined : { from: state.active, step: move.step };
 }
 
 /**
  * Step 2's reading. A `dataPlane: only` service needs none (a dry run still shows the batch); for
  * `fallback`, Route 53 unreadable (it throws, or `readAll` says unavailable) is the outage the data
  * plane is for: null, and the landing step decides. Records that are not as configured still stop it.
+ *
+ * A ramp step (issue #13) always reads, whatever the mode: the data-plane signal allows whole targets
+ * and cannot express a split, so a step lands only through the compare-and-swap — with Route 53
+ * unreadable it fails like any control-plane move, and the ramp holds its current step until the API
+ * answers (an advance waits; a rollback, a move of all the traffic, may still land through the data
+ * plane). `resolveMove` refuses a step for `dataPlane: only`, which never changes a weight.
  */
 async function readFor(
   service: ServiceConfig,
+  move: Move,
   read: () => Promise<ReadResult>,
   options: { readonly dryRun: boolean },
 ): Promise<ReadResult | null> {
   const mode = service.dataPlane.mode;
-  if (mode === 'only' && !options.dryRun) return null;
-  if (mode !== 'fallback' || options.dryRun) return read();
+  if (move.step !== undefined || options.dryRun) return read();
+  if (mode === 'only') return null;
+  if (mode !== 'fallback') return read();
   try {
     const found = await read();
     return !found.ok && found.reason === 'unavailable' ? null : found;
@@ -262,11 +319,16 @@ async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: Lan
   switch (result.outcome) {
     case 'data-plane': {
       milestones.changeAcceptedAt = deps.clock.now();
-      const recorded = await recordMove(deps, service, move, claimed, milestones, null, 'data-plane');
+      // Never a ramp step (`landMoves` keeps those on the compare-and-swap): a move of all the traffic,
+      // e.g. a ramp's rollback to the standby while the Route 53 API is down.
+      const recorded = await recordMove(deps, service, move, claimed, milestones, null, {
+        mechanism: 'data-plane',
+      });
       await publishSignal(deps, service, recorded);
       return {
         kind: 'moved',
         from: claimed.value.active,
+        ramp: claimed.value.ramp,
         recorded,
         changeId: null,
         verification,
@@ -278,9 +340,12 @@ async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: Lan
     case 'already-flipped': {
       milestones.changeAcceptedAt = deps.clock.now();
       const changeId = result.outcome === 'flipped' ? result.changeId : null;
-      const recorded = await recordMove(deps, service, move, claimed, milestones, changeId);
+      const recorded = await recordMove(deps, service, move, claimed, milestones, changeId, {
+        holdSeconds: prepared.holdSeconds,
+      });
       // The signal follows every decision of a data-plane service, or its health checks would pull
-      // the answer back to the old target until the watchdog's next round.
+      // the answer back to the old target until the watchdog's next round. A ramp step's signal keeps
+      // the standby allowed and allows the returning target too (`signalOf`): the weights carry the split.
       await publishSignal(deps, service, recorded);
       // An operator waits to see it in sync; an automatic move frees its slot at once (issue #10):
       // the state is recorded, and Route 53 propagates the accepted change by itself.
@@ -295,6 +360,7 @@ async function completeMove(deps: ExecutionDeps, prepared: Prepared, result: Lan
       return {
         kind: 'moved',
         from: claimed.value.active,
+        ramp: claimed.value.ramp,
         recorded,
         changeId,
         verification,

@@ -9,6 +9,7 @@ import { detectionDelayMs } from '../domain/detection-delay.ts';
 import type { EventKind, Evidence } from '../domain/events.ts';
 import { isAutomatic, type Move, repeatsFailure } from '../domain/move.ts';
 import type { DeliveryReport, Notification } from '../domain/ports.ts';
+import { percentOf } from '../domain/ramp.ts';
 import { RECONCILE_GRACE_MS } from '../domain/reconcile.ts';
 import type { CheckResult, ServiceState, TargetObservation } from '../domain/state.ts';
 import { METRIC } from '../telemetry/metric-names.ts';
@@ -110,10 +111,11 @@ export async function tell(
       });
     }
     case 'moved': {
-      const { recorded, changeId, verification } = execution;
+      const { recorded, changeId, verification, ramp } = execution;
       const outcome: MoveOutcome = move.direction === 'failover' ? 'failed-over' : 'failed-back';
-      const event: EventKind =
-        move.direction === 'failback' ? 'failback' : isAutomatic(move) ? 'failover' : 'planned-failover';
+      const rolledBack = ramp !== null && move.to === ramp.from;
+      const inRamp = rampEvent(move, rolledBack);
+      const event: EventKind | null = inRamp === undefined ? movedEvent(move) : inRamp;
       const why = move.reason ?? (isAutomatic(move) ? 'automatic decision' : 'operator request');
       const forced = move.force && !verification.ok ? ` (forced: the ${move.to} failed its re-check)` : '';
       // Accepted is not yet answered: Route 53's name servers take up to about 60 s, resolvers the TTL.
@@ -121,11 +123,16 @@ export async function tell(
         changeId !== null && milestones.inSyncAt === undefined
           ? ` Route 53 accepted the change (${changeId}); its name servers answer the ${move.to} once it is in sync (typically within 60 s), resolvers after the record's TTL.`
           : '';
+      const what =
+        move.step === undefined
+          ? `Moved ${service.name} from the ${from} to the ${move.to}`
+          : `Moved ${percentOf(move.step)} % of ${service.name} traffic to the ${move.to} (step ${move.step.step + 1} of ${move.step.steps.length}; the ${from} keeps the rest)`;
+      // Never a ramp step (those land through the compare-and-swap only); a ramp's rollback may.
       const dataPlane =
         execution.mechanism === 'data-plane'
           ? ` Moved through the data plane (${execution.cause ?? 'dataPlane'}): the TrafficAllowed signal now allows only the ${move.to}; Route 53's health checks answer it once its alarm has evaluated the signal (one 60 s period, then Route 53's own delay), resolvers after the record's TTL. The weights are brought in line once the Route 53 API answers.`
           : '';
-      const message = `Moved ${service.name} from the ${from} to the ${move.to}${forced}: ${why}.${propagating}${dataPlane}`;
+      const message = `${what}${forced}: ${why}.${propagating}${dataPlane}`;
       const given = isAutomatic(move) ? move.evidence : undefined;
       const evidence = given ?? withCheck(recorded, move, verification.checks);
       return record(deps, service, move, say(outcome, message, recorded.epoch, changeId), {
@@ -133,6 +140,7 @@ export async function tell(
         evidence,
         auditEvidence: true,
         milestones,
+        ...(rolledBack ? { kind: 'failback-rollback' } : {}),
         details: {
           mechanism: execution.mechanism,
           ...(execution.cause === undefined ? {} : { cause: execution.cause }),
@@ -143,9 +151,27 @@ export async function tell(
   }
 }
 
+/** The notification of a move that landed, outside a ramp. */
+function movedEvent(move: Move): EventKind {
+  return move.direction === 'failback' ? 'failback' : isAutomatic(move) ? 'failover' : 'planned-failover';
+}
+
+/**
+ * The notification of a ramp's move (issue #13): its first step starts it, a rollback pages like a
+ * failover; the steps between are only recorded (the audit trail and `failoverctl status` show them:
+ * a message per step would teach people to ignore the channel). Undefined: not a ramp's move.
+ */
+function rampEvent(move: Move, rolledBack: boolean): EventKind | null | undefined {
+  if (rolledBack) return 'failback-rolled-back';
+  if (move.step === undefined) return undefined;
+  return move.step.step === 0 ? 'failback-started' : null;
+}
+
 interface Telling {
-  /** The notification's kind; null: only recorded (a repeated failure). */
+  /** The notification's kind; null: only recorded (a repeated failure, a ramp's middle step). */
   readonly event: EventKind | null;
+  /** The audit event's kind when it is not the move's direction (a ramp's rollback). */
+  readonly kind?: string;
   readonly evidence: Evidence;
   /** Put the evidence in the audit event too (flips). */
   readonly auditEvidence?: boolean;
@@ -168,7 +194,7 @@ async function record(
     correlationId: move.correlationId,
     notification: telling?.event == null ? null : notification(service, move, telling.event, said, telling),
     audit: {
-      kind: move.direction,
+      kind: telling?.kind ?? (move.step === undefined ? move.direction : 'failback-step'),
       epoch,
       from: said.from,
       to: move.to,
@@ -182,6 +208,9 @@ async function record(
         automatic: isAutomatic(move),
         ...(move.force ? { force: true } : {}),
         ...(move.epoch !== undefined ? { requestedEpoch: move.epoch } : {}),
+        ...(move.step === undefined
+          ? {}
+          : { percent: percentOf(move.step), step: move.step.step, steps: move.step.steps }),
         ...telling?.details,
       },
     },

@@ -72,15 +72,23 @@ export async function recordMove(
   base: Stored,
   milestones: Milestones,
   changeId: string | null,
-  mechanism: 'control-plane' | 'data-plane' = 'control-plane',
+  landed: {
+    /** A ramp step's hold (issue #13, see `stepHoldSeconds`). */
+    readonly holdSeconds?: number;
+    /** How it landed (issue #12): `data-plane` marks the weights pending. Never a ramp step. */
+    readonly mechanism?: 'control-plane' | 'data-plane';
+  } = {},
 ): Promise<ServiceState> {
   const now = deps.clock.now();
-  const rule = mechanism === 'data-plane' ? recordThroughDataPlane : record;
+  const { holdSeconds, mechanism = 'control-plane' } = landed;
   const out = await writeConditionally(
     deps.store,
     stateKeyOf(service),
     base,
-    (s) => rule(s, base.value.epoch, move, now),
+    (s) =>
+      mechanism === 'data-plane'
+        ? recordThroughDataPlane(s, base.value.epoch, move, now)
+        : record(s, base.value.epoch, move, now, holdSeconds),
     'record the move of',
   );
   milestones.recordedAt = deps.clock.now();

@@ -6,12 +6,34 @@
  * (issue #12): a decision that landed through the data plane is brought into the weights with one
  * compare-and-swap per zone once the API answers (`matchWeights`), then the mark is cleared. A
  * `dataPlane: only` service is not read at all: its weights never carry the decision.
+ *
+ * The two features compose (issues #12, #13): a readable service is reconciled by its whole weight map
+ * (`reconcileWeights`), so a ramp's split is an explained state; weights pending behind a data-plane
+ * decision are judged by the record first (never a hand edit, split or not), and a split they leave
+ * (a ramp's rollback that landed through the data plane) is matched like any lagging weights.
  */
 import { type TargetId, targetOrder } from '../domain/config.ts';
 import type { Evidence } from '../domain/events.ts';
-import type { Clock, FlipResult, ReadResult, StateStore, TrafficSwitch, ZoneFlip } from '../domain/ports.ts';
+import { recordsTtl, weightsOfReading } from '../domain/flip-plan.ts';
+import type {
+  Clock,
+  FlipResult,
+  ReadResult,
+  StateStore,
+  TrafficReading,
+  TrafficSwitch,
+  ZoneFlip,
+} from '../domain/ports.ts';
+import { stepHoldSeconds } from '../domain/ramp.ts';
 import { formatDuration } from '../domain/reasons.ts';
-import { type Reconciliation, reconcile, weightsMatched, weightsToMatch } from '../domain/reconcile.ts';
+import {
+  type ReconcileView,
+  type Reconciliation,
+  reconcile,
+  reconcileWeights,
+  weightsMatched,
+  weightsToMatch,
+} from '../domain/reconcile.ts';
 import { isFailback, type ServiceState } from '../domain/state.ts';
 import type { Logger } from '../telemetry/log.ts';
 import { stateKeyOf, writeConditionally } from './conditional-write.ts';
@@ -57,16 +79,22 @@ export async function reconcileAll(
       });
       continue;
     }
-    await reconcileOrLog(deps, t, read.reading.active, ledger);
+    await reconcileOrLog(deps, t, read.reading, ledger);
+    // `active` is null for a split: with the mark set, that is weights still to match, too.
     const to = t.config.dataPlane.mode === 'fallback' ? weightsToMatch(t.state, read.reading.active) : null;
     if (to !== null) toMatch.push({ t, flip: { service: t.config, to, expected: read.reading } });
   }
   if (toMatch.length > 0) await matchWeights(deps, toMatch, ledger);
 }
 
-async function reconcileOrLog(deps: ReconcileDeps, t: Tracked, actual: TargetId | null, ledger: Ledger) {
+async function reconcileOrLog(
+  deps: ReconcileDeps,
+  t: Tracked,
+  reading: TrafficReading | null,
+  ledger: Ledger,
+) {
   try {
-    await reconcileOne(deps, t, actual, ledger);
+    await reconcileOne(deps, t, reading, ledger);
   } catch (error) {
     // Like a round's write: never end the run for every service; the next run reconciles again.
     deps.log.error('could not record the reconciliation; the next run tries again', {
@@ -135,22 +163,50 @@ async function matchWeights(
       kind: 'weights-reconciled',
       message,
     });
+    const from = lostWeight(flip);
     ledger.notice(
       t,
       { type: 'notify', event: 'reconciled', message, evidence: lastResults(t.state) },
-      { from: flip.expected.active, to: flip.to },
-      { kind: 'weights-reconciled', from: flip.expected.active, to: flip.to },
+      { from, to: flip.to },
+      {
+        kind: 'weights-reconciled',
+        from,
+        to: flip.to,
+        ...(flip.expected.active === null ? { weights: weightsOfReading(flip.expected) } : {}),
+      },
     );
   }
+}
+
+/**
+ * Where the matched weights came from: the one target they showed, or for a split (a ramp's rollback
+ * that landed through the data plane, issue #13) the other target that had weight.
+ */
+function lostWeight(flip: ZoneFlip): TargetId {
+  if (flip.expected.active !== null) return flip.expected.active;
+  const weights = weightsOfReading(flip.expected);
+  return Object.keys(weights).find((id) => id !== flip.to && (weights[id] ?? 0) > 0) ?? flip.to;
 }
 
 async function reconcileOne(
   deps: ReconcileDeps,
   t: Tracked,
-  actual: TargetId | null,
+  /** Null: not read (`dataPlane: only`). */
+  reading: TrafficReading | null,
   ledger: Ledger,
 ): Promise<void> {
   const now = deps.clock.now();
+  // The whole weight map (issue #13): a ramped failback splits the traffic on purpose. Not read
+  // (`dataPlane: only`, issue #12): the record is the truth (`reconcile` with no target).
+  const view: ReconcileView | null =
+    reading === null
+      ? null
+      : {
+          weights: weightsOfReading(reading),
+          order: targetOrder(t.config),
+          activeWeight: t.config.activeWeight,
+          holdSeconds: stepHoldSeconds(t.config.policy, recordsTtl(reading)),
+        };
   let result: Reconciliation | null = null;
   const key = stateKeyOf(t.config);
   const out = await writeConditionally(
@@ -158,7 +214,7 @@ async function reconcileOne(
     key,
     { value: t.state, version: t.version },
     (s) => {
-      result = reconcile(s, actual, now, key.first);
+      result = view === null ? reconcile(s, null, now, key.first) : reconcileWeights(s, view, now, key.first);
       return result?.next ?? null;
     },
     'reconcile',

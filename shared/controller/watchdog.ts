@@ -179,7 +179,14 @@ async function round(
   metrics: RunMetrics,
   voter: VantageVoter | null,
 ): Promise<void> {
-  const observations = await deps.prober.probeServices(due.map((t) => t.config));
+  // A ramp's step alarm is read only while the ramp is under way (issue #13): no cost otherwise.
+  const gates = new Set(
+    due.filter((t) => t.state.ramp !== null && t.config.policy.stepAlarm).map((t) => t.config.name),
+  );
+  const observations = await deps.prober.probeServices(
+    due.map((t) => t.config),
+    gates,
+  );
   const votes =
     voter === null
       ? null
@@ -242,7 +249,8 @@ function judgeFor(
   const evidence = Object.fromEntries(
     Object.entries(observation.targets).map(([id, seen]) => [id, seen.checks]),
   );
-  return (state) => decideByQuorum(state, count, evidence, t.config.policy, order, now);
+  const gate = observation.gate ?? null;
+  return (state) => decideByQuorum(state, count, evidence, t.config.policy, order, now, gate);
 }
 
 function blindNotice(deps: WatchdogDeps, t: Tracked, observation: Observation): NoticeAction {
@@ -318,6 +326,7 @@ function decision(deps: WatchdogDeps, t: Tracked, action: FlipAction, ledger: Le
       reason: action.reason,
       evidence: action.evidence,
       correlationId,
+      ...(action.step === undefined ? {} : { step: action.step }),
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { TargetId } from './config.ts';
+import type { RampStep } from './ramp.ts';
 import { healthOf, type ServiceState } from './state.ts';
 import { initialTargetHealth } from './target-health.ts';
 
@@ -46,6 +47,55 @@ export function afterFlip(
     lastFlipAt: now,
     claim: null,
     lastFailure: null,
+    ramp: null,
     frozen: kind === 'operator' && to === first ? false : state.frozen,
+  };
+}
+
+/**
+ * The state after a step of a ramped failback has landed (issue #13): the epoch advanced like any
+ * flip's, the ramp recorded with the step and when it landed; `active` stays the target being left
+ * until the last step, so every rule that looks at it keeps its meaning. An operator's step forgets
+ * what the watchdog had concluded about `to`, as `afterFlip` does: the flip function has just probed
+ * it healthy, and a DOWN left over from before must not roll the ramp straight back.
+ *
+ * @example
+ * const next = afterStep(state, 'primary', { steps: [10, 50, 100], step: 0 }, now, 60, 'watchdog', 'automatic');
+ * next.ramp; // { from: 'secondary', to: 'primary', steps: [10, 50, 100], step: 0, since: now, holdSeconds: 60, by: 'watchdog' }
+ */
+export function afterStep(
+  state: ServiceState,
+  to: TargetId,
+  step: RampStep,
+  now: number,
+  holdSeconds: number,
+  by: string,
+  kind: FlipKind,
+): ServiceState {
+  const ramp = state.ramp?.to === to ? state.ramp : null;
+  const targets =
+    kind === 'operator'
+      ? { ...state.targets, [to]: { ...initialTargetHealth(), last: healthOf(state, to).last } }
+      : state.targets;
+  // A step lands through the compare-and-swap of every record (never the data plane): the weights
+  // are as decided, so a mark left by an earlier data-plane decision (issue #12) is settled too.
+  const { weightsPending: _settled, ...rest } = state;
+  return {
+    ...rest,
+    targets,
+    moving: null,
+    epoch: state.epoch + 1,
+    lastFlipAt: now,
+    claim: null,
+    lastFailure: null,
+    ramp: {
+      from: ramp?.from ?? state.active,
+      to,
+      steps: step.steps,
+      step: step.step,
+      since: now,
+      holdSeconds,
+      by: ramp?.by ?? by,
+    },
   };
 }

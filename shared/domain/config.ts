@@ -17,6 +17,18 @@ export interface Policy {
   readonly failback: FailbackMode;
   /** Past this many automatic failbacks in a rolling hour, automatic failback freezes. */
   readonly maxAutoFailbacksPerHour: number;
+  /**
+   * Gradual failback (issue #13): the percents of the active weight the returning target gets, one
+   * step after the other, ascending and ending in 100. Absent or `[100]`: all traffic at once.
+   */
+  readonly failbackSteps?: readonly number[];
+  /**
+   * How long the returning target must stay healthy at each step before the next one; the hold
+   * used is at least the records' TTL (clients must really have moved). Absent: 60.
+   */
+  readonly stepHoldSeconds?: number;
+  /** A CloudWatch alarm (e.g. the primary's error rate) that must be OK for a step to advance. */
+  readonly stepAlarm?: string | null;
 }
 
 export type FailbackMode = 'auto' | 'manual';

@@ -6,6 +6,7 @@ import type { Policy, TargetId } from './config.ts';
 import { type Action, type Evidence, isFlipAction } from './events.ts';
 import { pruneFlapWindow } from './flip-timing.ts';
 import { describeVotes, dissent, quorumHealth, quorumLost, type Tally } from './quorum.ts';
+import type { GateState } from './ramp.ts';
 import { disagreeMessage, frozenMessage, quorumLostMessage } from './reasons.ts';
 import type { Notice, Round, Verdict } from './round.ts';
 import { decideRound } from './rules.ts';
@@ -63,7 +64,7 @@ export function decide(
     targets[id] = observeTarget(healthOf(state, id), seen, policy, now);
     evidence[id] = seen.checks;
   }
-  const round = roundOf(state, targets, evidence, policy, order, now);
+  const round = roundOf(state, targets, evidence, policy, order, now, observation.gate ?? null);
   return announceOnce(state.announced, decideRound(round), round);
 }
 
@@ -87,10 +88,11 @@ export function decideByQuorum(
   policy: Policy,
   order: readonly TargetId[],
   now: number,
+  gate: GateState | null = null,
 ): Decision {
   const targets: Record<TargetId, TargetHealth> = { ...state.targets };
   for (const id of order) targets[id] = quorumHealth(healthOf(state, id), count, id, now, evidence[id] ?? []);
-  const round = roundOf(state, targets, evidence, policy, order, now);
+  const round = roundOf(state, targets, evidence, policy, order, now, gate);
   if (quorumLost(count)) {
     // Nothing may change on fewer votes than a quorum: no move, no withdrawal, only the alert — and
     // not even that while the other vantages are still to cast their first votes.
@@ -133,6 +135,7 @@ function roundOf(
   policy: Policy,
   order: readonly TargetId[],
   now: number,
+  gate: GateState | null,
 ): Round {
   return {
     state: { ...state, targets, autoFailbacks: pruneFlapWindow(state.autoFailbacks, now) },
@@ -140,6 +143,7 @@ function roundOf(
     order,
     now,
     evidence,
+    gate,
   };
 }
 

@@ -1,10 +1,15 @@
 import type { TargetId } from './config.ts';
+import type { RampStep } from './ramp.ts';
 import type { CheckResult } from './state.ts';
 
 /** What people are told about. Each becomes a notification (issue: telling people). */
 export type EventKind =
   | 'failover'
   | 'failback'
+  /** A gradual failback began: its first step landed (issue #13). */
+  | 'failback-started'
+  /** A gradual failback was rolled back: all traffic is on the standby again (pages like a failover). */
+  | 'failback-rolled-back'
   | 'failback-ready'
   | 'both-down'
   | 'flapping-frozen'
@@ -42,6 +47,8 @@ export interface FlipAction {
   readonly epoch: number;
   readonly reason: string;
   readonly evidence: Evidence;
+  /** A step of a ramped failback (issue #13); absent when all the traffic moves. */
+  readonly step?: RampStep;
 }
 
 /** Tell people (Slack, PagerDuty, webhook, SNS). `alert` is the paging kind. */

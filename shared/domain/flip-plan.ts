@@ -2,8 +2,9 @@
  * Flip planning: the compare-and-swap change batch that moves a service's traffic, and the
  * judgement of what a re-read shows after a change call failed. Pure: no AWS SDK, no I/O.
  */
-import type { TargetId } from './config.ts';
+import type { ServiceConfig, TargetId } from './config.ts';
 import type { TrafficReading, WeightedRecordSet } from './ports.ts';
+import { type RampStep, sameWeights, weightsAfterMove } from './ramp.ts';
 
 /** Route 53 weights are integers 0..255. */
 export const MAX_WEIGHT = 255;
@@ -21,7 +22,8 @@ export type FlipPlan =
   | {
       readonly kind: 'flip';
       readonly service: string;
-      readonly from: TargetId;
+      /** The target traffic was on; null when it was split (a ramp). */
+      readonly from: TargetId | null;
       readonly to: TargetId;
       /** The change batch's `Comment`: shown by Route 53 for the change. */
       readonly comment: string;
@@ -30,7 +32,7 @@ export type FlipPlan =
       /** What a read returns once the batch is applied. */
       readonly after: TrafficReading;
     }
-  /** The reading already has `to` active: there is nothing to change. */
+  /** The reading already shows the intended weights: there is nothing to change. */
   | {
       readonly kind: 'already-active';
       readonly service: string;
@@ -54,7 +56,9 @@ export class FlipPlanError extends Error {
 }
 
 /**
- * Plan the compare-and-swap batch that puts `activeWeight` on `to` and 0 on every other target.
+ * Plan the compare-and-swap batch that puts `activeWeight` on `to` and 0 on every other target —
+ * or, for a step of a ramped failback (`share`, issue #13), splits `activeWeight` between `to` and
+ * `share.from` (see `splitWeights`) and puts 0 on every other target.
  * Every set is deleted exactly as read and created again — the untouched ones too, so the batch
  * asserts nobody changed any of them — with every field except `Weight` copied (TTL, values, alias,
  * health check, anything else): Route 53 rejects the whole batch if anyone changed a record since.
@@ -65,35 +69,79 @@ export class FlipPlanError extends Error {
  * const plan = planFlip(reading, 'secondary', 100);
  * if (plan.kind === 'flip') plan.changes.map((c) => c.Action); // ['DELETE', 'CREATE', 'DELETE', 'CREATE']
  */
-export function planFlip(reading: TrafficReading, to: TargetId, activeWeight: number): FlipPlan {
+export function planFlip(
+  reading: TrafficReading,
+  to: TargetId,
+  activeWeight: number,
+  share?: FlipShare,
+): FlipPlan {
   checkActiveWeight(reading.service, to, activeWeight);
-  if (!Object.hasOwn(reading.sets, to)) {
-    throw new FlipPlanError(
-      'unknown-target',
-      reading.service,
-      `Service "${reading.service}" has no target "${to}" in Route 53.`,
-    );
+  for (const id of [to, ...(share ? [share.from] : [])]) {
+    if (!Object.hasOwn(reading.sets, id)) {
+      throw new FlipPlanError(
+        'unknown-target',
+        reading.service,
+        `Service "${reading.service}" has no target "${id}" in Route 53.`,
+      );
+    }
   }
-  if (reading.active === to) {
+  const weights = intendedWeights(reading, to, activeWeight, share);
+  if (sameWeights(weightsOfReading(reading), weights)) {
     return { kind: 'already-active', service: reading.service, to, reading };
   }
   const sets: Record<TargetId, WeightedRecordSet> = {};
   const changes: RecordSetChange[] = [];
   for (const [id, set] of Object.entries(reading.sets)) {
-    const next: WeightedRecordSet = { ...set, Weight: id === to ? activeWeight : 0 };
+    const next: WeightedRecordSet = { ...set, Weight: weights[id] ?? 0 };
     sets[id] = next;
     changes.push({ Action: 'DELETE', ResourceRecordSet: set }, { Action: 'CREATE', ResourceRecordSet: next });
   }
   const from = reading.active;
+  const what =
+    share === undefined
+      ? `move ${reading.service} from ${from ?? 'a split'} to ${to}`
+      : `move ${weights[to]} of ${activeWeight} of ${reading.service} to ${to}, the rest on ${share.from}`;
   return {
     kind: 'flip',
     service: reading.service,
     from,
     to,
-    comment: `failover-controller: move ${reading.service} from ${from} to ${to}`.slice(0, 256),
+    comment: `failover-controller: ${what}`.slice(0, 256),
     changes,
-    after: { service: reading.service, active: to, sets },
+    after: { service: reading.service, active: share === undefined ? to : null, sets },
   };
+}
+
+/** A ramp step's split (issue #13): `from` keeps the rest of the active weight. */
+export interface FlipShare {
+  readonly from: TargetId;
+  readonly step: RampStep;
+}
+
+/**
+ * The weights a flip to `to` (with `share`, a ramp step) intends for every target of the reading.
+ *
+ * @example
+ * intendedWeights(reading, 'primary', 100, { from: 'secondary', step: { steps: [10, 100], step: 0 } });
+ * // { primary: 10, secondary: 90 }
+ */
+export function intendedWeights(
+  reading: TrafficReading,
+  to: TargetId,
+  activeWeight: number,
+  share?: FlipShare,
+): Record<TargetId, number> {
+  return weightsAfterMove(Object.keys(reading.sets), share?.from ?? to, to, share?.step, activeWeight);
+}
+
+/**
+ * Each target's weight as read.
+ *
+ * @example
+ * weightsOfReading(reading); // { primary: 10, secondary: 90 }
+ */
+export function weightsOfReading(reading: TrafficReading): Record<TargetId, number> {
+  return Object.fromEntries(Object.entries(reading.sets).map(([id, set]) => [id, set.Weight]));
 }
 
 function checkActiveWeight(service: string, to: TargetId, activeWeight: number): void {
@@ -135,9 +183,10 @@ export function assessRecords(
   expected: TrafficReading,
   to: TargetId,
   activeWeight: number,
+  share?: FlipShare,
 ): RecordsVerdict {
   const sets = Object.entries(found.sets);
-  if (sets.every(([id, set]) => set.Weight === (id === to ? activeWeight : 0))) {
+  if (sameWeights(weightsOfReading(found), intendedWeights(found, to, activeWeight, share))) {
     return 'already-flipped';
   }
   const ids = Object.keys(expected.sets);
@@ -283,4 +332,37 @@ export function packChangeBatches<T>(
   }
   if (current.length > 0) batches.push(current);
   return { batches, oversized };
+}
+
+/**
+ * The longest TTL among the reading's record sets (an alias has none: null): how long resolvers
+ * may keep answering with the weights before a change.
+ *
+ * @example
+ * recordsTtl(reading); // 60
+ */
+export function recordsTtl(reading: Pick<TrafficReading, 'sets'>): number | null {
+  const ttls = Object.values(reading.sets)
+    .map((set) => set.TTL)
+    .filter((ttl): ttl is number => typeof ttl === 'number' && Number.isFinite(ttl));
+  return ttls.length === 0 ? null : Math.max(...ttls);
+}
+
+/**
+ * Why a split reading cannot be used where the state does not explain it (a hand edit, or a ramp
+ * the state does not know): the message `ambiguous-weights` gave before ramps existed.
+ *
+ * @example
+ * unexplainedSplit(service, reading); // 'Service "payments-api": traffic is split at ... (primary=10, secondary=90); ...'
+ */
+export function unexplainedSplit(
+  service: Pick<ServiceConfig, 'name' | 'recordName' | 'recordType' | 'hostedZoneId' | 'targets'>,
+  reading: { readonly sets: Readonly<Record<string, WeightedRecordSet>> },
+): string {
+  const where = `${normalizeRecordName(service.recordName)} ${service.recordType} in hosted zone ${service.hostedZoneId}`;
+  const weights = service.targets.map((t) => `${t.setIdentifier}=${reading.sets[t.id]?.Weight}`).join(', ');
+  return (
+    `Service "${service.name}": traffic is split at ${where} (${weights}) and no gradual failback explains it: ` +
+    'exactly one record must have a weight above 0. Set the weights by hand, then resume.'
+  );
 }

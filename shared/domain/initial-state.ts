@@ -15,6 +15,7 @@ export function initialState(service: string, first: TargetId): ServiceState {
     epoch: 0,
     active: first,
     moving: null,
+    ramp: null,
     targets: {},
     lastFlipAt: null,
     claim: null,

@@ -8,9 +8,10 @@
  *   watchdog ──decide──> moving (epoch N) ──Move{epoch N}──> fence ─> claim ─> Route 53 CAS ─> record (N+1)
  *   a duplicate Move{epoch N} after that finds epoch N+1: stale; one racing it loses the claim.
  */
-import { afterFlip } from './after-flip.ts';
+import { afterFlip, afterStep } from './after-flip.ts';
 import type { Policy, TargetId } from './config.ts';
 import type { Evidence } from './events.ts';
+import { DEFAULT_STEP_HOLD_SECONDS, percentOf, type RampStep, sameStep } from './ramp.ts';
 import {
   type FlipFailure,
   type Hold,
@@ -41,6 +42,12 @@ export interface Move {
   readonly evidence?: Evidence;
   /** Follows the move through logs, audit events and notifications. */
   readonly correlationId: string;
+  /**
+   * A step of a ramped failback (issue #13): `to` gets `steps[step]` percent of the active weight and
+   * the active target keeps the rest. Absent: all the traffic moves (the last step, a rollback, any
+   * other move).
+   */
+  readonly step?: RampStep;
 }
 
 /** What a step decides without touching anything: stop here, with an outcome and a sentence. */
@@ -53,9 +60,26 @@ export function isAutomatic(move: Move): boolean {
   return move.epoch !== undefined;
 }
 
-/** Whether the watchdog's move on its way is this one. */
+/** Whether the watchdog's move on its way is this one (the same target, the same step). */
 function pending(state: ServiceState, move: Move): boolean {
-  return state.moving !== null && state.moving.to === move.to;
+  return state.moving !== null && state.moving.to === move.to && sameStep(state.moving.step, move.step);
+}
+
+/**
+ * Whether the traffic is already where the move takes it, as recorded: on `to` alone with no ramp,
+ * or (for a ramp step) a ramp to `to` already at this step or beyond.
+ */
+function alreadyThere(state: ServiceState, move: Move): boolean {
+  if (move.step === undefined) return state.active === move.to && state.ramp === null;
+  const ramp = state.ramp;
+  return ramp !== null && ramp.to === move.to && percentOf(ramp) >= percentOf(move.step);
+}
+
+function alreadyMessage(state: ServiceState, move: Move): string {
+  const ramp = state.ramp;
+  return ramp !== null && ramp.to === move.to
+    ? `${move.service} is already failing back to the ${move.to} at ${percentOf(ramp)} %.`
+    : `${move.service} is already on the ${move.to}.`;
 }
 
 /**
@@ -76,8 +100,8 @@ export function fence(state: ServiceState, move: Move): Stop | null {
           'try again once it has finished, or force it.',
       };
     }
-    if (state.active === move.to && !pending(state, move)) {
-      return { outcome: 'already-active', message: `${move.service} is already on the ${move.to}.` };
+    if (alreadyThere(state, move) && !pending(state, move)) {
+      return { outcome: 'already-active', message: alreadyMessage(state, move) };
     }
     return null;
   }
@@ -88,8 +112,8 @@ export function fence(state: ServiceState, move: Move): Stop | null {
     };
   }
   if (!pending(state, move)) {
-    return state.active === move.to
-      ? { outcome: 'already-active', message: `${move.service} is already on the ${move.to}.` }
+    return alreadyThere(state, move)
+      ? { outcome: 'already-active', message: alreadyMessage(state, move) }
       : {
           outcome: 'stale',
           message: `The ${move.direction} decided on epoch ${move.epoch} was withdrawn (${state.moving === null ? 'nothing is moving' : `moving to the ${state.moving.to}`}).`,
@@ -131,12 +155,14 @@ export function holdAfter(move: Move, now: number): Hold | null {
  * and never recorded itself, and releases it if it never landed (issue #17).
  */
 export function claim(state: ServiceState, move: Move, now: number): ServiceState {
-  if (isAutomatic(move)) return { ...state, moving: { to: move.to, since: now } };
+  const step = move.step === undefined ? {} : { step: move.step };
+  if (isAutomatic(move)) return { ...state, moving: { to: move.to, since: now, ...step } };
   const operatorClaim: OperatorClaim = {
     to: move.to,
     by: move.requestedBy,
     at: now,
     hold: holdAfter(move, now),
+    ...step,
   };
   return { ...state, claim: operatorClaim };
 }
@@ -170,15 +196,22 @@ export function release(
 
 /**
  * The state once the move has landed (epoch + 1, with its hold), whoever else wrote meanwhile; null
- * when it is already recorded (e.g. the watchdog reconciled it first).
+ * when it is already recorded (e.g. the watchdog reconciled it first). A ramp step records the ramp
+ * (`afterStep`) with `holdSeconds`, the hold of the step (see `stepHoldSeconds`).
  */
 export function record(
   stored: ServiceState,
   claimedEpoch: number,
   move: Move,
   now: number,
+  holdSeconds: number = DEFAULT_STEP_HOLD_SECONDS,
 ): ServiceState | null {
   if (stored.epoch !== claimedEpoch) return null;
+  if (move.step !== undefined) {
+    const kind = isAutomatic(move) ? 'automatic' : 'operator';
+    const stepped = afterStep(stored, move.to, move.step, now, holdSeconds, move.requestedBy, kind);
+    return { ...stepped, hold: holdAfter(move, now) };
+  }
   const flipped = afterFlip(stored, move.to, now, isAutomatic(move) ? 'automatic' : 'operator', move.first);
   return { ...flipped, hold: holdAfter(move, now) };
 }
@@ -188,6 +221,11 @@ export function record(
  * decision), marked so that the watchdog brings Route 53's weights in line with it instead of calling
  * the difference a hand edit. Null when it is already recorded.
  *
+ * Never a ramp step (issue #13): the signal allows whole targets, so a split cannot land through it
+ * (the controller sends steps through the compare-and-swap only). A ramp's rollback — all the traffic
+ * back to the standby — can: it ends the ramp like any move of all the traffic.
+ *
+ * @throws DataPlaneStepError for a move with a ramp step.
  * @example
  * recordThroughDataPlane(state, 4, move, now)?.weightsPending; // { since: now }
  */
@@ -197,8 +235,23 @@ export function recordThroughDataPlane(
   move: Move,
   now: number,
 ): ServiceState | null {
+  if (move.step !== undefined) throw new DataPlaneStepError(move);
   const recorded = record(stored, claimedEpoch, move, now);
   return recorded === null ? null : { ...recorded, weightsPending: { since: now } };
+}
+
+/** A ramp step asked to be recorded as a data-plane landing: a bug, since a split cannot land there. */
+export class DataPlaneStepError extends Error {
+  override name = 'DataPlaneStepError';
+  readonly service: string;
+
+  constructor(move: Move) {
+    super(
+      `Service "${move.service}": a gradual-failback step (${percentOf(move.step)} % to the ${move.to}) cannot land ` +
+        'through the data plane, whose signal allows whole targets only; it must go through the compare-and-swap.',
+    );
+    this.service = move.service;
+  }
 }
 
 /**
@@ -245,10 +298,12 @@ export function repeatsFailure(before: ServiceState, move: Move, epoch: number):
 
 function sameMoving(a: ServiceState, b: ServiceState): boolean {
   if (a.moving === null || b.moving === null) return a.moving === b.moving;
-  return a.moving.to === b.moving.to && a.moving.since === b.moving.since;
+  return (
+    a.moving.to === b.moving.to && a.moving.since === b.moving.since && sameStep(a.moving.step, b.moving.step)
+  );
 }
 
 function sameClaim(a: OperatorClaim | null, b: OperatorClaim | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.at === b.at && a.by === b.by && a.to === b.to;
+  return a.at === b.at && a.by === b.by && a.to === b.to && sameStep(a.step, b.step);
 }

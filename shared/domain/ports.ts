@@ -4,7 +4,9 @@
  */
 import type { ServiceConfig, TargetId } from './config.ts';
 import type { AuditEvent, EventKind, Evidence } from './events.ts';
+import type { FlipShare } from './flip-plan.ts';
 import type { VantageVote } from './quorum.ts';
+import type { RampStep } from './ramp.ts';
 import type { Observation, ServiceState, TargetObservation } from './state.ts';
 import type { ServiceSignal } from './traffic-signal.ts';
 
@@ -80,8 +82,11 @@ export interface WeightedRecordSet {
 
 export interface TrafficReading {
   readonly service: string;
-  /** The one target whose record has a weight above 0. */
-  readonly active: TargetId;
+  /**
+   * The one target whose record has a weight above 0; null when several have (traffic split, as a
+   * ramped failback does: issue #13). Each weight is in `sets`.
+   */
+  readonly active: TargetId | null;
   /** Each target's weighted record set exactly as read, by target id. */
   readonly sets: Readonly<Record<TargetId, WeightedRecordSet>>;
 }
@@ -121,6 +126,8 @@ export interface ZoneFlip {
   readonly service: ServiceConfig;
   readonly to: TargetId;
   readonly expected: TrafficReading;
+  /** A ramp step (issue #13): split the active weight between `to` and `share.from`. */
+  readonly share?: FlipShare;
 }
 
 export interface FlipManyOptions {
@@ -158,8 +165,15 @@ export interface TrafficSignal {
 // ---- Probes ------------------------------------------------------------------------------------
 
 export interface Prober {
-  /** One round: every check of every target of each service, concurrently and bounded. */
-  probeServices(services: readonly ServiceConfig[]): Promise<Map<string, Observation>>;
+  /**
+   * One round: every check of every target of each service, concurrently and bounded. For the
+   * services named in `gates` (a ramped failback under way, issue #13) it also reads the policy's
+   * `stepAlarm` into the observation's `gate`.
+   */
+  probeServices(
+    services: readonly ServiceConfig[],
+    gates?: ReadonlySet<string>,
+  ): Promise<Map<string, Observation>>;
   /** Probe only one target of one service (the flip functions re-verify the target). */
   probeTarget(service: ServiceConfig, target: TargetId): Promise<TargetObservation>;
 }
@@ -226,6 +240,8 @@ export interface FlipInvocation {
   readonly evidence: Evidence;
   /** The decision's id, carried into the flip's logs, audit events and notifications. */
   readonly correlationId: string;
+  /** A step of a ramped failback (issue #13); absent when all the traffic moves. */
+  readonly step?: RampStep;
 }
 
 /** Several moves of one hosted zone for one invocation: one Route 53 batch carries them all. */

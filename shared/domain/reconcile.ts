@@ -26,8 +26,9 @@
  * watchdog's compare-and-swap (`weightsToMatch`), never recorded as a hand edit.
  */
 
-import { afterFlip } from './after-flip.ts';
+import { afterFlip, afterStep } from './after-flip.ts';
 import type { TargetId } from './config.ts';
+import { expectedWeights, type RampStep, sameWeights, weightsAfterMove } from './ramp.ts';
 import { formatDuration } from './reasons.ts';
 import type { OperatorClaim, ServiceState } from './state.ts';
 
@@ -78,14 +79,21 @@ export function reconcile(
   }
   if (state.claim !== null) return settleClaim(state, state.claim, actual, now, first, graceMs);
   if (actual === recorded) return null;
+  return handEdit(state, actual, now, first);
+}
+
+/** Route 53 sends all traffic to `actual`, which nobody recorded: a hand edit, recorded with a hold. */
+function handEdit(state: ServiceState, actual: TargetId, now: number, first: TargetId): Reconciliation {
+  const recorded = state.active;
   const flipped = afterFlip(state, actual, now, 'operator', first);
+  const was = state.ramp === null ? `the ${recorded}` : `a gradual failback to the ${state.ramp.to}`;
   return {
     next: {
       ...flipped,
       hold: {
         kind: 'manual-edit',
         by: 'route53',
-        reason: `weights changed outside the controller: ${actual} active, ${recorded} recorded`,
+        reason: `weights changed outside the controller: ${actual} active, ${state.ramp === null ? recorded : `a ramp to ${state.ramp.to}`} recorded`,
         at: now,
       },
     },
@@ -93,7 +101,7 @@ export function reconcile(
     from: recorded,
     to: actual,
     message:
-      `Route 53 sends ${state.service} traffic to the ${actual}, but the controller had recorded the ${recorded}: ` +
+      `Route 53 sends ${state.service} traffic to the ${actual}, but the controller had recorded ${was}: ` +
       `the weights were changed outside the controller. Recorded the ${actual} as active (epoch ${state.epoch + 1}) ` +
       `and set an operator hold: no automatic flip until someone fails over or back with failoverctl.`,
   };
@@ -151,7 +159,164 @@ function settleClaim(
   };
 }
 
-/** The weights are not evidence (see `reconcile`): the record is the truth. */
+/** What Route 53 shows, as reconciliation by weights needs it (issue #13). */
+export interface ReconcileView {
+  /** Each target's weight as read. */
+  readonly weights: Readonly<Record<TargetId, number>>;
+  /** The service's targets, most preferred first. */
+  readonly order: readonly TargetId[];
+  readonly activeWeight: number;
+  /** The hold a ramp step recorded now would get (see `stepHoldSeconds`). */
+  readonly holdSeconds: number;
+}
+
+/**
+ * Reconciliation by the whole weight map (issue #13): Route 53 may show a split while a ramped
+ * failback is under way. Without a ramp or a ramp step in flight, and with one target weighted,
+ * this is exactly `reconcile`; so it is while weights are pending behind a data-plane decision
+ * (issue #12, with `actual` null for a split). Otherwise:
+ *
+ *   Route 53 shows                              record
+ *   the weights the state expects              nothing (an operator's claim past the grace: released)
+ *   the weights of the move (or claim) in      the step (or move) it was, epoch+1: its write was lost
+ *     flight, past the grace
+ *   anything else                              a hand edit: that split, or that one target, recorded
+ *                                              with an operator hold (automation holds off)
+ *
+ * @example
+ * reconcileWeights(state, { weights: { primary: 10, secondary: 90 }, order, activeWeight: 100, holdSeconds: 60 }, now, 'primary');
+ * // null while the state's ramp is at 10 %
+ */
+export function reconcileWeights(
+  state: ServiceState,
+  view: ReconcileView,
+  now: number,
+  first: TargetId,
+  graceMs: number = RECONCILE_GRACE_MS,
+): Reconciliation | null {
+  const { weights, order, activeWeight } = view;
+  const live = order.filter((id) => (weights[id] ?? 0) > 0);
+  const [only] = live;
+  const sole = live.length === 1 && only !== undefined ? only : null;
+  if (state.weightsPending !== undefined) {
+    // Issue #12 meets #13: weights pending behind a data-plane decision (e.g. a ramp's rollback that
+    // landed through the data plane, leaving the ramp's split) are no evidence, split or not — the
+    // record is the truth, as in `reconcile`; `weightsToMatch` brings the weights in line. Never a
+    // hand edit. (A data-plane decision is never a ramp step, so no ramp is recorded beside the mark.)
+    return reconcile(state, sole, now, first, graceMs);
+  }
+  const stepInFlight = state.moving?.step !== undefined || state.claim?.step !== undefined;
+  if (state.ramp === null && !stepInFlight) {
+    return sole === null ? splitEdit(state, weights, now) : reconcile(state, sole, now, first, graceMs);
+  }
+  if (sameWeights(weights, expectedWeights(state, order, activeWeight))) {
+    // As recorded: a move of the watchdog's is re-sent or withdrawn by `decide`; a claim past the
+    // grace never landed (its target is not where the weights are) and is released.
+    return state.claim !== null && state.moving === null
+      ? reconcile(state, state.active, now, first, graceMs)
+      : null;
+  }
+  const inFlight = movingOrClaim(state);
+  if (inFlight !== null) {
+    const landed = weightsAfterMove(order, state.active, inFlight.to, inFlight.step, activeWeight);
+    if (sameWeights(weights, landed)) {
+      if (Math.abs(now - inFlight.at) < graceMs) return null;
+      const kind = inFlight.by === 'watchdog' ? 'automatic' : 'operator';
+      const next =
+        inFlight.step === undefined
+          ? afterFlip(state, inFlight.to, now, kind, first)
+          : afterStep(state, inFlight.to, inFlight.step, now, view.holdSeconds, inFlight.by, kind);
+      return {
+        next: { ...next, hold: inFlight.hold },
+        kind: 'lost-write',
+        from: state.active,
+        to: inFlight.to,
+        message:
+          `Route 53 already shows the ${describeWeights(weights, order)} weights of ${state.service} that the move ` +
+          `of epoch ${state.epoch} to the ${inFlight.to} wrote, but it was never recorded (the flip function stopped ` +
+          `between the Route 53 change and its state write). Recorded it now as epoch ${state.epoch + 1}; no second ` +
+          'change was made.',
+      };
+    }
+  }
+  if (sole !== null) {
+    // One target weighted where the state expected a split (or another split): a hand edit.
+    return handEdit(state, sole, now, first);
+  }
+  return splitEdit(state, weights, now);
+}
+
+/** The watchdog's move or the operator's claim in flight, as reconciliation judges it. */
+function movingOrClaim(state: ServiceState): {
+  readonly to: TargetId;
+  readonly at: number;
+  readonly by: string;
+  readonly step: RampStep | undefined;
+  readonly hold: ServiceState['hold'];
+} | null {
+  if (state.moving !== null) {
+    return {
+      to: state.moving.to,
+      at: state.moving.since,
+      by: 'watchdog',
+      step: state.moving.step,
+      hold: state.hold,
+    };
+  }
+  if (state.claim !== null) {
+    const { to, at, by, step, hold } = state.claim;
+    return { to, at, by, step, hold };
+  }
+  return null;
+}
+
+/**
+ * A split nobody recorded: set by hand (or a step whose write was lost after its move was
+ * withdrawn). Recorded as the hand edit it looks like: an operator hold (automation holds off), the
+ * epoch advanced (every move decided before is stale), the weights left as they are.
+ */
+function splitEdit(
+  state: ServiceState,
+  weights: Readonly<Record<TargetId, number>>,
+  now: number,
+): Reconciliation | null {
+  const order = Object.keys(weights);
+  const reason = `traffic split outside the controller: ${describeWeights(weights, order)}`;
+  if (
+    state.hold?.kind === 'manual-edit' &&
+    state.hold.reason === reason &&
+    state.moving === null &&
+    state.claim === null
+  ) {
+    return null;
+  }
+  return {
+    next: {
+      ...state,
+      epoch: state.epoch + 1,
+      moving: null,
+      claim: null,
+      hold: { kind: 'manual-edit', by: 'route53', reason, at: now },
+    },
+    kind: 'hand-edit',
+    from: state.active,
+    to: state.active,
+    message:
+      `Route 53 splits ${state.service} traffic (${describeWeights(weights, order)}), which the controller did not ` +
+      `record: the weights were changed outside it. Set an operator hold (epoch ${state.epoch + 1}): no automatic flip ` +
+      'until someone fails over or back with failoverctl, which moves all traffic to one target.',
+  };
+}
+
+/** `primary=10, secondary=90`. */
+function describeWeights(weights: Readonly<Record<TargetId, number>>, order: readonly TargetId[]): string {
+  return order.map((id) => `${id}=${weights[id] ?? 0}`).join(', ');
+}
+
+/**
+ * The weights are not evidence (see `reconcile`): the record is the truth. `actual` null: not read
+ * (`dataPlane: only`), or a split (`reconcileWeights`), which never shows the decision.
+ */
 function reconcileByRecord(
   state: ServiceState,
   actual: TargetId | null,
@@ -181,12 +346,14 @@ function reconcileByRecord(
 /**
  * Where the watchdog's compare-and-swap must move the weights so that they match a data-plane
  * decision: the recorded active target, when the mark is set, nothing is on its way and the weights
- * show another target; else null.
+ * show another target, or a split (`actual` null: e.g. a ramp's split left by a rollback that landed
+ * through the data plane, issue #13); else null. The compare-and-swap moves all the weight to it.
  *
  * @example
  * weightsToMatch({ ...state, active: 'secondary', weightsPending: { since } }, 'primary'); // 'secondary'
+ * weightsToMatch({ ...state, active: 'secondary', weightsPending: { since } }, null); // 'secondary'
  */
-export function weightsToMatch(state: ServiceState, actual: TargetId): TargetId | null {
+export function weightsToMatch(state: ServiceState, actual: TargetId | null): TargetId | null {
   if (state.weightsPending === undefined || state.moving !== null || state.claim !== null) return null;
   return actual === state.active ? null : state.active;
 }

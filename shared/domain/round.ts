@@ -5,6 +5,7 @@
 import type { Policy, TargetId } from './config.ts';
 import type { Action, Evidence } from './events.ts';
 import { CLOCK_ALLOWANCE_MS, pendingTimeoutMs } from './flip-timing.ts';
+import type { GateState, RampStep } from './ramp.ts';
 import { resendReason } from './reasons.ts';
 import { type AnnouncedCondition, healthOf, type ServiceState, type TargetHealth } from './state.ts';
 
@@ -16,6 +17,11 @@ export interface Round {
   readonly order: readonly TargetId[];
   readonly now: number;
   readonly evidence: Evidence;
+  /**
+   * The step alarm of a ramped failback (issue #13) as read this round; null when the service has
+   * none or no ramp is under way.
+   */
+  readonly gate: GateState | null;
 }
 
 /** A condition that holds this round; `decide` sends its message only when it is new. */
@@ -47,17 +53,22 @@ export function announce(round: Round, notice: Notice): Verdict {
   return { next: round.state, flip: null, notices: [notice] };
 }
 
-/** Ask for a move to `to`, decided on the current epoch; the state records it as on its way. */
+/**
+ * Ask for a move to `to`, decided on the current epoch; the state records it as on its way. With
+ * `step`, the move is a step of a ramped failback (issue #13), not all the traffic.
+ */
 export function move(
   round: Round,
   to: TargetId,
   type: 'failover' | 'failback',
   changes: StateChanges,
   reason: string,
+  step: RampStep | null = null,
 ): Verdict {
+  const stepped = step === null ? {} : { step };
   return {
-    next: { ...round.state, moving: { to, since: round.now }, ...changes },
-    flip: { type, to, epoch: round.state.epoch, reason, evidence: round.evidence },
+    next: { ...round.state, moving: { to, since: round.now, ...stepped }, ...changes },
+    flip: { type, to, epoch: round.state.epoch, reason, evidence: round.evidence, ...stepped },
     notices: [],
   };
 }
@@ -89,6 +100,7 @@ export function awaitMove(round: Round, type: 'failover' | 'failback', why: stri
       epoch: state.epoch,
       reason: resendReason(type, state.epoch, waited, why),
       evidence: round.evidence,
+      ...(moving.step === undefined ? {} : { step: moving.step }),
     },
     notices: [],
   };

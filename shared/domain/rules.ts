@@ -6,6 +6,8 @@
  */
 import type { TargetId } from './config.ts';
 import { dwellPassed, flapLimitReached } from './flip-timing.ts';
+import { failbackStepsOf, firstStep } from './ramp.ts';
+import { rampMoveWanted, rampRound, rollbackReason } from './ramp-rules.ts';
 import {
   allDownMessage,
   automationBlocked,
@@ -23,22 +25,27 @@ import { isFailback } from './state.ts';
  * Primary course:
  *  1. A move of the watchdog's is on its way: wait for it (re-send it after the pending timeout)
  *     while it is still wanted, else withdraw it and decide afresh
- *  2. The active target is DOWN: leave it (`leaveDown`)
- *  3. A more preferred target is UP: return to it (`returnTo`)
- *  4. Otherwise nothing to do
+ *  2. A gradual failback is under way: its own rules (`ramp-rules.ts`: advance, roll back, finish)
+ *  3. The active target is DOWN: leave it (`leaveDown`)
+ *  4. A more preferred target is UP: return to it (`returnTo`) — with `failbackSteps`, by a ramp
+ *  5. Otherwise nothing to do
  */
 export function decideRound(round: Round): Verdict {
   const { state, order } = round;
   const moving = state.moving;
   if (moving !== null) {
     const type = isFailback(order, state.active, moving.to) ? 'failback' : 'failover';
-    if (!stillWanted(round, moving.to)) return settled(withdrawn(round));
+    const wanted =
+      state.ramp === null ? stillWanted(round, moving.to) : rampMoveWanted(round, state.ramp, moving);
+    if (!wanted) return settled(withdrawn(round));
     const why =
-      type === 'failover'
-        ? failoverReason(state, order, round.policy, round.now)
-        : health(round, state.active).status === 'down'
-          ? emergencyFailbackReason(state, moving.to, round.policy, round.now)
-          : failbackReason(state, moving.to, order, round.policy, round.now);
+      state.ramp !== null && moving.to === state.ramp.from
+        ? rollbackReason(state.ramp, `the ${state.ramp.to} failed during the ramp`)
+        : type === 'failover'
+          ? failoverReason(state, order, round.policy, round.now)
+          : health(round, state.active).status === 'down'
+            ? emergencyFailbackReason(state, moving.to, round.policy, round.now)
+            : failbackReason(state, moving.to, order, round.policy, round.now);
     return awaitMove(round, type, why);
   }
   return settled(round);
@@ -59,6 +66,7 @@ function stillWanted(round: Round, to: TargetId): boolean {
 
 function settled(round: Round): Verdict {
   const { state, order } = round;
+  if (state.ramp !== null) return rampRound(round, state.ramp, leaveDown);
   if (health(round, state.active).status === 'down') return leaveDown(round);
   const better = order.slice(0, order.indexOf(state.active)).find((id) => health(round, id).status === 'up');
   return better === undefined ? stay(round) : returnTo(round, better);
@@ -126,11 +134,13 @@ function returnTo(round: Round, to: TargetId): Verdict {
   }
   if (state.frozen) return stay(round);
   if (flapLimitReached(state.autoFailbacks, policy)) return stay(round, { frozen: true });
+  // With `failbackSteps`, the first step of a ramp (issue #13); else all the traffic at once.
   return move(
     round,
     to,
     'failback',
     { autoFailbacks: [...state.autoFailbacks, now] },
     failbackReason(state, to, order, policy, now),
+    firstStep(failbackStepsOf(policy)),
   );
 }

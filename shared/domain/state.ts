@@ -1,4 +1,5 @@
 import type { TargetId } from './config.ts';
+import type { GateState, RampStep } from './ramp.ts';
 
 export type TargetStatus = 'up' | 'down' | 'unknown';
 
@@ -22,6 +23,11 @@ export interface TargetObservation {
 export interface Observation {
   readonly at: number;
   readonly targets: Readonly<Record<TargetId, TargetObservation>>;
+  /**
+   * The step alarm of a ramped failback (issue #13), read only while a ramp is under way and the
+   * service has one; absent otherwise.
+   */
+  readonly gate?: GateState;
 }
 
 export interface TargetHealth {
@@ -51,6 +57,28 @@ export interface Hold {
 export interface Moving {
   readonly to: TargetId;
   readonly since: number;
+  /** A step of a ramped failback (issue #13); absent for a move of all the traffic. */
+  readonly step?: RampStep;
+}
+
+/**
+ * A gradual failback under way (issue #13): traffic is split between `from` (the standby being
+ * left, still `active`) and `to` (the target being returned to), which carries `steps[step]`
+ * percent of the active weight. `steps` is the list this ramp runs (the policy's, or an operator's
+ * `--steps`), kept so that a config change mid-ramp never reinterprets `step`.
+ */
+export interface Ramp {
+  readonly from: TargetId;
+  readonly to: TargetId;
+  /** Ascending percents ending in 100; `step` is below the last index while the ramp lasts. */
+  readonly steps: readonly number[];
+  readonly step: number;
+  /** When the step landed (epoch ms). */
+  readonly since: number;
+  /** The hold of this step: max(stepHoldSeconds, the records' TTL as read when it landed). */
+  readonly holdSeconds: number;
+  /** Who started the ramp: `watchdog`, or the operator who failed back by hand. */
+  readonly by: string;
 }
 
 /**
@@ -67,6 +95,8 @@ export interface OperatorClaim {
   readonly at: number;
   /** The hold set when the flip lands (planned or forced failover); null releases any hold (failback). */
   readonly hold: Hold | null;
+  /** A step of a ramped failback (issue #13); absent for a move of all the traffic. */
+  readonly step?: RampStep;
 }
 
 /** The last flip attempt that did not move the traffic (cleared by the next flip that does). */
@@ -103,6 +133,8 @@ export interface ServiceState {
   readonly active: TargetId;
   /** The watchdog's move on its way, else null. */
   readonly moving: Moving | null;
+  /** A gradual failback under way (traffic split between two targets), else null. */
+  readonly ramp: Ramp | null;
   /** Each target's health, by id (a target not seen yet is unknown). */
   readonly targets: Readonly<Record<TargetId, TargetHealth>>;
   /** When traffic last moved (epoch ms). */

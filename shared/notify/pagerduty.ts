@@ -69,6 +69,11 @@ const RULES: Readonly<Record<EventKind, IncidentRule>> = {
       'flapping-frozen',
     ],
   },
+  // A ramp's first step (issue #13): traffic starts to return; the failover's incident stays open
+  // until the failback completes (or is rolled back, which pages again).
+  'failback-started': { triggers: null, resolves: ['both-down', 'failover-blocked'] },
+  // The returning target failed during a ramp and all traffic is back on the standby: page like a failover.
+  'failback-rolled-back': { triggers: 'failover', resolves: [] },
   'failback-ready': { triggers: null, resolves: ['both-down'] },
   'both-down': { triggers: 'both-down', resolves: [] },
   'flapping-frozen': { triggers: 'flapping-frozen', resolves: [] },

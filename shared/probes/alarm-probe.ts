@@ -1,5 +1,6 @@
 import { type CloudWatchClient, DescribeAlarmsCommand, type StateValue } from '@aws-sdk/client-cloudwatch';
 import type { CloudWatchAlarmCheck } from '../domain/config.ts';
+import type { GateState } from '../domain/ramp.ts';
 import type { CheckResult } from '../domain/state.ts';
 import { checkLabel } from './check-label.ts';
 import { shortenReason } from './reason-text.ts';
@@ -144,4 +145,18 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * What an alarm check's result says for the gate of a ramp step (issue #13): `OK` and `ALARM` as
+ * read; anything else — `INSUFFICIENT_DATA`, a missing alarm, a failed or slow call — holds the step
+ * (`INSUFFICIENT_DATA`), so a step never advances on an alarm that could not be read.
+ *
+ * @example
+ * gateOfAlarm({ check: 'alarm payments-5xx', ok: true, latencyMs: 38, reason: 'state OK' }); // 'OK'
+ */
+export function gateOfAlarm(result: CheckResult): GateState {
+  if (result.reason === 'state OK') return 'OK';
+  if (result.reason === 'state ALARM') return 'ALARM';
+  return 'INSUFFICIENT_DATA';
 }

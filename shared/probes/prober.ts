@@ -8,7 +8,7 @@ import {
 } from '../domain/config.ts';
 import { type Clock, type Prober, systemClock } from '../domain/ports.ts';
 import type { CheckResult, Observation, TargetObservation } from '../domain/state.ts';
-import { probeAlarms } from './alarm-probe.ts';
+import { gateOfAlarm, probeAlarms } from './alarm-probe.ts';
 import { checkLabel } from './check-label.ts';
 import { createLimiter } from './concurrency-limit.ts';
 import { ProberSetupError } from './errors.ts';
@@ -40,6 +40,10 @@ export interface ProberOptions {
  * open sockets bounded (a Lambda allows 1,024 file descriptors).
  */
 export const DEFAULT_PROBE_CONCURRENCY = 1000;
+
+/** How long the read of a ramp's step alarm may take (a slow read holds the step). */
+const STEP_ALARM_TIMEOUT_MS = 3000;
+const noGate: CheckResult = { check: 'step alarm', ok: false, latencyMs: 0, reason: 'not read' };
 
 /**
  * Builds the `Prober` the watchdog and the flip functions use. A round probes every check once (no
@@ -91,7 +95,10 @@ export function createProber(options: ProberOptions = {}): Prober {
   };
 
   return {
-    async probeServices(services: readonly ServiceConfig[]): Promise<Map<string, Observation>> {
+    async probeServices(
+      services: readonly ServiceConfig[],
+      gates: ReadonlySet<string> = new Set(),
+    ): Promise<Map<string, Observation>> {
       const at = clock.now();
       const checksOf = (service: ServiceConfig) => service.targets.flatMap((target) => target.checks);
       const secretHeaders = await readSecretHeaders(services.flatMap(checksOf), options.secrets);
@@ -107,13 +114,30 @@ export function createProber(options: ProberOptions = {}): Prober {
         });
         return false;
       });
-      const observe = startRound(observable.flatMap(checksOf), secretHeaders);
+      // A ramp's step alarm rides in the round's one batched DescribeAlarms (issue #13).
+      const gateChecks = new Map<string, CloudWatchAlarmCheck>();
+      for (const service of observable) {
+        const alarmName = service.policy.stepAlarm;
+        if (gates.has(service.name) && alarmName) {
+          gateChecks.set(service.name, {
+            kind: 'cloudwatch-alarm',
+            alarmName,
+            timeoutMs: STEP_ALARM_TIMEOUT_MS,
+          });
+        }
+      }
+      const observe = startRound([...observable.flatMap(checksOf), ...gateChecks.values()], secretHeaders);
       const entries = await Promise.all(
         observable.map(async (service): Promise<[string, Observation]> => {
           const seen = await Promise.all(
             service.targets.map(async (target) => [target.id, await observe(target.checks)] as const),
           );
-          return [service.name, { at, targets: Object.fromEntries(seen) }];
+          const gateCheck = gateChecks.get(service.name);
+          const gate =
+            gateCheck === undefined
+              ? {}
+              : { gate: gateOfAlarm((await observe([gateCheck])).checks[0] ?? noGate) };
+          return [service.name, { at, targets: Object.fromEntries(seen), ...gate }];
         }),
       );
       return new Map(entries);

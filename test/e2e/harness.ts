@@ -33,6 +33,10 @@ export interface E2EService {
    * and `secondary:`.
    */
   readonly targets?: readonly TargetId[];
+  /** The weighted records' TTL (default 30 s). */
+  readonly ttlSeconds?: number;
+  /** More policy lines for the service, as YAML `key: value` (e.g. `failbackSteps: [10, 50, 100]`). */
+  readonly policy?: readonly string[];
 }
 
 /** A service's backends by target id (`primary` and `secondary` always; more when it lists them). */
@@ -96,7 +100,7 @@ export async function startHarness(
               Type: 'CNAME',
               SetIdentifier: target,
               Weight: index === 0 ? 100 : 0,
-              TTL: 30,
+              TTL: service.ttlSeconds ?? 30,
               ResourceRecords: [{ Value: `${target}.${service.name}.example.net` }],
             },
           })),
@@ -160,6 +164,7 @@ function configYaml(
       '    recordType: CNAME',
       `    failback: ${service.failback}`,
       `    minDwellSeconds: ${service.minDwellSeconds ?? 0}`,
+      ...(service.policy ?? []).map((line) => `    ${line}`),
     ];
     const notify = `    notify: [${(service.notify ?? [`hook-${service.name}`]).join(', ')}]`;
     if (service.targets !== undefined) {

@@ -9,11 +9,12 @@
  * `simulate` plays the two classic targets (`primary`, `secondary`); `simulateTargets` plays any
  * number of targets in preference order.
  */
-import { afterFlip } from '../../shared/domain/after-flip.ts';
+import { afterFlip, afterStep } from '../../shared/domain/after-flip.ts';
 import type { Policy, TargetId } from '../../shared/domain/config.ts';
 import { decide } from '../../shared/domain/decide.ts';
 import { type Action, type FlipAction, isFlipAction } from '../../shared/domain/events.ts';
 import { initialState } from '../../shared/domain/initial-state.ts';
+import { sameStep, stepHoldSeconds } from '../../shared/domain/ramp.ts';
 import type { Observation, ServiceState, TargetStatus } from '../../shared/domain/state.ts';
 
 export const T0 = Date.UTC(2025, 0, 1);
@@ -94,10 +95,26 @@ function observation(
   return { at: now, targets };
 }
 
-/** The flip function's effect: refuses a stale move (not the one on its way, or another epoch). */
-function runFlip(state: ServiceState, action: FlipAction, now: number, first: TargetId): ServiceState | null {
-  if (state.moving?.to !== action.to || state.epoch !== action.epoch) return null;
-  return afterFlip(state, action.to, now, 'automatic', first);
+/** The records' TTL the simulated flip function reads (the hold of a ramp step is at least this). */
+export const SIM_TTL_SECONDS = 60;
+
+/**
+ * The flip function's effect: refuses a stale move (not the one on its way — the same target and
+ * ramp step — or another epoch); a ramp step records the ramp (issue #13), any other move all the traffic.
+ */
+function runFlip(
+  state: ServiceState,
+  action: FlipAction,
+  now: number,
+  first: TargetId,
+  policy: Policy,
+): ServiceState | null {
+  const moving = state.moving;
+  if (moving?.to !== action.to || !sameStep(moving.step, action.step) || state.epoch !== action.epoch)
+    return null;
+  if (action.step === undefined) return afterFlip(state, action.to, now, 'automatic', first);
+  const hold = stepHoldSeconds(policy, SIM_TTL_SECONDS);
+  return afterStep(state, action.to, action.step, now, hold, 'watchdog', 'automatic');
 }
 
 /** Play `steps` over the targets of `order` (most preferred first). */
@@ -146,7 +163,7 @@ function run<S extends Noise>(
     let applied: SimRound['applied'] = null;
     let appliedTo: TargetId | null = null;
     const flip = actions.find(isFlipAction);
-    const flipped = flip === undefined || step.lostFlip ? null : runFlip(decided, flip, now, first);
+    const flipped = flip === undefined || step.lostFlip ? null : runFlip(decided, flip, now, first, policy);
     if (flip !== undefined && flipped !== null) {
       after = flipped;
       applied = flip.type;

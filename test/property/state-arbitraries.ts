@@ -12,6 +12,7 @@ import type {
   Hold,
   Observation,
   OperatorClaim,
+  Ramp,
   ServiceState,
   TargetHealth,
   TargetObservation,
@@ -99,6 +100,8 @@ export function stateArbFor(order: readonly TargetId[]): fc.Arbitrary<ServiceSta
     epoch: fc.nat({ max: 1_000_000 }),
     active: fc.constantFrom(...order),
     moving: fc.option(fc.record({ to: fc.constantFrom(...order), since: instant }), { nil: null }),
+    // No ramp: the legacy-engine equivalence holds over these; `rampStateArbFor` adds ramps.
+    ramp: fc.constant(null),
     targets: targetsArb(order),
     lastFlipAt: fc.option(instant, { nil: null }),
     claim: fc.option(claimArbFor(order), { nil: null, freq: 4 }),
@@ -139,3 +142,37 @@ const CLASSIC: readonly TargetId[] = ['primary', 'secondary'];
 export const claimArb: fc.Arbitrary<OperatorClaim> = claimArbFor(CLASSIC);
 export const stateArb: fc.Arbitrary<ServiceState> = stateArbFor(CLASSIC);
 export const observationArb: fc.Arbitrary<Observation> = observationArbFor(CLASSIC);
+
+/** Ascending whole percents ending in 100, with at least one step before it. */
+export const rampStepsArb: fc.Arbitrary<number[]> = fc
+  .uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 1, maxLength: 4 })
+  .map((steps) => [...steps.sort((a, b) => a - b), 100]);
+
+/** A gradual failback under way (issue #13) between two distinct targets of `order`. */
+export function rampArbFor(order: readonly TargetId[]): fc.Arbitrary<Ramp> {
+  return fc
+    .tuple(fc.shuffledSubarray([...order], { minLength: 2, maxLength: 2 }), rampStepsArb)
+    .chain(([[from = order[0] ?? 'primary', to = order[1] ?? 'secondary'], steps]) =>
+      fc.record({
+        from: fc.constant(from),
+        to: fc.constant(to),
+        steps: fc.constant(steps),
+        step: fc.nat({ max: steps.length - 2 }),
+        since: instant,
+        holdSeconds: fc.nat({ max: 600 }),
+        by: fc.constantFrom('watchdog', 'alice'),
+      }),
+    );
+}
+
+/**
+ * Any stored state of a service over `order` in the middle of a ramp: `active` is the ramp's `from`
+ * (as the controller writes it), and the watchdog's move, if any, may be a ramp step or not.
+ */
+export function rampStateArbFor(order: readonly TargetId[]): fc.Arbitrary<ServiceState> {
+  return fc.tuple(stateArbFor(order), rampArbFor(order)).map(([state, ramp]) => ({
+    ...state,
+    active: ramp.from,
+    ramp,
+  }));
+}

@@ -127,6 +127,7 @@ export function aServiceState(service: string, overrides: Partial<ServiceState> 
     autoFailbacks: [1_779_999_000_000, 1_779_999_500_000],
     frozen: false,
     announced: ['failback-ready'],
+    ramp: null,
     ...overrides,
   };
 }

@@ -16,7 +16,7 @@ export function flipsFor(stack: ChaosStack, service: string): number {
 }
 
 /** Which target Route 53 sends traffic to now, read with the real traffic switch. */
-export async function route53Active(service: string): Promise<string> {
+export async function route53Active(service: string): Promise<string | null> {
   const rt = runtime('watchdog');
   const config = rt.config.services.find((s) => s.name === service);
   if (!config) throw new Error(`no service ${service}`);

@@ -161,7 +161,7 @@ function namesPerAppliedBatch(index: number): string[][] {
 }
 
 /** Where each service's traffic is now, by reading Route 53 again. */
-async function activeNow(services: readonly ServiceConfig[]): Promise<Record<string, string | false>> {
+async function activeNow(services: readonly ServiceConfig[]): Promise<Record<string, string | false | null>> {
   const readings = await switchWith().readAll(services);
   return Object.fromEntries(
     services.map((service) => {

@@ -46,17 +46,20 @@ describe('classifyWeightedSets over three targets', () => {
     expect(result).toEqual({
       ok: false,
       reason: 'ambiguous-weights',
-      message: `Service "payments-api": every weight is 0 at ${WHERE} (blue=0, green=0, red=0); exactly one record must have a weight above 0. Set the weights by hand, then resume.`,
+      message: `Service "payments-api": every weight is 0 at ${WHERE} (blue=0, green=0, red=0); at least one record must have a weight above 0 (Route 53 splits traffic evenly otherwise). Set the weights by hand, then resume.`,
     });
   });
 
-  it('refuses two sets with a weight above 0 as split traffic', () => {
+  it('reads two sets with a weight above 0 as split traffic: no active target, every weight kept', () => {
     const result = classifyWeightedSets(service, [set('blue', 100), set('green', 0), set('red', 50)]);
 
     expect(result).toEqual({
-      ok: false,
-      reason: 'ambiguous-weights',
-      message: `Service "payments-api": 2 weights are above 0 (traffic is split) at ${WHERE} (blue=100, green=0, red=50); exactly one record must have a weight above 0. Set the weights by hand, then resume.`,
+      ok: true,
+      reading: {
+        service: 'payments-api',
+        active: null,
+        sets: { 'eu-west': set('blue', 100), 'us-east': set('green', 0), 'ap-south': set('red', 50) },
+      },
     });
   });
 
@@ -71,14 +74,23 @@ describe('classifyWeightedSets over three targets', () => {
 });
 
 describe('classifyWeightedSets over two targets', () => {
-  it.each([
-    [0, 0, 'both weights are 0 at'],
-    [100, 100, 'both weights are above 0 (traffic is split) at'],
-  ])('keeps the two-target wording for weights %i and %i', (primary, secondary, wording) => {
-    const result = classifyWeightedSets(twoTargets, [set('primary', primary), set('secondary', secondary)]);
+  it.each([[0, 0, 'both weights are 0 at']])(
+    'keeps the two-target wording for weights %i and %i',
+    (primary, secondary, wording) => {
+      const result = classifyWeightedSets(twoTargets, [set('primary', primary), set('secondary', secondary)]);
 
-    expect(result.ok === false && result.message).toBe(
-      `Service "payments-api": ${wording} ${WHERE} (primary=${primary}, secondary=${secondary}); exactly one record must have a weight above 0. Set the weights by hand, then resume.`,
+      expect(result.ok === false && result.message).toBe(
+        `Service "payments-api": ${wording} ${WHERE} (primary=${primary}, secondary=${secondary}); at least one record must have a weight above 0 (Route 53 splits traffic evenly otherwise). Set the weights by hand, then resume.`,
+      );
+    },
+  );
+
+  it('reads weights 10 and 90 as a split with no active target (a ramped failback, issue #13)', () => {
+    const result = classifyWeightedSets(twoTargets, [set('primary', 10), set('secondary', 90)]);
+
+    expect(result.ok && result.reading.active).toBeNull();
+    expect(result.ok && [result.reading.sets.primary?.Weight, result.reading.sets.secondary?.Weight]).toEqual(
+      [10, 90],
     );
   });
 });

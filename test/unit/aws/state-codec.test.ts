@@ -47,6 +47,18 @@ const serviceState: fc.Arbitrary<ServiceState> = fc
       epoch: fc.nat(),
       active: target,
       moving: fc.option(fc.record({ to: target, since: epochMs }), { nil: null }),
+      ramp: fc.option(
+        fc.record({
+          from: target,
+          to: target,
+          steps: fc.constant([10, 50, 100]),
+          step: fc.nat({ max: 1 }),
+          since: epochMs,
+          holdSeconds: fc.nat({ max: 3600 }),
+          by: fc.string(),
+        }),
+        { nil: null },
+      ),
       targets: fc.record(Object.fromEntries(ids.map((id) => [id, targetHealth]))),
       lastFlipAt: fc.option(epochMs, { nil: null }),
       claim: fc.option(

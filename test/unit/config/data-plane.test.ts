@@ -40,4 +40,25 @@ describe('dataPlane policy fields (issue #12)', () => {
       'defaults.dataPlaneDeadlineSeconds: must be a whole number from 1 to 90, got 600',
     ]);
   });
+
+  it('refuses a gradual failback for dataPlane: only, whose weights never change (issue #13)', () => {
+    // Prepare
+    const document = {
+      defaults: { failbackSteps: [10, 50, 100] },
+      services: [
+        aService('payments-api', { dataPlane: 'only' }),
+        aService('ledger-api', { dataPlane: 'only', failbackSteps: [25, 100] }),
+        aService('search-api', { dataPlane: 'fallback' }),
+      ],
+    };
+
+    // Act
+    const issues = problemsIn(document);
+
+    // Assess
+    expect(pathsAndMessages(issues)).toEqual([
+      'services[0].dataPlane: is only, which never changes a weight, but failbackSteps is [10, 50, 100], a gradual failback whose steps could not land; set failbackSteps: [100] or dataPlane: fallback',
+      'services[1].failbackSteps: is [25, 100], a gradual failback, but dataPlane is only, which never changes a weight: the steps could not land; set failbackSteps: [100] or dataPlane: fallback',
+    ]);
+  });
 });

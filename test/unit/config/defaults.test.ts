@@ -13,6 +13,9 @@ describe('policy defaults and overrides', () => {
       minDwellSeconds: 600,
       failback: 'manual',
       maxAutoFailbacksPerHour: 2,
+      failbackSteps: [100],
+      stepHoldSeconds: 60,
+      stepAlarm: null,
     });
     expect(service?.metrics).toBe('basic');
   });
@@ -125,5 +128,42 @@ describe('policy defaults and overrides', () => {
     expect(config.services[0]?.policy.failureThreshold).toBe(3);
     expect(config.services[0]?.notify).toEqual([]);
     expect(config.notifiers).toEqual({});
+  });
+});
+
+describe('gradual failback policy (issue #13)', () => {
+  it('reads failbackSteps, stepHoldSeconds and stepAlarm from defaults, a service overriding them', () => {
+    const config = parse({
+      defaults: { failbackSteps: [10, 50, 100], stepHoldSeconds: 120 },
+      services: [
+        aService('payments-api'),
+        aService('ledger-api', { failbackSteps: [100], stepAlarm: 'ledger-5xx' }),
+      ],
+    });
+
+    expect(
+      config.services.map((s) => [s.policy.failbackSteps, s.policy.stepHoldSeconds, s.policy.stepAlarm]),
+    ).toEqual([
+      [[10, 50, 100], 120, null],
+      [[100], 120, 'ledger-5xx'],
+    ]);
+  });
+
+  it('refuses steps that do not rise to 100, naming the field and an example', () => {
+    const issues = problemsIn({ services: [aService('payments-api', { failbackSteps: [50, 10] })] });
+
+    expect(pathsAndMessages(issues)).toEqual([
+      'services[0].failbackSteps: must rise step by step and end in 100 (percent of the active weight on the returning target), e.g. [10, 50, 100]; got [50, 10]',
+    ]);
+  });
+
+  it('refuses a ramp for an activeWeight of 1, which cannot be split', () => {
+    const issues = problemsIn({
+      services: [aService('payments-api', { activeWeight: 1, failbackSteps: [10, 100] })],
+    });
+
+    expect(pathsAndMessages(issues)).toEqual([
+      'services[0].activeWeight: is 1, which cannot be split between two records, but failbackSteps is [10, 100]; raise activeWeight (e.g. 100) or set failbackSteps: [100]',
+    ]);
   });
 });

@@ -206,7 +206,7 @@ describe('unknown keys', () => {
     const issues = problemsIn({ defaults: { failbak: 'auto' }, services: [aService('payments-api')] });
 
     expect(pathsAndMessages(issues)).toEqual([
-      'defaults.failbak: unknown field "failbak" (did you mean "failback"?); allowed here: probeIntervalSeconds, failureThreshold, recoveryThreshold, minDwellSeconds, failback, maxAutoFailbacksPerHour, metrics, dataPlane, dataPlaneDeadlineSeconds',
+      'defaults.failbak: unknown field "failbak" (did you mean "failback"?); allowed here: probeIntervalSeconds, failureThreshold, recoveryThreshold, minDwellSeconds, failback, maxAutoFailbacksPerHour, failbackSteps, stepHoldSeconds, stepAlarm, metrics, dataPlane, dataPlaneDeadlineSeconds',
     ]);
   });
 

@@ -28,6 +28,7 @@ describe('initialState', () => {
       epoch: 0,
       active: 'primary',
       moving: null,
+      ramp: null,
       targets: {},
       lastFlipAt: null,
       claim: null,

@@ -174,3 +174,47 @@ describe('createProber with alarm checks', () => {
     expect(observations.get('cart')?.targets.secondary?.ok).toBe(true);
   });
 });
+
+describe('the step alarm of a ramped failback (issue #13)', () => {
+  const rampService = (name: string, stepAlarm: string) => {
+    const base = serviceWith(name, [alarmCheck(`${name}-health`)], [alarmCheck(`${name}-standby`)]);
+    return { ...base, policy: { ...base.policy, failbackSteps: [10, 50, 100], stepAlarm } };
+  };
+
+  it('reads each state as the gate of the step: OK advances, ALARM rolls back, anything else holds', async () => {
+    alarmsExist({
+      ...Object.fromEntries(
+        ['a', 'b', 'c', 'd'].flatMap((n) => [
+          [`${n}-health`, 'OK'],
+          [`${n}-standby`, 'OK'],
+        ]),
+      ),
+      'a-5xx': 'OK',
+      'b-5xx': 'ALARM',
+      'c-5xx': 'INSUFFICIENT_DATA',
+    });
+    const prober = createProber({ cloudwatch });
+    const services = ['a', 'b', 'c', 'd'].map((n) => rampService(n, `${n}-5xx`));
+
+    const observations = await prober.probeServices(services, new Set(['a', 'b', 'c', 'd']));
+
+    expect(['a', 'b', 'c', 'd'].map((n) => observations.get(n)?.gate)).toEqual([
+      'OK',
+      'ALARM',
+      'INSUFFICIENT_DATA',
+      'INSUFFICIENT_DATA', // d-5xx does not exist: never advance on an alarm that could not be read
+    ]);
+    // The step alarms ride in the round's one DescribeAlarms call.
+    expect(describeCalls()).toHaveLength(1);
+  });
+
+  it('reads no step alarm for a service without a ramp under way', async () => {
+    alarmsExist({ 'a-health': 'OK', 'a-standby': 'OK', 'a-5xx': 'ALARM' });
+    const prober = createProber({ cloudwatch });
+
+    const observations = await prober.probeServices([rampService('a', 'a-5xx')]);
+
+    expect(observations.get('a')?.gate).toBeUndefined();
+    expect(describeCalls().flatMap((input) => input.AlarmNames ?? [])).not.toContain('a-5xx');
+  });
+});
