@@ -6,6 +6,7 @@ import { AttachError, applyAttach, planAttach } from '../attach-plan.ts';
 import { type Command, flagOption, servicePositional } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT_OK, OperationError } from '../errors.ts';
+import { jsonLines } from '../format.ts';
 
 export const attachCommand: Command = {
   name: 'attach',
@@ -40,10 +41,23 @@ export const attachCommand: Command = {
     }
     if (flagOption(args.values, 'dry-run')) {
       ctx.print(`Would send to hosted zone ${plan.hostedZoneId} (nothing was changed):`);
-      ctx.print(JSON.stringify({ Comment: plan.comment, Changes: plan.changes }, null, 2));
+      // A line at a time: print() shows a line break inside one line as `\n`.
+      for (const line of jsonLines({ Comment: plan.comment, Changes: plan.changes })) ctx.print(line);
       return EXIT_OK;
     }
-    const changeId = await applyAttach(ctx.route53(), plan);
+    let changeId: string | null;
+    try {
+      changeId = await applyAttach(ctx.route53(), plan);
+    } catch (error) {
+      // The compare-and-swap refused: a record changed after it was read (a flip, say). Not undone.
+      if (!(error instanceof Error) || error.name !== 'InvalidChangeBatch') throw error;
+      throw new OperationError(
+        `The records of ${service.name} changed after attach read them (a flip or a hand edit), so Route 53 ` +
+          `refused the batch and nothing was changed: run failoverctl attach ${service.name} again to read them ` +
+          `afresh. Route 53 said: ${error.message}`,
+        { cause: error },
+      );
+    }
     ctx.print(`Attached: Route 53 accepted change ${changeId ?? '(no id)'} for ${service.name}.`);
     return EXIT_OK;
   },

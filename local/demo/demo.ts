@@ -7,7 +7,8 @@
  *  1. Read the configuration; start the demo backends it references and fill in their URLs
  *  2. Write the resolved configuration (validated) to the state directory
  *  3. Start the local stack (dynalite, Route 53 API + DNS, Lambda stand-in with the flip handlers)
- *  4. Create the hosted zones and seed each service's weighted records (traffic where the state says)
+ *  4. Create the hosted zones and seed each service's weighted records (traffic where the state says);
+ *     for a `dataPlane` service, provision its alarms and health checks and attach them (data-plane.ts)
  *  5. Print what to try; divert the handlers' stdout to a log file
  *  6. Play the watchdog schedule and show the state as it changes (terminal and web page)
  *
@@ -31,6 +32,7 @@ import type { Propagation } from '../route53/index.ts';
 import { type LocalStack, startLocalStack } from '../stack.ts';
 import { startVantageNetwork, type VantageNetwork } from '../vantage/network.ts';
 import { DEMO_ENV, type DemoPolicyOverrides, readDemoConfigSource, writeDemoConfig } from './config.ts';
+import { type DemoDataPlane, setUpDataPlane } from './data-plane.ts';
 import { DemoSetupError } from './errors.ts';
 import { envScript, guide } from './guide.ts';
 import { divertStdout, type StdoutDiversion } from './handler-log.ts';
@@ -60,6 +62,11 @@ export interface DemoTiming extends DemoPolicyOverrides {
   readonly runSeconds?: number;
   /** How often the live view reads the state table (default 1000 ms). */
   readonly viewIntervalMs?: number;
+  /**
+   * The local CloudWatch's clock runs this many times faster than real time (default 1): at 60 a
+   * 60 s alarm period, and so a data-plane move, takes a second. For tests.
+   */
+  readonly cloudwatchTimeScale?: number;
 }
 
 export interface LocalDemoOptions {
@@ -109,6 +116,8 @@ export interface LocalDemo {
   readonly backends: { readonly primary?: DemoBackend; readonly standby?: DemoBackend };
   /** With `vantages`: the network view, the canary and each vantage's configuration; else null. */
   readonly vantages: DemoVantages | null;
+  /** Issue #12: each `dataPlane` service with the health checks attached to its records at start. */
+  readonly dataPlane: readonly DemoDataPlane[];
   readonly dnsPort: number;
   /** The read-only web view of the live state: `http://127.0.0.1:<port>/`. */
   readonly webUrl: string;
@@ -227,7 +236,10 @@ async function start(
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
   const dynamoDir = options.dataDir === undefined ? undefined : join(stateDir, 'dynamodb');
+  const scale = timing.cloudwatchTimeScale ?? 1;
+  const zero = Date.now();
   const stack = await startLocalStack({
+    ...(scale === 1 ? {} : { cloudwatch: { now: () => zero + (Date.now() - zero) * scale } }),
     ...(dynamoDir === undefined ? {} : { dataDir: dynamoDir }),
     ports: {
       ...(options.ports?.dynamodb === undefined ? {} : { dynamodb: options.ports.dynamodb }),
@@ -254,6 +266,8 @@ async function start(
   } finally {
     route53.destroy();
   }
+  // Issue #12: the alarms and health checks a deploy makes, attached once, as an operator would.
+  const dataPlane = await setUpDataPlane(config, stack);
   // Seeded instantly (as if made long ago); every change from here on propagates as chosen.
   const propagation: Propagation = options.propagation ?? { kind: 'instant' };
   stack.route53.setPropagation(propagation);
@@ -306,6 +320,7 @@ async function start(
       dynamoDir,
       backends,
       vantages,
+      dataPlane,
       runSeconds,
       envFile,
       exports,
@@ -369,6 +384,7 @@ async function start(
     stack,
     backends,
     vantages,
+    dataPlane,
     dnsPort: stack.route53.dnsPort,
     webUrl: web.url,
     config,

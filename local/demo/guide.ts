@@ -11,6 +11,7 @@ import {
 } from '../../shared/domain/config.ts';
 import type { DemoBackend } from '../backend/index.ts';
 import { describePropagation, type Propagation } from '../route53/index.ts';
+import type { DemoDataPlane } from './data-plane.ts';
 import type { SeedPlan } from './seed.ts';
 
 export interface GuideInput {
@@ -32,6 +33,8 @@ export interface GuideInput {
     readonly canary: { readonly url: string };
     readonly configs: readonly { readonly vantage: string; readonly file: string }[];
   } | null;
+  /** Issue #12: the `dataPlane` services and the health checks attached to their records. */
+  readonly dataPlane?: readonly DemoDataPlane[];
   readonly runSeconds: number;
   readonly envFile: string;
   readonly exports: Readonly<Record<string, string>>;
@@ -72,6 +75,7 @@ export function guide(input: GuideInput): string {
           `  ${record.target.padEnd(width)} ${record.setIdentifier} -> ${record.value} (weight ${record.weight}), checks ${checks(service, record.target)}`,
       ),
       `  ${policyText(service)}`,
+      ...dataPlaneLines(service, input.dataPlane ?? []),
     );
   }
   lines.push('', 'Try it from another shell:');
@@ -108,6 +112,13 @@ export function guide(input: GuideInput): string {
           ]),
     );
   }
+  if ((input.dataPlane ?? []).length > 0) {
+    const faults = `${input.endpoints.route53}/_local/faults`;
+    lines.push(
+      `  curl -X POST ${faults} -d '${ROUTE53_DOWN}'   # the Route 53 API down: every call answers 503; a failover lands through the health checks`,
+      `  curl -X POST ${input.endpoints.route53}/_local/reset   # the Route 53 API back: the next watchdog run brings the weights in line`,
+    );
+  }
   for (const service of config.services) {
     lines.push(
       `  dig @127.0.0.1 -p ${input.dnsPort} ${service.recordName.replace(/\.$/, '')} ${service.recordType} +short   # where ${service.name} points`,
@@ -128,6 +139,22 @@ export function guide(input: GuideInput): string {
     '',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** The control request that makes every Route 53 API call answer 503 (local/route53/control.ts). */
+export const ROUTE53_DOWN = '{"action":"failNext","count":1000000000,"error":"ServiceUnavailable"}';
+
+function dataPlaneLines(service: ServiceConfig, attached: readonly DemoDataPlane[]): string[] {
+  const found = attached.find((a) => a.service.name === service.name);
+  if (found === undefined) return [];
+  const checks = Object.entries(found.healthChecks).map(([target, id]) => `${target} ${id}`);
+  const mode =
+    service.dataPlane.mode === 'only'
+      ? 'only: no Route 53 API call, every move lands through the health checks'
+      : `fallback: a move that cannot get through the Route 53 API for ${service.dataPlane.deadlineSeconds} s lands through the health checks`;
+  return [
+    `  data plane ${mode}; health checks attached: ${checks.join(', ')} (each follows its TrafficAllowed alarm: 60 s periods, so 60-120 s after a decision)`,
+  ];
 }
 
 /** The `env.sh` another shell sources to reach this demo. */

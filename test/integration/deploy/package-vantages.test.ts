@@ -7,15 +7,13 @@
  * packaging with the file, the field and the sets there are. cfn-lint checks both templates when
  * installed.
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readZip } from '../../support/zip.ts';
+import { onPath, run, serverlessPackage, serviceCopy } from './packaging.ts';
 
-const run = promisify(execFile);
 const REGIONS = ['us-east-2', 'us-east-1', 'us-west-2'];
 const TABLE = 'failover-controller-ci-state';
 const ROLES = ['WatchdogRole', 'FailoverRole', 'FailbackRole', 'ForcedRole', 'ControlRole'];
@@ -28,41 +26,6 @@ interface Resource {
 interface Template {
   Resources: Record<string, Resource>;
   Outputs: Record<string, Json>;
-}
-
-/** What `serverless package` reads from the service directory. */
-const SERVICE_FILES = ['serverless.yml', 'package.json', 'tsconfig.json', 'deploy', 'shared', 'functions'];
-
-/**
- * A copy of the service in `dir` to package from: serverless-esbuild builds in the service
- * directory (.esbuild, .serverless), so two test files packaging the same one at once would
- * overwrite each other's bundles.
- */
-async function serviceCopy(dir: string): Promise<string> {
-  const service = join(dir, 'service');
-  for (const name of SERVICE_FILES) await cp(name, join(service, name), { recursive: true });
-  await symlink(await realpath('node_modules'), join(service, 'node_modules'), 'dir');
-  return service;
-}
-
-function serverlessPackage(service: string, config: string, region: string, out: string) {
-  return run('npx', ['serverless', 'package', '--stage', 'ci', '--region', region, '--package', out], {
-    cwd: service,
-    env: {
-      ...process.env,
-      FAILOVER_CONFIG: config,
-      LEDGER_PRIMARY_HOST: 'ledger-primary.internal',
-      SLS_TELEMETRY_DISABLED: '1',
-    },
-    timeout: 120_000,
-  });
-}
-
-async function onPath(program: string): Promise<boolean> {
-  return run('sh', ['-c', `command -v ${program}`]).then(
-    () => true,
-    () => false,
-  );
 }
 
 /** A resource's properties; fails the test when the template lacks it. */
