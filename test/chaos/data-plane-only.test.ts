@@ -79,7 +79,8 @@ describe('chaos: dataPlane only, a failover and a failback with no Route 53 call
     stack.backends('solo').primary.set('fail');
 
     // Act
-    const report = await stack.runWatchdog(3);
+    // Long enough for the decision and then a whole alarm period (1 s here) of 0, even on a busy machine.
+    const report = await stack.runWatchdog(6);
     await settle();
 
     // Assess
@@ -119,7 +120,7 @@ describe('chaos: dataPlane only, a failover and a failback with no Route 53 call
     stack.backends('solo').primary.set('ok');
 
     // Act
-    const report = await stack.runWatchdog(3);
+    const report = await stack.runWatchdog(6);
     await settle();
 
     // Assess
