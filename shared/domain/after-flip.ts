@@ -32,21 +32,10 @@ export function afterFlip(
   kind: FlipKind,
   first: TargetId,
 ): ServiceState {
-  const targets =
-    kind === 'operator'
-      ? { ...state.targets, [to]: { ...initialTargetHealth(), last: healthOf(state, to).last } }
-      : state.targets;
   // A flip recorded from a compare-and-swap (or a reading) leaves the weights as decided: no mark.
-  const { weightsPending: _settled, ...rest } = state;
   return {
-    ...rest,
-    targets,
+    ...landed(state, to, now, kind),
     active: to,
-    moving: null,
-    epoch: state.epoch + 1,
-    lastFlipAt: now,
-    claim: null,
-    lastFailure: null,
     ramp: null,
     frozen: kind === 'operator' && to === first ? false : state.frozen,
   };
@@ -73,21 +62,10 @@ export function afterStep(
   kind: FlipKind,
 ): ServiceState {
   const ramp = state.ramp?.to === to ? state.ramp : null;
-  const targets =
-    kind === 'operator'
-      ? { ...state.targets, [to]: { ...initialTargetHealth(), last: healthOf(state, to).last } }
-      : state.targets;
   // A step lands through the compare-and-swap of every record (never the data plane): the weights
   // are as decided, so a mark left by an earlier data-plane decision (issue #12) is settled too.
-  const { weightsPending: _settled, ...rest } = state;
   return {
-    ...rest,
-    targets,
-    moving: null,
-    epoch: state.epoch + 1,
-    lastFlipAt: now,
-    claim: null,
-    lastFailure: null,
+    ...landed(state, to, now, kind),
     ramp: {
       from: ramp?.from ?? state.active,
       to,
@@ -97,5 +75,27 @@ export function afterStep(
       holdSeconds,
       by: ramp?.by ?? by,
     },
+  };
+}
+
+/**
+ * What every landed move does to the state: the next epoch, nothing in flight or failed, the time of
+ * the flip, the data-plane mark settled; an operator's move forgets what the watchdog had concluded
+ * about its target (the flip function has just probed it healthy).
+ */
+function landed(state: ServiceState, to: TargetId, now: number, kind: FlipKind): ServiceState {
+  const targets =
+    kind === 'operator'
+      ? { ...state.targets, [to]: { ...initialTargetHealth(), last: healthOf(state, to).last } }
+      : state.targets;
+  const { weightsPending: _settled, ...rest } = state;
+  return {
+    ...rest,
+    targets,
+    moving: null,
+    epoch: state.epoch + 1,
+    lastFlipAt: now,
+    claim: null,
+    lastFailure: null,
   };
 }
