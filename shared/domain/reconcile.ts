@@ -409,5 +409,16 @@ export function reconcileShares(
     };
   }
   if (moving !== null && Math.abs(now - moving.since) < graceMs) return null;
-  return splitEdit(state, weights, now);
+  const edit = splitEdit(state, weights, now);
+  if (edit === null) return null;
+  // The edited map becomes the recorded one, so that after `failoverctl resume` the controller
+  // drains and ramps from what Route 53 really shows instead of calling it a hand edit again.
+  return {
+    ...edit,
+    next: { ...edit.next, shares: { weights: { ...weights }, ramp: null } },
+    message:
+      `Route 53 shows the weights ${describeWeights(weights, order)} for ${state.service}, which the controller did ` +
+      `not decide: they were changed outside it. Recorded them with an operator hold (epoch ${state.epoch + 1}): ` +
+      'no automatic change until someone runs failoverctl resume.',
+  };
 }
