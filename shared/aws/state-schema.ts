@@ -46,6 +46,8 @@ const holdSchema = z.object({
 });
 
 const percent = z.number().int().min(1).max(100);
+/** A Route 53 weight. */
+const weight = z.number().int().min(0).max(255);
 /** A ramp step (issue #13): absent from items written before it, and from moves of all the traffic. */
 const stepSchema = z.object({ steps: z.array(percent).min(1), step: count });
 
@@ -95,6 +97,7 @@ const common = {
       'failover-blocked',
       'quorum-lost',
       'vantage-disagrees',
+      'drain-refused',
     ]),
   ),
 };
@@ -103,10 +106,32 @@ const common = {
 export const serviceStateSchema = z.object({
   ...common,
   active: targetId,
-  moving: z.object({ to: targetId, since: epochMs, step: stepSchema.optional() }).nullable(),
+  moving: z
+    .object({
+      to: targetId,
+      since: epochMs,
+      step: stepSchema.optional(),
+      weights: z.record(targetId, weight).optional(),
+    })
+    .nullable(),
   targets: z.record(targetId, targetHealthSchema),
   // Issue #12: only while a data-plane flip's weights are not yet reconciled.
   weightsPending: z.object({ since: epochMs }).optional(),
+  // Active-active only (issue #13 item 3): the decided weight map and a drained target's ramp back.
+  shares: z
+    .object({
+      weights: z.record(targetId, weight),
+      ramp: z
+        .object({
+          to: targetId,
+          steps: z.array(percent).min(1),
+          step: count,
+          since: epochMs,
+          holdSeconds: count,
+        })
+        .nullable(),
+    })
+    .optional(),
 }) satisfies z.ZodType<ServiceState, unknown>;
 
 /** Format 1: two targets and four phases, as written before issue #19. */

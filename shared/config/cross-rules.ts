@@ -31,6 +31,7 @@ export function checkCrossRules(document: unknown): FieldIssue[] {
       ...checkRules(service, index, probeInterval(service, index, defaults)),
       ...rampNeedsWeight(service, index, defaults),
       ...rampNeedsWeights(service, index, defaults),
+      ...topologyRules(service, index, defaults),
     ]),
   ];
 }
@@ -194,4 +195,68 @@ function probeInterval(service: Mapping, index: number, defaults: Mapping): Prob
     return seconds === undefined ? undefined : { seconds, setBy: 'defaults.probeIntervalSeconds' };
   }
   return { seconds: POLICY_DEFAULTS.probeIntervalSeconds, setBy: 'the default probeIntervalSeconds' };
+}
+
+/** Route 53's largest weight: an active-active total above it could not go to one survivor. */
+const MAX_TOTAL_WEIGHT = 255;
+
+/**
+ * `mode: active-active` (issue #13 item 3): every target has a `weight`, together at most 255 (a lone
+ * survivor carries the whole total), `minHealthyTargets` below the number of targets, and no data
+ * plane (its signal allows whole targets, not shares). Active-passive: neither `weight` nor
+ * `minHealthyTargets`, which would be silently ignored.
+ */
+function topologyRules(service: Mapping, index: number, defaults: Mapping): FieldIssue[] {
+  const at = (...path: (string | number)[]) => ['services', index, ...path];
+  const entries = targetEntries(service);
+  const activeActive = service.mode === 'active-active';
+  const issues: FieldIssue[] = [];
+  if (!activeActive) {
+    for (const { at: where, target } of entries) {
+      if (asMapping(target)?.weight === undefined) continue;
+      issues.push({
+        path: at(...where, 'weight'),
+        message: `is set, but ${formatTargetPath(where)} belongs to an active-passive service, where the active record gets activeWeight; remove it, or set mode: active-active`,
+      });
+    }
+    if (service.minHealthyTargets !== undefined) {
+      issues.push({
+        path: at('minHealthyTargets'),
+        message: 'applies to mode: active-active only; remove it, or set mode: active-active',
+      });
+    }
+    return issues;
+  }
+  let total = 0;
+  for (const { at: where, target } of entries) {
+    const weight = asMapping(target)?.weight;
+    if (weight === undefined) {
+      issues.push({
+        path: at(...where, 'weight'),
+        message: `is required for every target of an active-active service (its share of the traffic, 1..255); ${formatTargetPath(where)} has none`,
+      });
+    }
+    if (typeof weight === 'number') total += weight;
+  }
+  if (total > MAX_TOTAL_WEIGHT) {
+    issues.push({
+      path: at('mode'),
+      message: `is active-active, but the targets' weights add up to ${total}, above ${MAX_TOTAL_WEIGHT} (Route 53's largest weight, which one survivor must be able to carry); scale them down, e.g. to percents`,
+    });
+  }
+  const min = service.minHealthyTargets;
+  if (typeof min === 'number' && entries.length > 0 && min >= entries.length) {
+    issues.push({
+      path: at('minHealthyTargets'),
+      message: `is ${min}, but the service has ${entries.length} targets: no target could ever be drained; set it below ${entries.length}`,
+    });
+  }
+  const dataPlane = service.dataPlane ?? defaults.dataPlane;
+  if (dataPlane !== undefined && dataPlane !== 'off') {
+    issues.push({
+      path: at(service.dataPlane === undefined ? 'mode' : 'dataPlane'),
+      message: `active-active with dataPlane: ${String(dataPlane)} is not supported: the data-plane signal allows whole targets, not shares of the traffic; set dataPlane: off for this service`,
+    });
+  }
+  return issues;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Check, ControllerConfig, NotifierConfig, ServiceConfig } from '../domain/config.ts';
+import type { Check, ControllerConfig, NotifierConfig, Policy, ServiceConfig } from '../domain/config.ts';
 import { isTargetId, MAX_CHECKS_PER_TARGET, MAX_SERVICE_NAME_CHARS, MAX_TARGETS } from '../domain/limits.ts';
 import { check } from './check-schema.ts';
 import { interpretRecordName } from './dns-name.ts';
@@ -44,6 +44,8 @@ function targetId(value: string): Interpretation<string> {
 
 const targetFields = {
   setIdentifier: plainText(1, 128),
+  /** `mode: active-active` only: the target's configured share (issue #13 item 3). */
+  weight: wholeNumber(1, 255).optional(),
   checks: z
     .array(check, {
       error: (issue) =>
@@ -64,6 +66,9 @@ const service = z.strictObject({
   recordName,
   recordType,
   activeWeight: wholeNumber(1, 255).default(100),
+  /** Issue #13 item 3: `active-active` spreads traffic by each target's `weight`. */
+  mode: oneOf(['active-passive', 'active-active']).optional(),
+  minHealthyTargets: wholeNumber(1, MAX_TARGETS).optional(),
   // Two targets as `primary:` and `secondary:`, or any number as `targets:` in preference order.
   primary: target.optional(),
   secondary: target.optional(),
@@ -96,6 +101,16 @@ function targetsOf(entry: z.output<typeof service>): ServiceConfig['targets'] {
     ['secondary', entry.secondary],
   ] as const;
   return sugar.flatMap(([id, fields]) => (fields === undefined ? [] : [{ id, ...fields }]));
+}
+
+/**
+ * The policy of an active-active service carries its topology (each target's weight and
+ * `minHealthyTargets`); `cross-rules.ts` has already refused a weight missing or out of place.
+ */
+function withTopology(policy: Policy, entry: z.output<typeof service>): Policy {
+  if (entry.mode !== 'active-active') return policy;
+  const weights = Object.fromEntries(targetsOf(entry).map((t) => [t.id, t.weight ?? 1]));
+  return { ...policy, activeActive: { weights, minHealthyTargets: entry.minHealthyTargets ?? 1 } };
 }
 
 /**
@@ -135,7 +150,7 @@ export const configDocument = z
           activeWeight: entry.activeWeight,
           targets: targetsOf(entry),
           notify: entry.notify,
-          policy: resolvePolicy(entry, document.defaults),
+          policy: withTopology(resolvePolicy(entry, document.defaults), entry),
           metrics: resolveMetrics(entry, document.defaults),
           dataPlane: resolveDataPlane(entry, document.defaults),
         }),

@@ -114,6 +114,11 @@ export function watchdogAdvice(service: ServiceConfig, event: EventKind): Advice
         severity: 'error',
         next: `This vantage reaches neither target of ${service.name} nor the canary: its network is at fault, and it abstains until it sees again. The other vantages still decide.`,
       };
+    case 'drain-refused':
+      return {
+        severity: 'critical',
+        next: `A DOWN target of ${service.name} still has weight: draining it would leave fewer UP targets than minHealthyTargets, so the weights stay as they are (fail static). Restore a target or add capacity; to drain anyway, pause ${service.name} and set the weights in Route 53 by hand (see the runbook, "drain-refused").`,
+      };
     default:
       return { severity: 'warning', next: `See failoverctl status ${service.name} and history.` };
   }

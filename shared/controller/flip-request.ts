@@ -86,6 +86,13 @@ const flipRequest = z.strictObject({
       error: 'step: must index a step before the last (the last moves all the traffic and carries no step)',
     })
     .optional(),
+  /** Set by the watchdog for an active-active service (issue #13 item 3): the whole weight map to write. */
+  weights: z
+    .record(targetId, z.number().int().min(0).max(255))
+    .refine((map) => Object.values(map).some((w) => w > 0), {
+      error: 'weights: must give at least one target a weight above 0 (all 0 splits traffic evenly)',
+    })
+    .optional(),
   /**
    * An operator's failback by other steps than the policy's (issue #13), e.g. [100] to move all the
    * traffic at once (`failoverctl failback --steps 100`).
@@ -110,6 +117,7 @@ export interface FlipRequest {
   readonly to?: string;
   readonly step?: RampStep;
   readonly steps?: readonly number[];
+  readonly weights?: Readonly<Record<string, number>>;
 }
 
 export type { ParsedRequest } from './strict-payload.ts';
@@ -123,8 +131,11 @@ export type { ParsedRequest } from './strict-payload.ts';
 export function parseFlipRequest(payload: unknown): ParsedRequest<FlipRequest> {
   const parsed = parseStrictPayload(flipRequest, payload);
   if (!parsed.ok) return parsed;
-  const { epoch, requestedBy, evidence: given, step, steps } = parsed.request;
+  const { epoch, requestedBy, evidence: given, step, steps, weights } = parsed.request;
   const errors: string[] = [];
+  if (epoch === undefined && weights !== undefined) {
+    errors.push("weights: only the watchdog's own requests (with an epoch) carry a weight map");
+  }
   // A ramp step is the watchdog's decision on an epoch; an operator names the whole list instead.
   if (epoch === undefined && step !== undefined) {
     errors.push("step: only the watchdog's own requests (with an epoch) carry a step; give steps instead");

@@ -141,6 +141,22 @@ export function resolveMove(
       `to: '${String(to)}' is not a target of ${service.name}; its targets: ${order.join(', ')}`,
     ]);
   }
+  const activeActive = service.policy.activeActive !== undefined;
+  // Active-active (issue #13 item 3): the watchdog decides whole weight maps; a move of all the
+  // traffic by hand would leave the recorded map behind, and an active-passive move cannot land there.
+  if (activeActive && (request.epoch === undefined || request.weights === undefined)) {
+    return rejected(request.service, [
+      request.epoch === undefined
+        ? `${service.name} is active-active: its weights follow each target's health, and a failover or failback ` +
+          'by hand is not supported yet; pause it (failoverctl pause) and set the weights in Route 53, then resume'
+        : `weights: ${service.name} is active-active, and the watchdog's request carries no weight map`,
+    ]);
+  }
+  if (!activeActive && request.weights !== undefined) {
+    return rejected(request.service, [
+      `weights: ${service.name} is active-passive; a weight map is not accepted`,
+    ]);
+  }
   const move = moveOf(direction, to, order[0] ?? to, request, deps.requestId, service);
   // A ramp step splits the weights (issue #13); `dataPlane: only` never changes a weight (issue #12)
   // and its signal allows whole targets: the split could land nowhere. The config refuses a ramp for
@@ -264,6 +280,7 @@ function moveOf(
     ...(request.reason !== undefined ? { reason: request.reason } : {}),
     force: request.force ?? false,
     ...(automatic && request.evidence ? { evidence: request.evidence } : {}),
+    ...(automatic && request.weights ? { weights: request.weights } : {}),
     correlationId: request.correlationId ?? requestId ?? randomUUID(),
   };
 }

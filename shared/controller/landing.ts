@@ -46,7 +46,8 @@ export async function landMoves(
 ): Promise<Map<string, Landing>> {
   const results = new Map<string, Landing>();
   // A ramp step takes the control-plane lane of `off` (see above).
-  const mode = (p: Prepared) => (p.move.step === undefined ? p.service.dataPlane.mode : 'off');
+  const mode = (p: Prepared) =>
+    p.move.step === undefined && p.move.weights === undefined ? p.service.dataPlane.mode : 'off';
   for (const p of claimed) {
     if (mode(p) === 'only') results.set(p.service.name, { outcome: 'data-plane', cause: 'dataPlane: only' });
   }

@@ -203,7 +203,12 @@ async function prepareMove(
   const reading = found?.reading ?? null;
   // A split only a ramp, or weights still pending behind a data-plane decision (a rollback from a
   // ramp's split), explains (issues #13, #12); any other is a hand edit the watchdog reconciles.
-  if (reading !== null && reading.active === null && !splitExplained(loaded.value)) {
+  if (
+    reading !== null &&
+    reading.active === null &&
+    service.policy.activeActive === undefined &&
+    !splitExplained(loaded.value)
+  ) {
     throw new FlipError(
       `Cannot move ${service.name} to the ${move.to}: ${unexplainedSplit(service, reading)}`,
     );
@@ -218,7 +223,10 @@ async function prepareMove(
     planFlip(reading, move.to, service.activeWeight, share).kind === 'already-active'
   ) {
     if (!options.dryRun) await recordMove(deps, service, move, loaded, milestones, null, { holdSeconds });
-    const message = `Route 53 already sends ${service.name} traffic to the ${move.to}${share ? ` at ${percentOf(move.step)} %` : ''}.`;
+    const message =
+      share !== undefined && 'weights' in share
+        ? `Route 53 already shows the weights decided for ${service.name}.`
+        : `Route 53 already sends ${service.name} traffic to the ${move.to}${share ? ` at ${percentOf(move.step)} %` : ''}.`;
     return { kind: 'stopped', stop: { outcome: 'already-active', message }, state: loaded.value };
   }
 
@@ -266,6 +274,8 @@ function splitExplained(state: ServiceState): boolean {
 
 /** A ramp step's split: the active target (the one being left) keeps the rest of the weight. */
 function shareOf(state: ServiceState, move: Move): FlipShare | undefined {
+  // Active-active (issue #13 item 3): the weight map as the watchdog decided it.
+  if (move.weights !== undefined) return { weights: move.weights };
   return move.step === undefined ? undefined : { from: state.active, step: move.step };
 }
 
@@ -287,7 +297,7 @@ async function readFor(
   options: { readonly dryRun: boolean },
 ): Promise<ReadResult | null> {
   const mode = service.dataPlane.mode;
-  if (move.step !== undefined || options.dryRun) return read();
+  if (move.step !== undefined || move.weights !== undefined || options.dryRun) return read();
   if (mode === 'only') return null;
   if (mode !== 'fallback') return read();
   try {

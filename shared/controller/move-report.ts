@@ -114,7 +114,11 @@ export async function tell(
       const { recorded, changeId, verification, ramp } = execution;
       const outcome: MoveOutcome = move.direction === 'failover' ? 'failed-over' : 'failed-back';
       const rolledBack = ramp !== null && move.to === ramp.from;
-      const inRamp = rampEvent(move, rolledBack);
+      // Active-active (issue #13 item 3): a drain pages like a failover, a ramp back as a failback's.
+      const inRamp =
+        move.weights !== undefined && move.direction === 'failover'
+          ? 'failover'
+          : rampEvent(move, rolledBack);
       const event: EventKind | null = inRamp === undefined ? movedEvent(move) : inRamp;
       const why = move.reason ?? (isAutomatic(move) ? 'automatic decision' : 'operator request');
       const forced = move.force && !verification.ok ? ` (forced: the ${move.to} failed its re-check)` : '';
@@ -124,9 +128,15 @@ export async function tell(
           ? ` Route 53 accepted the change (${changeId}); its name servers answer the ${move.to} once it is in sync (typically within 60 s), resolvers after the record's TTL.`
           : '';
       const what =
-        move.step === undefined
-          ? `Moved ${service.name} from the ${from} to the ${move.to}`
-          : `Moved ${percentOf(move.step)} % of ${service.name} traffic to the ${move.to} (step ${move.step.step + 1} of ${move.step.steps.length}; the ${from} keeps the rest)`;
+        move.weights !== undefined
+          ? `Set the weights of ${service.name} to ${Object.entries(move.weights)
+              .map(([id, w]) => `${id} ${w}`)
+              .join(
+                ', ',
+              )}${move.step === undefined ? '' : ` (the ${move.to} at ${percentOf(move.step)} % of its share, step ${move.step.step + 1} of ${move.step.steps.length})`}`
+          : move.step === undefined
+            ? `Moved ${service.name} from the ${from} to the ${move.to}`
+            : `Moved ${percentOf(move.step)} % of ${service.name} traffic to the ${move.to} (step ${move.step.step + 1} of ${move.step.steps.length}; the ${from} keeps the rest)`;
       // Never a ramp step (those land through the compare-and-swap only); a ramp's rollback may.
       const dataPlane =
         execution.mechanism === 'data-plane'
@@ -211,6 +221,7 @@ async function record(
         ...(move.step === undefined
           ? {}
           : { percent: percentOf(move.step), step: move.step.step, steps: move.step.steps }),
+        ...(move.weights === undefined ? {} : { weights: move.weights }),
         ...telling?.details,
       },
     },

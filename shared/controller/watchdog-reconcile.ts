@@ -30,6 +30,7 @@ import {
   type ReconcileView,
   type Reconciliation,
   reconcile,
+  reconcileShares,
   reconcileWeights,
   weightsMatched,
   weightsToMatch,
@@ -214,7 +215,13 @@ async function reconcileOne(
     key,
     { value: t.state, version: t.version },
     (s) => {
-      result = view === null ? reconcile(s, null, now, key.first) : reconcileWeights(s, view, now, key.first);
+      const settings = t.config.policy.activeActive;
+      result =
+        view === null
+          ? reconcile(s, null, now, key.first)
+          : settings !== undefined
+            ? reconcileShares(s, view.weights, view.order, settings, now, view.holdSeconds)
+            : reconcileWeights(s, view, now, key.first);
       return result?.next ?? null;
     },
     'reconcile',

@@ -181,7 +181,12 @@ async function round(
 ): Promise<void> {
   // A ramp's step alarm is read only while the ramp is under way (issue #13): no cost otherwise.
   const gates = new Set(
-    due.filter((t) => t.state.ramp !== null && t.config.policy.stepAlarm).map((t) => t.config.name),
+    due
+      .filter(
+        (t) =>
+          (t.state.ramp !== null || (t.state.shares?.ramp ?? null) !== null) && t.config.policy.stepAlarm,
+      )
+      .map((t) => t.config.name),
   );
   const observations = await deps.prober.probeServices(
     due.map((t) => t.config),
@@ -327,6 +332,7 @@ function decision(deps: WatchdogDeps, t: Tracked, action: FlipAction, ledger: Le
       evidence: action.evidence,
       correlationId,
       ...(action.step === undefined ? {} : { step: action.step }),
+      ...(action.weights === undefined ? {} : { weights: action.weights }),
     },
   };
 }

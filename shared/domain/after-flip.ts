@@ -1,3 +1,4 @@
+import { heaviest } from './active-active.ts';
 import type { TargetId } from './config.ts';
 import type { RampStep } from './ramp.ts';
 import { healthOf, type ServiceState } from './state.ts';
@@ -75,6 +76,33 @@ export function afterStep(
       holdSeconds,
       by: ramp?.by ?? by,
     },
+  };
+}
+
+/**
+ * The state after an active-active weight map has landed (issue #13 item 3): the map recorded as the
+ * decision on the next epoch; with `step`, `to` is a drained target ramping back at that step (its
+ * hold starting now); `active` labels the target with the largest share.
+ *
+ * @example
+ * const next = afterShares(state, 'c', { a: 61, b: 37, c: 2 }, { steps: [10, 50, 100], step: 0 }, now, 60);
+ * next.shares; // { weights: { a: 61, b: 37, c: 2 }, ramp: { to: 'c', steps: [10, 50, 100], step: 0, since: now, holdSeconds: 60 } }
+ */
+export function afterShares(
+  state: ServiceState,
+  to: TargetId,
+  weights: Readonly<Record<TargetId, number>>,
+  step: RampStep | undefined,
+  now: number,
+  holdSeconds: number,
+): ServiceState {
+  const ramp =
+    step === undefined ? null : { to, steps: step.steps, step: step.step, since: now, holdSeconds };
+  return {
+    ...landed(state, to, now, 'automatic'),
+    active: heaviest(weights, Object.keys(weights)),
+    ramp: null,
+    shares: { weights: { ...weights }, ramp },
   };
 }
 

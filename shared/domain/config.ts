@@ -29,6 +29,21 @@ export interface Policy {
   readonly stepHoldSeconds?: number;
   /** A CloudWatch alarm (e.g. the primary's error rate) that must be OK for a step to advance. */
   readonly stepAlarm?: string | null;
+  /**
+   * `mode: active-active` (issue #13 item 3): every target carries its configured share of the traffic,
+   * a DOWN one is drained. Absent: active-passive (one target carries all of `activeWeight`).
+   */
+  readonly activeActive?: ActiveActive;
+}
+
+/**
+ * An active-active service's topology: each target's configured weight (1..255, summing to at most
+ * 255, so a lone survivor can carry the whole total) and how many UP targets a drain must leave.
+ */
+export interface ActiveActive {
+  readonly weights: Readonly<Record<TargetId, number>>;
+  /** A drain that would leave fewer UP targets than this is refused (alert `drain-refused`). */
+  readonly minHealthyTargets: number;
 }
 
 export type FailbackMode = 'auto' | 'manual';
@@ -106,6 +121,8 @@ export interface TargetConfig {
   readonly id: TargetId;
   readonly setIdentifier: string;
   readonly checks: readonly Check[];
+  /** Active-active only: the target's configured share (1..255); see `Policy.activeActive`. */
+  readonly weight?: number;
 }
 
 /**

@@ -33,6 +33,7 @@ const CONDITIONS: readonly AnnouncedCondition[] = [
   'flapping-frozen',
   'quorum-lost',
   'vantage-disagrees',
+  'drain-refused',
 ];
 
 /**

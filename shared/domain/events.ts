@@ -32,7 +32,9 @@ export type EventKind =
   /** A vantage sees a target otherwise than the quorum does: nothing moves; worth a look. */
   | 'vantage-disagrees'
   /** A vantage reaches neither target nor the canary: it abstains until it sees again. */
-  | 'vantage-blind';
+  | 'vantage-blind'
+  /** Active-active: a DOWN target was not drained, a drain would leave too few UP (`minHealthyTargets`). */
+  | 'drain-refused';
 
 /** The last probe results of each target, by id: why a decision was made. */
 export type Evidence = Readonly<Record<TargetId, readonly CheckResult[]>>;
@@ -49,6 +51,8 @@ export interface FlipAction {
   readonly evidence: Evidence;
   /** A step of a ramped failback (issue #13); absent when all the traffic moves. */
   readonly step?: RampStep;
+  /** Active-active (issue #13 item 3): the whole weight map to write, as one compare-and-swap. */
+  readonly weights?: Readonly<Record<TargetId, number>>;
 }
 
 /** Tell people (Slack, PagerDuty, webhook, SNS). `alert` is the paging kind. */

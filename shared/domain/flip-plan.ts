@@ -76,7 +76,8 @@ export function planFlip(
   share?: FlipShare,
 ): FlipPlan {
   checkActiveWeight(reading.service, to, activeWeight);
-  for (const id of [to, ...(share ? [share.from] : [])]) {
+  if (share !== undefined && 'weights' in share) checkWeightMap(reading.service, share.weights);
+  for (const id of [to, ...(share !== undefined && 'from' in share ? [share.from] : [])]) {
     if (!Object.hasOwn(reading.sets, id)) {
       throw new FlipPlanError(
         'unknown-target',
@@ -100,7 +101,11 @@ export function planFlip(
   const what =
     share === undefined
       ? `move ${reading.service} from ${from ?? 'a split'} to ${to}`
-      : `move ${weights[to]} of ${activeWeight} of ${reading.service} to ${to}, the rest on ${share.from}`;
+      : 'weights' in share
+        ? `weights of ${reading.service}: ${Object.entries(weights)
+            .map(([id, w]) => `${id} ${w}`)
+            .join(', ')}`
+        : `move ${weights[to]} of ${activeWeight} of ${reading.service} to ${to}, the rest on ${share.from}`;
   return {
     kind: 'flip',
     service: reading.service,
@@ -108,15 +113,17 @@ export function planFlip(
     to,
     comment: `failover-controller: ${what}`.slice(0, 256),
     changes,
-    after: { service: reading.service, active: share === undefined ? to : null, sets },
+    after: { service: reading.service, active: activeOf(weights), sets },
   };
 }
 
-/** A ramp step's split (issue #13): `from` keeps the rest of the active weight. */
-export interface FlipShare {
-  readonly from: TargetId;
-  readonly step: RampStep;
-}
+/**
+ * A split: a ramp step's (issue #13: `from` keeps the rest of the active weight), or an active-active
+ * weight map written as decided (issue #13 item 3).
+ */
+export type FlipShare =
+  | { readonly from: TargetId; readonly step: RampStep }
+  | { readonly weights: Readonly<Record<TargetId, number>> };
 
 /**
  * The weights a flip to `to` (with `share`, a ramp step) intends for every target of the reading.
@@ -131,6 +138,9 @@ export function intendedWeights(
   activeWeight: number,
   share?: FlipShare,
 ): Record<TargetId, number> {
+  if (share !== undefined && 'weights' in share) {
+    return Object.fromEntries(Object.keys(reading.sets).map((id) => [id, share.weights[id] ?? 0]));
+  }
   return weightsAfterMove(Object.keys(reading.sets), share?.from ?? to, to, share?.step, activeWeight);
 }
 
@@ -159,6 +169,25 @@ function checkActiveWeight(service: string, to: TargetId, activeWeight: number):
       service,
       `Service "${service}": refusing to flip to ${to} with activeWeight 0: every record would have weight 0 ` +
         'and Route 53 would then split traffic evenly between them all; set activeWeight to 1..255.',
+    );
+  }
+}
+
+/** An active-active weight map Route 53 can take and that never leaves every record at 0. */
+function checkWeightMap(service: string, weights: Readonly<Record<TargetId, number>>): void {
+  const values = Object.values(weights);
+  if (values.some((w) => !Number.isInteger(w) || w < 0 || w > MAX_WEIGHT)) {
+    throw new FlipPlanError(
+      'weight-out-of-range',
+      service,
+      `Service "${service}": the weights ${JSON.stringify(weights)} are not all integers in 0..${MAX_WEIGHT} (Route 53 weights).`,
+    );
+  }
+  if (!values.some((w) => w > 0)) {
+    throw new FlipPlanError(
+      'all-zero-weights',
+      service,
+      `Service "${service}": refusing to write weights that are all 0: Route 53 would then split traffic evenly between every record.`,
     );
   }
 }
@@ -365,4 +394,10 @@ export function unexplainedSplit(
     `Service "${service.name}": traffic is split at ${where} (${weights}) and no gradual failback explains it: ` +
     'exactly one record must have a weight above 0. Set the weights by hand, then resume.'
   );
+}
+
+/** The one target with weight, or null for a split. */
+function activeOf(weights: Readonly<Record<TargetId, number>>): TargetId | null {
+  const live = Object.keys(weights).filter((id) => (weights[id] ?? 0) > 0);
+  return live.length === 1 ? (live[0] ?? null) : null;
 }

@@ -8,10 +8,10 @@
  *   watchdog ──decide──> moving (epoch N) ──Move{epoch N}──> fence ─> claim ─> Route 53 CAS ─> record (N+1)
  *   a duplicate Move{epoch N} after that finds epoch N+1: stale; one racing it loses the claim.
  */
-import { afterFlip, afterStep } from './after-flip.ts';
+import { afterFlip, afterShares, afterStep } from './after-flip.ts';
 import type { Policy, TargetId } from './config.ts';
 import type { Evidence } from './events.ts';
-import { DEFAULT_STEP_HOLD_SECONDS, percentOf, type RampStep, sameStep } from './ramp.ts';
+import { DEFAULT_STEP_HOLD_SECONDS, percentOf, type RampStep, sameStep, sameWeights } from './ramp.ts';
 import {
   type FlipFailure,
   type Hold,
@@ -48,6 +48,11 @@ export interface Move {
    * other move).
    */
   readonly step?: RampStep;
+  /**
+   * Active-active (issue #13 item 3): the whole weight map to write, decided by the watchdog; with
+   * `step`, `to` is a drained target ramping back. Absent for every active-passive move.
+   */
+  readonly weights?: Readonly<Record<TargetId, number>>;
 }
 
 /** What a step decides without touching anything: stop here, with an outcome and a sentence. */
@@ -62,7 +67,19 @@ export function isAutomatic(move: Move): boolean {
 
 /** Whether the watchdog's move on its way is this one (the same target, the same step). */
 function pending(state: ServiceState, move: Move): boolean {
-  return state.moving !== null && state.moving.to === move.to && sameStep(state.moving.step, move.step);
+  return (
+    state.moving !== null &&
+    state.moving.to === move.to &&
+    sameStep(state.moving.step, move.step) &&
+    sameMap(state.moving.weights, move.weights)
+  );
+}
+
+function sameMap(
+  a: Readonly<Record<TargetId, number>> | undefined,
+  b: Readonly<Record<TargetId, number>> | undefined,
+): boolean {
+  return a === undefined || b === undefined ? a === b : sameWeights(a, b);
 }
 
 /**
@@ -70,6 +87,9 @@ function pending(state: ServiceState, move: Move): boolean {
  * or (for a ramp step) a ramp to `to` already at this step or beyond.
  */
 function alreadyThere(state: ServiceState, move: Move): boolean {
+  if (move.weights !== undefined) {
+    return state.shares !== undefined && sameWeights(state.shares.weights, move.weights);
+  }
   if (move.step === undefined) return state.active === move.to && state.ramp === null;
   const ramp = state.ramp;
   return ramp !== null && ramp.to === move.to && percentOf(ramp) >= percentOf(move.step);
@@ -207,6 +227,12 @@ export function record(
   holdSeconds: number = DEFAULT_STEP_HOLD_SECONDS,
 ): ServiceState | null {
   if (stored.epoch !== claimedEpoch) return null;
+  if (move.weights !== undefined) {
+    return {
+      ...afterShares(stored, move.to, move.weights, move.step, now, holdSeconds),
+      hold: holdAfter(move, now),
+    };
+  }
   if (move.step !== undefined) {
     const kind = isAutomatic(move) ? 'automatic' : 'operator';
     const stepped = afterStep(stored, move.to, move.step, now, holdSeconds, move.requestedBy, kind);
@@ -235,7 +261,7 @@ export function recordThroughDataPlane(
   move: Move,
   now: number,
 ): ServiceState | null {
-  if (move.step !== undefined) throw new DataPlaneStepError(move);
+  if (move.step !== undefined || move.weights !== undefined) throw new DataPlaneStepError(move);
   const recorded = record(stored, claimedEpoch, move, now);
   return recorded === null ? null : { ...recorded, weightsPending: { since: now } };
 }

@@ -26,8 +26,9 @@
  * watchdog's compare-and-swap (`weightsToMatch`), never recorded as a hand edit.
  */
 
-import { afterFlip, afterStep } from './after-flip.ts';
-import type { TargetId } from './config.ts';
+import { sharesOf } from './active-active.ts';
+import { afterFlip, afterShares, afterStep } from './after-flip.ts';
+import type { ActiveActive, TargetId } from './config.ts';
 import { expectedWeights, type RampStep, sameWeights, weightsAfterMove } from './ramp.ts';
 import { formatDuration } from './reasons.ts';
 import type { OperatorClaim, ServiceState } from './state.ts';
@@ -369,4 +370,55 @@ export function weightsMatched(stored: ServiceState, epoch: number): ServiceStat
   if (stored.epoch !== epoch || stored.weightsPending === undefined) return null;
   const { weightsPending: _cleared, ...settled } = stored;
   return settled;
+}
+
+/**
+ * Reconciliation of an active-active service (issue #13 item 3) by its whole weight map: the stored
+ * decision (or, before any, every target's configured weight) is what Route 53 should show.
+ *
+ *   Route 53 shows                                  record
+ *   the decided weights                             nothing
+ *   the weights of the move on its way, past grace  that move, epoch+1: its write was lost
+ *   anything else                                   a hand edit: an operator hold (automation holds off)
+ *
+ * @example
+ * reconcileShares(state, { a: 63, b: 37, c: 0 }, ['a', 'b', 'c'], settings, now, 60); // null when recorded so
+ */
+export function reconcileShares(
+  state: ServiceState,
+  weights: Readonly<Record<TargetId, number>>,
+  order: readonly TargetId[],
+  settings: ActiveActive,
+  now: number,
+  holdSeconds: number,
+  graceMs: number = RECONCILE_GRACE_MS,
+): Reconciliation | null {
+  if (sameWeights(weights, sharesOf(state, settings, order).weights)) return null;
+  const moving = state.moving;
+  if (moving?.weights !== undefined && sameWeights(weights, moving.weights)) {
+    if (Math.abs(now - moving.since) < graceMs) return null;
+    return {
+      next: afterShares(state, moving.to, moving.weights, moving.step, now, holdSeconds),
+      kind: 'lost-write',
+      from: state.active,
+      to: moving.to,
+      message:
+        `Route 53 already shows the weights ${describeWeights(weights, order)} of ${state.service} that the move of ` +
+        `epoch ${state.epoch} wrote, but it was never recorded (the flip function stopped between the Route 53 ` +
+        `change and its state write). Recorded it now as epoch ${state.epoch + 1}; no second change was made.`,
+    };
+  }
+  if (moving !== null && Math.abs(now - moving.since) < graceMs) return null;
+  const edit = splitEdit(state, weights, now);
+  if (edit === null) return null;
+  // The edited map becomes the recorded one, so that after `failoverctl resume` the controller
+  // drains and ramps from what Route 53 really shows instead of calling it a hand edit again.
+  return {
+    ...edit,
+    next: { ...edit.next, shares: { weights: { ...weights }, ramp: null } },
+    message:
+      `Route 53 shows the weights ${describeWeights(weights, order)} for ${state.service}, which the controller did ` +
+      `not decide: they were changed outside it. Recorded them with an operator hold (epoch ${state.epoch + 1}): ` +
+      'no automatic change until someone runs failoverctl resume.',
+  };
 }

@@ -37,7 +37,7 @@ export interface Verdict {
   readonly notices: readonly Notice[];
 }
 
-type StateChanges = Partial<Pick<ServiceState, 'moving' | 'autoFailbacks' | 'frozen'>>;
+export type StateChanges = Partial<Pick<ServiceState, 'moving' | 'autoFailbacks' | 'frozen'>>;
 
 export function health(round: Round, id: TargetId): TargetHealth {
   return healthOf(round.state, id);
@@ -101,6 +101,7 @@ export function awaitMove(round: Round, type: 'failover' | 'failback', why: stri
       reason: resendReason(type, state.epoch, waited, why),
       evidence: round.evidence,
       ...(moving.step === undefined ? {} : { step: moving.step }),
+      ...(moving.weights === undefined ? {} : { weights: moving.weights }),
     },
     notices: [],
   };

@@ -4,6 +4,7 @@
  * preferred target once it is UP, the dwell has passed and policy allows. With two targets this is
  * failover to the secondary and failback to the primary.
  */
+import { activeActiveRound } from './active-active.ts';
 import type { TargetId } from './config.ts';
 import { dwellPassed, flapLimitReached } from './flip-timing.ts';
 import { failbackStepsOf, firstStep } from './ramp.ts';
@@ -29,9 +30,13 @@ import { isFailback } from './state.ts';
  *  3. The active target is DOWN: leave it (`leaveDown`)
  *  4. A more preferred target is UP: return to it (`returnTo`) — with `failbackSteps`, by a ramp
  *  5. Otherwise nothing to do
+ * An active-active service follows `active-active.ts` instead (drain, ramp back).
  */
 export function decideRound(round: Round): Verdict {
   const { state, order } = round;
+  // Active-active (issue #13 item 3): its own rules over the whole weight map.
+  if (round.policy.activeActive !== undefined)
+    return activeActiveRound(round, round.policy.activeActive, awaitMove);
   const moving = state.moving;
   if (moving !== null) {
     const type = isFailback(order, state.active, moving.to) ? 'failback' : 'failover';

@@ -59,6 +59,28 @@ export interface Moving {
   readonly since: number;
   /** A step of a ramped failback (issue #13); absent for a move of all the traffic. */
   readonly step?: RampStep;
+  /** Active-active (issue #13 item 3): the whole weight map the move writes. */
+  readonly weights?: Readonly<Record<TargetId, number>>;
+}
+
+/**
+ * An active-active service's decision (issue #13 item 3): the weight map Route 53 should show, and a
+ * drained target ramping back, if any. Absent: every target at its configured weight.
+ */
+export interface Shares {
+  readonly weights: Readonly<Record<TargetId, number>>;
+  readonly ramp: ShareRamp | null;
+}
+
+/** A drained target returning by the policy's `failbackSteps`: `steps[step]` % of its configured share. */
+export interface ShareRamp {
+  readonly to: TargetId;
+  readonly steps: readonly number[];
+  readonly step: number;
+  /** When the step landed (epoch ms). */
+  readonly since: number;
+  /** max(stepHoldSeconds, the records' TTL as read when it landed). */
+  readonly holdSeconds: number;
 }
 
 /**
@@ -154,6 +176,11 @@ export interface ServiceState {
   readonly announced: readonly AnnouncedCondition[];
   /** Present while Route 53's weights may lag the recorded decision (a data-plane flip). */
   readonly weightsPending?: WeightsPending;
+  /**
+   * Active-active only (issue #13 item 3): the decided weight map, written with its epoch. There,
+   * `active` is a label — the target with the largest share — never where all the traffic is.
+   */
+  readonly shares?: Shares;
 }
 
 export type AnnouncedCondition =
@@ -164,7 +191,9 @@ export type AnnouncedCondition =
   /** Fewer fresh vantages vote than the quorum needs (issue #11): nothing moves. */
   | 'quorum-lost'
   /** A vantage sees a target otherwise than the quorum does. */
-  | 'vantage-disagrees';
+  | 'vantage-disagrees'
+  /** Active-active: a drain would leave fewer UP targets than `minHealthyTargets`; nothing moves. */
+  | 'drain-refused';
 
 const UNKNOWN: TargetHealth = { status: 'unknown', okStreak: 0, failStreak: 0, since: null, last: [] };
 

@@ -41,7 +41,8 @@ export type Incident =
   | 'failover-blocked'
   | 'failover-failed'
   | 'quorum-lost'
-  | 'vantage-blind';
+  | 'vantage-blind'
+  | 'drain-refused';
 
 interface IncidentRule {
   readonly triggers: Incident | null;
@@ -51,7 +52,7 @@ interface IncidentRule {
 const RULES: Readonly<Record<EventKind, IncidentRule>> = {
   failover: {
     triggers: 'failover',
-    resolves: ['both-down', 'failover-blocked', 'failover-refused', 'failover-failed'],
+    resolves: ['both-down', 'failover-blocked', 'failover-refused', 'failover-failed', 'drain-refused'],
   },
   // A planned failover may be forced onto a standby that is down: it does not prove both-down is over.
   'planned-failover': {
@@ -93,6 +94,8 @@ const RULES: Readonly<Record<EventKind, IncidentRule>> = {
   'vantage-blind': { triggers: 'vantage-blind', resolves: [] },
   // A minority's view: worth a message, not a page.
   'vantage-disagrees': { triggers: null, resolves: [] },
+  // Active-active: a DOWN target keeps its weight because too few would be left: page.
+  'drain-refused': { triggers: 'drain-refused', resolves: [] },
 };
 
 export type PagerDutyEvent =

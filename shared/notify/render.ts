@@ -59,6 +59,7 @@ const TITLES: Readonly<Record<EventKind, string>> = {
   'quorum-lost': 'QUORUM LOST',
   'vantage-disagrees': 'VANTAGE DISAGREES',
   'vantage-blind': 'VANTAGE BLIND',
+  'drain-refused': 'DRAIN REFUSED',
 };
 
 /** Events whose title shows the direction (`: primary → secondary`) when `from` and `to` are known. */

@@ -177,7 +177,7 @@ describe('the failover and failback handlers on hostile payloads, on the local s
     expect(outcome.outcome).toBe('rejected');
     expect(outcome.errors).toEqual([
       'reason: at most 1000 characters',
-      `payload: unknown field 'k${'e'.repeat(59)}...'; allowed: service, reason, requestedBy, epoch, dryRun, force, evidence, to, step, steps, correlationId`,
+      `payload: unknown field 'k${'e'.repeat(59)}...'; allowed: service, reason, requestedBy, epoch, dryRun, force, evidence, to, step, weights, steps, correlationId`,
     ]);
   });
 });

@@ -37,6 +37,11 @@ export interface E2EService {
   readonly ttlSeconds?: number;
   /** More policy lines for the service, as YAML `key: value` (e.g. `failbackSteps: [10, 50, 100]`). */
   readonly policy?: readonly string[];
+  /**
+   * `mode: active-active` (issue #13 item 3): each listed target's weight, in the order of `targets`;
+   * the records start at these weights.
+   */
+  readonly weights?: readonly number[];
 }
 
 /** A service's backends by target id (`primary` and `secondary` always; more when it lists them). */
@@ -99,7 +104,7 @@ export async function startHarness(
               Name: `${service.name}.${ZONE}`,
               Type: 'CNAME',
               SetIdentifier: target,
-              Weight: index === 0 ? 100 : 0,
+              Weight: service.weights?.[index] ?? (index === 0 ? 100 : 0),
               TTL: service.ttlSeconds ?? 30,
               ResourceRecords: [{ Value: `${target}.${service.name}.example.net` }],
             },
@@ -165,6 +170,7 @@ function configYaml(
       `    failback: ${service.failback}`,
       `    minDwellSeconds: ${service.minDwellSeconds ?? 0}`,
       ...(service.policy ?? []).map((line) => `    ${line}`),
+      ...(service.weights === undefined ? [] : ['    mode: active-active']),
     ];
     const notify = `    notify: [${(service.notify ?? [`hook-${service.name}`]).join(', ')}]`;
     if (service.targets !== undefined) {
@@ -176,6 +182,7 @@ function configYaml(
           `        setIdentifier: ${id}`,
           '        checks:',
           `          - http: { url: "${pair[id]?.url}/health", timeoutMs: 500${body} }`,
+          ...(service.weights === undefined ? [] : [`        weight: ${service.weights[index]}`]),
         );
       }
       lines.push(notify);

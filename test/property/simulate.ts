@@ -9,12 +9,12 @@
  * `simulate` plays the two classic targets (`primary`, `secondary`); `simulateTargets` plays any
  * number of targets in preference order.
  */
-import { afterFlip, afterStep } from '../../shared/domain/after-flip.ts';
+import { afterFlip, afterShares, afterStep } from '../../shared/domain/after-flip.ts';
 import type { Policy, TargetId } from '../../shared/domain/config.ts';
 import { decide } from '../../shared/domain/decide.ts';
 import { type Action, type FlipAction, isFlipAction } from '../../shared/domain/events.ts';
 import { initialState } from '../../shared/domain/initial-state.ts';
-import { sameStep, stepHoldSeconds } from '../../shared/domain/ramp.ts';
+import { sameStep, sameWeights, stepHoldSeconds } from '../../shared/domain/ramp.ts';
 import type { Observation, ServiceState, TargetStatus } from '../../shared/domain/state.ts';
 
 export const T0 = Date.UTC(2025, 0, 1);
@@ -112,6 +112,12 @@ function runFlip(
   const moving = state.moving;
   if (moving?.to !== action.to || !sameStep(moving.step, action.step) || state.epoch !== action.epoch)
     return null;
+  if (action.weights !== undefined) {
+    // Active-active (issue #13 item 3): the weight map as decided, one epoch.
+    if (moving.weights === undefined || !sameWeights(moving.weights, action.weights)) return null;
+    const hold = stepHoldSeconds(policy, SIM_TTL_SECONDS);
+    return afterShares(state, action.to, action.weights, action.step, now, hold);
+  }
   if (action.step === undefined) return afterFlip(state, action.to, now, 'automatic', first);
   const hold = stepHoldSeconds(policy, SIM_TTL_SECONDS);
   return afterStep(state, action.to, action.step, now, hold, 'watchdog', 'automatic');

@@ -84,7 +84,7 @@ export interface SoakReport {
 }
 
 /** The hysteresis as the design states it, with plain unbounded counters. */
-class Reference {
+export class Reference {
   status: TargetStatus = 'unknown';
   oks = 0;
   fails = 0;
@@ -134,10 +134,10 @@ class Reference {
   }
 }
 
-const OK: readonly CheckResult[] = [
+export const OK: readonly CheckResult[] = [
   { check: 'http GET https://x/health', ok: true, latencyMs: 5, reason: 'status 200' },
 ];
-const FAIL: readonly CheckResult[] = [
+export const FAIL: readonly CheckResult[] = [
   { check: 'http GET https://x/health', ok: false, latencyMs: 500, reason: 'status 503 not in [200]' },
 ];
 

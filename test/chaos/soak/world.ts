@@ -52,7 +52,7 @@ export function generateWorld(random: Random, services: number, durationMs: numb
   });
 }
 
-function downIntervals(
+export function downIntervals(
   random: Random,
   durationMs: number,
   policy: Policy,

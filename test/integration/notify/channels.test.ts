@@ -73,8 +73,9 @@ describe('notification channels against real receivers', () => {
       ['oncall'],
     );
 
-    // A trigger plus the resolves of both-down, failover-blocked, failover-refused and failover-failed.
-    expect(failover).toEqual([{ channel: 'oncall/pagerduty', ok: true, attempts: 5 }]);
+    // A trigger plus the resolves of both-down, failover-blocked, failover-refused, failover-failed
+    // and drain-refused (an active-active drain is a failover, issue #13 item 3).
+    expect(failover).toEqual([{ channel: 'oncall/pagerduty', ok: true, attempts: 6 }]);
     expect(failback).toEqual([{ channel: 'oncall/pagerduty', ok: true, attempts: 6 }]);
     const events = pagerduty.requests.map((request) => JSON.parse(request.body));
     expect(pagerduty.requests.every((request) => request.path === '/v2/enqueue')).toBe(true);
@@ -89,7 +90,7 @@ describe('notification channels against real receivers', () => {
         custom_details: expect.objectContaining({ epoch: '7', route53_change: 'C0123456789ABCDEF' }),
       },
     });
-    const resolves = events.slice(5);
+    const resolves = events.slice(6);
     expect(resolves).toContainEqual({
       routing_key: ROUTING_KEY,
       event_action: 'resolve',
