@@ -46,7 +46,8 @@ function judged(text: string, document?: unknown): Outcome {
 
 const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 
-describe('parseConfig on hostile documents', () => {
+// Thousands of documents per test: seconds alone, several times that beside other test files on 2 cores.
+describe('parseConfig on hostile documents', { timeout: 120_000 }, () => {
   beforeAll(() => {
     // YAML warns (process.emitWarning) about keys that are collections; thousands of cases would flood the log.
     vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
