@@ -2,12 +2,14 @@
  * `failoverctl plan <service>`: a dry run of the failover (or failback) function, printing the
  * exact Route 53 change batch it would submit now. Nothing is changed or recorded.
  */
+import { type ServiceConfig, targetOrder } from '../../shared/domain/config.ts';
 import { type Command, flagOption, servicePositional, stringOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { jsonLines } from '../format.ts';
 import { invokeFunction } from '../invoke.ts';
 import { asFlipResponse, describeFlip, exitCodeOfOutcome } from '../outcome.ts';
+import { sharesLines, sharesPhase } from '../shares-view.ts';
 import { stepsOption } from '../steps-option.ts';
 import { targetOption } from '../target-option.ts';
 
@@ -24,6 +26,9 @@ export const planCommand: Command = {
     '              for a failback)',
     "--steps LIST  with --failback: percents instead of the policy's failbackSteps (100: no ramp);",
     '              a ramped failback shows the change of its first step (e.g. 10/90)',
+    'An active-active service (mode: active-active) is moved by the watchdog only: plan first shows',
+    "the decided weight map from the state table (each target's share, drained ones at 0), a share",
+    "ramping back and the weight map its next step writes, then the function's answer to the request.",
   ],
   options: {
     failback: { type: 'boolean' },
@@ -34,11 +39,15 @@ export const planCommand: Command = {
   positionals: ['service'],
   async run(ctx: CliContext, args) {
     const service = servicePositional(args);
-    const to = targetOption(ctx.checkServiceIfConfigured(service), args.values);
+    const configured = ctx.checkServiceIfConfigured(service);
+    const to = targetOption(configured, args.values);
     const direction = flagOption(args.values, 'failback') ? 'failback' : 'failover';
     const steps = stepsOption(stringOption(args.values, 'steps'));
     if (steps !== undefined && direction !== 'failback') {
       throw new UsageError('--steps goes with --failback: only a failback ramps.');
+    }
+    if (configured?.policy.activeActive !== undefined) {
+      for (const line of await decidedShares(ctx, configured)) ctx.print(line);
     }
     const answer = await invokeFunction(ctx, direction, {
       service,
@@ -53,6 +62,31 @@ export const planCommand: Command = {
     return exitCodeOfOutcome(response.outcome);
   },
 };
+
+/** An active-active service's decision as recorded (issue #13 item 3), before the function's answer. */
+async function decidedShares(ctx: CliContext, service: ServiceConfig): Promise<string[]> {
+  const settings = service.policy.activeActive;
+  if (settings === undefined) return [];
+  const stored = await ctx.store().load(service.name);
+  if (stored === null) {
+    return [
+      `${service.name} is active-active and not seen by the watchdog yet: its weights are the configured ones, ` +
+        targetOrder(service)
+          .map((id) => `${id} ${settings.weights[id] ?? 0}`)
+          .join(', '),
+      '',
+    ];
+  }
+  const state = stored.value;
+  const shares = sharesLines(service, settings, state, ctx.clock.now());
+  return [
+    `${service.name} is active-active (${sharesPhase(state, settings, targetOrder(service))}, epoch ${state.epoch}): the watchdog decides its weight map`,
+    `  weights  ${shares.weights}`,
+    ...(shares.ramp === null ? [] : [`  ramp     ${shares.ramp}`]),
+    ...(shares.next === null ? [] : [`  next     the next step writes ${shares.next}`]),
+    '',
+  ];
+}
 
 interface RecordSetShape {
   readonly Name?: unknown;

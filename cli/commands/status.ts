@@ -2,7 +2,7 @@
  * `failoverctl status`: where each configured service's traffic is and what the controller last
  * recorded about its targets, read from the state table in one batch.
  */
-import { type ServiceConfig, type TargetId, targetOrder } from '../../shared/domain/config.ts';
+import { type ServiceConfig, targetOrder } from '../../shared/domain/config.ts';
 import type { Versioned } from '../../shared/domain/ports.ts';
 import { percentOf, stepDueAt } from '../../shared/domain/ramp.ts';
 import { formatDuration } from '../../shared/domain/reasons.ts';
@@ -24,6 +24,7 @@ import { type Command, flagOption } from '../command.ts';
 import type { CliContext } from '../context.ts';
 import { EXIT_OK } from '../errors.ts';
 import { ago, duration, isoSeconds, jsonLines, table } from '../format.ts';
+import { sharesJson, sharesLines, sharesPhase, weightsText } from '../shares-view.ts';
 import { type QuorumView, quorumView, verdictText, voteText } from '../vantage-votes.ts';
 
 /** How long Route 53 takes, typically, to put an accepted change on every name server (AWS). */
@@ -79,8 +80,7 @@ export const statusCommand: Command = {
     for (const service of services) {
       const state = states.get(service.name)?.value;
       if (state) {
-        const alarm = service.policy.stepAlarm ?? null;
-        for (const line of evidenceLines(state, targetOrder(service), now, alarm)) ctx.print(line);
+        for (const line of evidenceLines(service, state, now)) ctx.print(line);
       }
     }
     if (recorded !== undefined) {
@@ -93,6 +93,12 @@ export const statusCommand: Command = {
     ctx.print(
       `TARGETS: each target's health, most preferred first. SINCE: when traffic last moved. ${EVIDENCE_NOTE}`,
     );
+    if (services.some((s) => s.policy.activeActive !== undefined)) {
+      ctx.print(
+        'An active-active service shows its decided weight map under ACTIVE (a drained target at 0) and, below, ' +
+          'each weight beside its configured share and a share ramping back.',
+      );
+    }
     // Written as is, not through `print`: `shown` would cut the `?region=` the console needs, and
     // the link is no stored or remote text but built here (or the operator's own variable), and
     // printable ASCII only (see stageDashboard), so it carries no terminal control either.
@@ -119,6 +125,20 @@ function statusRow(service: ServiceConfig, state: ServiceState | undefined): str
     const health = order.map((id) => `${id}:unknown`).join(' ');
     return [service.name, 'not seen yet', `${order[0] ?? '-'}?`, health, '-', '-', 'no', '-'];
   }
+  const settings = service.policy.activeActive;
+  if (settings !== undefined) {
+    // Active-active (issue #13 item 3): `active` is only a label; the decision is the weight map.
+    return [
+      service.name,
+      sharesPhase(state, settings, order),
+      weightsText(state.shares?.weights ?? settings.weights, order),
+      order.map((id) => `${id}:${healthOf(state, id).status}`).join(' '),
+      isoSeconds(state.lastFlipAt),
+      state.hold ? state.hold.kind : '-',
+      state.paused ? 'yes' : 'no',
+      String(state.epoch),
+    ];
+  }
   return [
     service.name,
     // A flip in flight shows by its direction, the operator's too (the active target stays put meanwhile);
@@ -135,12 +155,10 @@ function statusRow(service: ServiceConfig, state: ServiceState | undefined): str
   ];
 }
 
-function evidenceLines(
-  state: ServiceState,
-  order: readonly TargetId[],
-  now: number,
-  stepAlarm: string | null = null,
-): string[] {
+function evidenceLines(service: ServiceConfig, state: ServiceState, now: number): string[] {
+  const order = targetOrder(service);
+  const stepAlarm = service.policy.stepAlarm ?? null;
+  const settings = service.policy.activeActive;
   const lines = ['', `${state.service}:`];
   // Labels line up under the longest target id (at least as wide as `secondary`).
   const width = Math.max(9, ...order.map((id) => id.length));
@@ -162,11 +180,25 @@ function evidenceLines(
       ),
     );
   }
+  if (settings !== undefined) {
+    const shares = sharesLines(service, settings, state, now);
+    lines.push(line('weights', shares.weights));
+    if (shares.ramp !== null) lines.push(line('ramp', shares.ramp));
+    if (shares.next !== null) lines.push(line('next', `the next step writes ${shares.next}`));
+  }
   if (state.ramp !== null) lines.push(line('ramp', describeRamp(state.service, state.ramp, stepAlarm, now)));
   if (state.paused) lines.push(line('paused', `automation is paused (failoverctl resume ${state.service})`));
   if (state.frozen) lines.push(line('frozen', 'automatic failback is frozen (flapping): fail back by hand'));
   const moving = movingTo(state);
-  if (moving !== null) {
+  if (moving !== null && settings !== undefined && state.moving?.weights !== undefined) {
+    lines.push(
+      line(
+        'moving',
+        `writing ${weightsText(state.moving.weights, order)} since ${isoSeconds(state.moving.since)} ` +
+          `(${ago(state.moving.since, now)}), requested by the watchdog (epoch ${state.epoch})`,
+      ),
+    );
+  } else if (moving !== null) {
     const verb = `${isFailback(order, state.active, moving.to) ? 'failing back' : 'failing over'} to the ${moving.to}`;
     const since =
       moving.since === null ? '' : ` since ${isoSeconds(moving.since)} (${ago(moving.since, now)})`;
@@ -175,10 +207,14 @@ function evidenceLines(
   // An accepted change reaches every Route 53 name server typically within 60 s (AWS): until then
   // some answers still name the old target, so a recent flip is shown as propagating, not done.
   if (state.lastFlipAt !== null && now - state.lastFlipAt < PROPAGATION_MS && movingTo(state) === null) {
+    const what =
+      settings === undefined
+        ? `the flip to the ${state.active}`
+        : `the weights ${weightsText(state.shares?.weights ?? settings.weights, order)}`;
     lines.push(
       line(
         'moving',
-        `propagating: the flip to the ${state.active} at ${isoSeconds(state.lastFlipAt)} was accepted by Route 53; its name servers answer it typically within 60 s, resolvers after the TTL`,
+        `propagating: ${what} at ${isoSeconds(state.lastFlipAt)} ${settings === undefined ? 'was' : 'were'} accepted by Route 53; its name servers answer ${settings === undefined ? 'it' : 'them'} typically within 60 s, resolvers after the TTL`,
       ),
     );
   }
@@ -248,16 +284,20 @@ function statusJson(
   if (!stored) return { service: service.name, known: false };
   const state = stored.value;
   const order = targetOrder(service);
+  const settings = service.policy.activeActive;
   return {
     service: service.name,
     known: true,
-    phase: phaseOf(state, order),
+    mode: settings === undefined ? 'active-passive' : 'active-active',
+    phase: settings === undefined ? phaseOf(state, order) : sharesPhase(state, settings, order),
     active: state.active,
     epoch: state.epoch,
     version: stored.version,
     lastFlipAt: isoOrNull(state.lastFlipAt),
     moving: movingJson(state),
     ramp: state.ramp === null ? null : rampJson(state.ramp),
+    // Active-active (issue #13 item 3): the decided weight map and a share ramping back.
+    ...(settings === undefined ? {} : { shares: sharesJson(service, settings, state) }),
     lastFailure: state.lastFailure ? { ...state.lastFailure, at: isoOrNull(state.lastFailure.at) } : null,
     hold: state.hold ? { ...state.hold, at: isoOrNull(state.hold.at) } : null,
     paused: state.paused,
@@ -298,7 +338,14 @@ function rampJson(ramp: Ramp): Record<string, unknown> {
 
 function movingJson(state: ServiceState): Record<string, unknown> | null {
   const moving = movingTo(state);
-  return moving === null ? null : { to: moving.to, since: isoOrNull(moving.since), by: moving.by };
+  if (moving === null) return null;
+  const weights = state.moving?.weights;
+  return {
+    to: moving.to,
+    since: isoOrNull(moving.since),
+    by: moving.by,
+    ...(weights === undefined ? {} : { weights }),
+  };
 }
 
 function targetJson(health: TargetHealth): Record<string, unknown> {

@@ -15,10 +15,22 @@ import { DemoSetupError } from './errors.ts';
 /** The configuration `npm start` runs when no `--config` is given. */
 export const EMBEDDED_CONFIG = fileURLToPath(new URL('../../examples/local.config.yml', import.meta.url));
 
+/**
+ * `npm start -- --mode active-active|active-passive` (issue #13): a three-target service served by
+ * three demo backends (primary, standby, tertiary), by weight (50/30/20) or as a preference list.
+ */
+export type DemoMode = 'active-active' | 'active-passive';
+export const DEMO_MODES: readonly DemoMode[] = ['active-active', 'active-passive'];
+export const MODE_CONFIGS: Readonly<Record<DemoMode, string>> = {
+  'active-active': fileURLToPath(new URL('../../examples/local-active-active.config.yml', import.meta.url)),
+  'active-passive': fileURLToPath(new URL('../../examples/local-active-passive.config.yml', import.meta.url)),
+};
+
 /** The variables a demo configuration may reference; the demo sets them to its backends' URLs. */
 export const DEMO_ENV = {
   primaryUrl: 'FAILOVER_DEMO_PRIMARY_URL',
   standbyUrl: 'FAILOVER_DEMO_STANDBY_URL',
+  tertiaryUrl: 'FAILOVER_DEMO_TERTIARY_URL',
 } as const;
 
 /** Overrides of the `defaults` policy (a service that sets a field itself keeps its own value). */
@@ -40,7 +52,7 @@ export interface DemoConfigSource {
   readonly file: string;
   readonly text: string;
   /** Which demo backends the file references (and so must be started). */
-  readonly wants: { readonly primary: boolean; readonly standby: boolean };
+  readonly wants: { readonly primary: boolean; readonly standby: boolean; readonly tertiary: boolean };
 }
 
 export async function readDemoConfigSource(configFile: string | undefined): Promise<DemoConfigSource> {
@@ -61,6 +73,7 @@ export async function readDemoConfigSource(configFile: string | undefined): Prom
     wants: {
       primary: text.includes(`\${env:${DEMO_ENV.primaryUrl}}`),
       standby: text.includes(`\${env:${DEMO_ENV.standbyUrl}}`),
+      tertiary: text.includes(`\${env:${DEMO_ENV.tertiaryUrl}}`),
     },
   };
 }

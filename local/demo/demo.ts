@@ -31,14 +31,21 @@ import { type DemoBackend, startDemoBackend } from '../backend/index.ts';
 import type { Propagation } from '../route53/index.ts';
 import { type LocalStack, startLocalStack } from '../stack.ts';
 import { startVantageNetwork, type VantageNetwork } from '../vantage/network.ts';
-import { DEMO_ENV, type DemoPolicyOverrides, readDemoConfigSource, writeDemoConfig } from './config.ts';
+import {
+  DEMO_ENV,
+  type DemoMode,
+  type DemoPolicyOverrides,
+  MODE_CONFIGS,
+  readDemoConfigSource,
+  writeDemoConfig,
+} from './config.ts';
 import { type DemoDataPlane, setUpDataPlane } from './data-plane.ts';
 import { DemoSetupError } from './errors.ts';
 import { envScript, guide } from './guide.ts';
 import { divertStdout, type StdoutDiversion } from './handler-log.ts';
 import { startLiveView } from './live-view.ts';
 import { DEPLOYED_PERIOD_SECONDS, playSchedule, type WatchdogLambda } from './schedule.ts';
-import { planSeed, seedRoute53 } from './seed.ts';
+import { planSeed, SEEDED_TTL, seedRoute53 } from './seed.ts';
 import { type VantageConfig, vantageCountProblem, vantagesBlock, writeVantageConfigs } from './vantages.ts';
 import { startWebView } from './web-view.ts';
 
@@ -50,6 +57,8 @@ export interface DemoPorts {
   /** The demo backends (only started when the configuration references them). */
   readonly primary?: number;
   readonly standby?: number;
+  /** The third demo backend (`--mode`, or a configuration that references FAILOVER_DEMO_TERTIARY_URL). */
+  readonly tertiary?: number;
   /** The read-only web view. */
   readonly web?: number;
   /** With vantages: the vantages' network view (and its control API) and the canary backend. */
@@ -70,8 +79,15 @@ export interface DemoTiming extends DemoPolicyOverrides {
 }
 
 export interface LocalDemoOptions {
-  /** Default: the embedded `examples/local.config.yml`. */
+  /** Default: the embedded `examples/local.config.yml` (or the `mode`'s embedded configuration). */
   readonly configFile?: string;
+  /**
+   * Issue #13: a three-target service on three demo backends (primary, standby, tertiary), in
+   * `active-active` (weights 50/30/20) or `active-passive` (a preference list); its records are
+   * seeded with a short TTL so a ramp's step holds last seconds. Not with `configFile` (that file
+   * sets its own mode). Absent: the two-backend demo.
+   */
+  readonly mode?: DemoMode;
   /** Keep the state table (and the written config, env.sh, handler log) here; else in memory and a temp dir. */
   readonly dataDir?: string;
   /** Default: every port chosen at run time. */
@@ -113,7 +129,7 @@ export interface DemoVantages {
 
 export interface LocalDemo {
   readonly stack: LocalStack;
-  readonly backends: { readonly primary?: DemoBackend; readonly standby?: DemoBackend };
+  readonly backends: DemoBackends;
   /** With `vantages`: the network view, the canary and each vantage's configuration; else null. */
   readonly vantages: DemoVantages | null;
   /** Issue #12: each `dataPlane` service with the health checks attached to its records at start. */
@@ -137,8 +153,31 @@ export interface LocalDemo {
   stop(): Promise<void>;
 }
 
+/** The demo backends the configuration references, by role. */
+export interface DemoBackends {
+  readonly primary?: DemoBackend;
+  readonly standby?: DemoBackend;
+  readonly tertiary?: DemoBackend;
+}
+
 /** Record values of the demo backends, shown by `dig` (CNAME targets need names, not 127.0.0.1). */
-const DEMO_NAMES = { primary: 'primary.demo.internal', standby: 'standby.demo.internal' } as const;
+const DEMO_NAMES = {
+  primary: 'primary.demo.internal',
+  standby: 'standby.demo.internal',
+  tertiary: 'tertiary.demo.internal',
+} as const;
+
+const DEMO_URL_VARIABLES = {
+  primary: DEMO_ENV.primaryUrl,
+  standby: DEMO_ENV.standbyUrl,
+  tertiary: DEMO_ENV.tertiaryUrl,
+} as const;
+
+/**
+ * The TTL of the records a `--mode` demo seeds: a ramp holds each step at least the TTL (clients
+ * must really have moved), so with the default's 60 s a ramp back of three steps would take minutes.
+ */
+const MODE_SEEDED_TTL = 5;
 
 let started = false;
 
@@ -184,8 +223,16 @@ async function start(
     if (problem !== undefined) throw new DemoSetupError(`--vantages ${problem}, got ${options.vantages}`);
   }
 
+  if (options.mode !== undefined && options.configFile !== undefined) {
+    throw new DemoSetupError(
+      `--mode ${options.mode} runs the embedded three-target configuration; a --config file sets its own mode (mode: active-active, targets:). Pass one or the other.`,
+    );
+  }
+
   // 1. The configuration and the backends it references.
-  const source = await readDemoConfigSource(options.configFile);
+  const source = await readDemoConfigSource(
+    options.mode === undefined ? options.configFile : MODE_CONFIGS[options.mode],
+  );
   const stateDir =
     options.dataDir === undefined
       ? await mkdtemp(join(tmpdir(), 'failover-demo-'))
@@ -193,15 +240,15 @@ async function start(
   if (options.dataDir === undefined) undo.push(() => rm(stateDir, { recursive: true, force: true }));
   else await mkdir(stateDir, { recursive: true });
 
-  const backends: { primary?: DemoBackend; standby?: DemoBackend } = {};
+  const backends: { primary?: DemoBackend; standby?: DemoBackend; tertiary?: DemoBackend } = {};
   const values: Record<string, string> = {};
   const demoNames = new Map<string, string>();
-  for (const role of ['primary', 'standby'] as const) {
+  for (const role of ['primary', 'standby', 'tertiary'] as const) {
     if (!source.wants[role]) continue;
     const backend = await startDemoBackend(role, { port: options.ports?.[role] ?? 0 });
     undo.push(() => backend.close());
     backends[role] = backend;
-    values[role === 'primary' ? DEMO_ENV.primaryUrl : DEMO_ENV.standbyUrl] = backend.url;
+    values[DEMO_URL_VARIABLES[role]] = backend.url;
     demoNames.set(new URL(backend.url).origin, DEMO_NAMES[role]);
   }
   Object.assign(process.env, values);
@@ -259,7 +306,16 @@ async function start(
   const names = config.services.map((s) => s.name);
   const stored = await store.loadAll(names);
   const active = new Map<string, TargetId>([...stored].map(([name, state]) => [name, state.value.active]));
-  const seed = planSeed(config, active, demoNames);
+  // Active-active: the decided weight map, where the state table (kept with --data-dir) has one.
+  const weights = new Map(
+    [...stored].flatMap(([name, state]) =>
+      state.value.shares === undefined ? [] : [[name, state.value.shares.weights] as const],
+    ),
+  );
+  const seed = planSeed(config, active, demoNames, {
+    weights,
+    ttl: options.mode === undefined ? SEEDED_TTL : MODE_SEEDED_TTL,
+  });
   const route53 = new Route53Client({ endpoint: stack.route53.endpoint, region: 'us-east-1' });
   try {
     await seedRoute53(seed, stack.route53, route53);

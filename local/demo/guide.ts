@@ -26,7 +26,11 @@ export interface GuideInput {
   readonly table: string;
   readonly functions: readonly string[];
   readonly dynamoDir: string | undefined;
-  readonly backends: { readonly primary?: DemoBackend; readonly standby?: DemoBackend };
+  readonly backends: {
+    readonly primary?: DemoBackend;
+    readonly standby?: DemoBackend;
+    readonly tertiary?: DemoBackend;
+  };
   /** With `--vantages`: the network view, the canary, and each vantage's configuration file. */
   readonly vantages?: {
     readonly network: { readonly url: string };
@@ -81,7 +85,14 @@ export function guide(input: GuideInput): string {
   lines.push('', 'Try it from another shell:');
   const first = config.services[0];
   const policy = first?.policy;
-  if (backends.primary !== undefined) {
+  const activeActive = policy?.activeActive !== undefined;
+  if (backends.primary !== undefined && activeActive && policy !== undefined) {
+    const url = backends.primary.url;
+    lines.push(
+      `  curl -X POST ${url}/fail                # the primary's health answers 503 -> drained to weight 0 after ${policy.failureThreshold} failed rounds, its share to the others`,
+      `  curl -X POST ${url}/recover             # healthy again -> after ${policy.recoveryThreshold} good rounds it ramps back to its share in steps ${policy.failbackSteps?.join('/') ?? '100'} %`,
+    );
+  } else if (backends.primary !== undefined) {
     const url = backends.primary.url;
     const down = policy ? ` -> failover after ${policy.failureThreshold} failed rounds` : '';
     const up = policy ? ` -> failback after ${policy.recoveryThreshold} good rounds` : '';
@@ -92,7 +103,18 @@ export function guide(input: GuideInput): string {
       `  curl -X POST ${url}/error               # resets the connection`,
     );
   }
-  if (backends.standby !== undefined) {
+  if (backends.standby !== undefined && backends.tertiary !== undefined) {
+    // Three backends (`--mode`): the standby and the tertiary are the second and third target.
+    const then = activeActive
+      ? 'drained too; the others carry its share'
+      : 'with the primary down too, traffic moves to the tertiary';
+    lines.push(
+      `  curl -X POST ${backends.standby.url}/fail                # the standby (secondary): ${then}`,
+      `  curl -X POST ${backends.standby.url}/recover`,
+      `  curl -X POST ${backends.tertiary.url}/fail                # the tertiary: ${activeActive ? 'drained, its share to the primary and the standby' : 'the last resort gone'}`,
+      `  curl -X POST ${backends.tertiary.url}/recover`,
+    );
+  } else if (backends.standby !== undefined) {
     lines.push(
       `  curl -X POST ${backends.standby.url}/fail                # the standby too: both down, nothing moves`,
       `  curl -X POST ${backends.standby.url}/recover`,
@@ -184,7 +206,16 @@ function policyText(service: ServiceConfig): string {
     p.failback === 'auto'
       ? `fails back by itself, not within ${p.minDwellSeconds} s of a flip`
       : 'failback is manual (failoverctl failback)';
-  return `probes every ${p.probeIntervalSeconds} s; down after ${p.failureThreshold} failed rounds, up after ${p.recoveryThreshold} good ones; ${failback}`;
+  const probes = `probes every ${p.probeIntervalSeconds} s; down after ${p.failureThreshold} failed rounds, up after ${p.recoveryThreshold} good ones`;
+  if (p.activeActive !== undefined) {
+    const steps = p.failbackSteps?.join('/') ?? '100';
+    return (
+      `active-active: every target carries its weight; ${probes}; a DOWN one is drained to 0 (refused below ` +
+      `${p.activeActive.minHealthyTargets} UP), an UP one ramps back in steps ${steps} % of its share, each held ` +
+      `at least ${p.stepHoldSeconds ?? 60} s and the records' TTL`
+    );
+  }
+  return `${probes}; ${failback}`;
 }
 
 function shown(file: string): string {

@@ -8,7 +8,9 @@
  * each vantage's vote and the verdict whenever they change.
  */
 import { stripVTControlCharacters } from 'node:util';
+import { sharesPhase, weightsText } from '../../cli/shares-view.ts';
 import { quorumView, type VoteView, verdictText, voteText } from '../../cli/vantage-votes.ts';
+import { sharesOf } from '../../shared/domain/active-active.ts';
 import {
   type Policy,
   type ServiceConfig,
@@ -17,6 +19,7 @@ import {
   type VantagesConfig,
 } from '../../shared/domain/config.ts';
 import type { StateStore, VantageVotes, VoteStore } from '../../shared/domain/ports.ts';
+import { percentOf } from '../../shared/domain/ramp.ts';
 import {
   healthOf,
   isFailback,
@@ -173,10 +176,12 @@ export function changes(
 ): string[] {
   const prefix = `${clock(at)}  ${service.name}:`;
   const order = targetOrder(service);
-  const phase = phaseOf(after, order);
+  const phase = phaseText(service, after);
+  const settings = service.policy.activeActive;
   if (before === undefined) {
     const targets = order.map((id) => `${id} ${healthOf(after, id).status}`);
-    return [`${prefix} phase ${phase}, ${targets.join(', ')}, epoch ${after.epoch}`];
+    const weights = settings === undefined ? '' : `, ${weightsOf(service, after)}`;
+    return [`${prefix} phase ${phase}, ${targets.join(', ')}${weights}, epoch ${after.epoch}`];
   }
   const lines: string[] = [];
   for (const id of order) {
@@ -184,9 +189,28 @@ export function changes(
     const is = healthOf(after, id);
     if (was !== is.status) lines.push(`${prefix} ${id} ${was} -> ${is.status}${evidence(is)}`);
   }
-  const phaseBefore = phaseOf(before, order);
+  const phaseBefore = phaseText(service, before);
   if (phaseBefore !== phase) lines.push(`${prefix} phase ${phaseBefore} -> ${phase}`);
-  if (before.epoch !== after.epoch) {
+  if (settings !== undefined && before.epoch !== after.epoch) {
+    // Active-active (issue #13 item 3): each epoch is a new weight map.
+    const was = sharesOf(before, settings, order).weights;
+    const is = sharesOf(after, settings, order);
+    const drained = order.filter((id) => (was[id] ?? 0) > 0 && (is.weights[id] ?? 0) === 0);
+    const back = order.filter((id) => (was[id] ?? 0) === 0 && (is.weights[id] ?? 0) > 0);
+    const why = [
+      ...drained.map((id) => `${id} drained`),
+      ...back.map((id) =>
+        is.ramp?.to === id ? `${id} ramping back at ${percentOf(is.ramp)} % of its share` : `${id} back`,
+      ),
+      ...(back.length === 0 && is.ramp !== null
+        ? [`${is.ramp.to} at ${percentOf(is.ramp)} % of its share`]
+        : []),
+      ...(back.length === 0 && drained.length === 0 && is.ramp === null ? ['every target at its share'] : []),
+    ];
+    lines.push(
+      `${prefix} epoch ${before.epoch} -> ${after.epoch}: ${weightsOf(service, after)} (${why.join(', ')})`,
+    );
+  } else if (before.epoch !== after.epoch) {
     const what = moveWord(order, before.active, after.active);
     lines.push(`${prefix} epoch ${before.epoch} -> ${after.epoch}: ${what}, traffic on the ${after.active}`);
   }
@@ -302,6 +326,18 @@ export function statusLine(service: ServiceConfig, state: ServiceState | undefin
     const streak = streakText(h, service.policy);
     return `${id} ${status}${streak === '' ? '' : ` (${streak})`}`;
   };
+  const settings = service.policy.activeActive;
+  if (settings !== undefined) {
+    const weights = sharesOf(state, settings, order).weights;
+    return [
+      name,
+      phaseText(service, state),
+      ...order.map((id) => `${health(id)} w ${weights[id] ?? 0}/${settings.weights[id] ?? 0}`),
+      `epoch ${state.epoch}`,
+      state.lastFlipAt === null ? 'no change yet' : `weights set ${clock(state.lastFlipAt)}`,
+      ...flagWords(state),
+    ].join('  ');
+  }
   return [
     name,
     phaseOf(state, order),
@@ -310,6 +346,24 @@ export function statusLine(service: ServiceConfig, state: ServiceState | undefin
     flipText(state, order, at),
     ...flagWords(state),
   ].join('  ');
+}
+
+/**
+ * The phase in words: `primary-active`, `failing-over`, …; for an active-active service (issue #13
+ * item 3) `active-active`, `reweighting` or `ramping tertiary 25%`.
+ */
+export function phaseText(service: ServiceConfig, state: ServiceState): string {
+  const order = targetOrder(service);
+  const settings = service.policy.activeActive;
+  return settings === undefined ? phaseOf(state, order) : sharesPhase(state, settings, order);
+}
+
+/** An active-active service's decided weights: `weights primary=63 secondary=37 tertiary=0`. */
+export function weightsOf(service: ServiceConfig, state: ServiceState): string {
+  const order = targetOrder(service);
+  const settings = service.policy.activeActive;
+  const weights = settings === undefined ? {} : sharesOf(state, settings, order).weights;
+  return `weights ${weightsText(weights, order)}`;
 }
 
 /** A streak on its way to changing the status: `fail 1/3` while not yet down, `ok 2/6` while not yet up. */

@@ -24,6 +24,8 @@ export interface SeededRecord {
 }
 
 export interface SeedPlan {
+  /** The records' TTL (the controller copies it unchanged on every flip). */
+  readonly ttl: number;
   /** One per hosted zone ID in the configuration; the name is derived from the record names. */
   readonly zones: readonly { readonly id: string; readonly name: string }[];
   readonly services: readonly {
@@ -41,10 +43,22 @@ export function planSeed(
   config: ControllerConfig,
   active: ReadonlyMap<string, TargetId>,
   demoNames: ReadonlyMap<string, string>,
+  options: {
+    /** Active-active: the decided weight map of a service the state table has one for. */
+    readonly weights?: ReadonlyMap<string, Readonly<Record<TargetId, number>>>;
+    readonly ttl?: number;
+  } = {},
 ): SeedPlan {
   const problems: string[] = [];
   const services = config.services.map((service, index) => {
     const activeId = active.get(service.name) ?? service.targets[0]?.id;
+    // Active-active (issue #13 item 3): every target at its decided weight, else its configured one.
+    const shares = service.policy.activeActive;
+    const decided = options.weights?.get(service.name);
+    const weightOf = (id: TargetId): number => {
+      if (shares === undefined) return activeId === id ? service.activeWeight : 0;
+      return decided === undefined ? (shares.weights[id] ?? 0) : (decided[id] ?? 0);
+    };
     const record = (target: TargetConfig): SeededRecord => {
       const derived = recordValue(service, target, demoNames);
       if (!derived.ok) problems.push(`services[${index}] (${service.name}) ${target.id}: ${derived.problem}`);
@@ -52,7 +66,7 @@ export function planSeed(
         target: target.id,
         setIdentifier: target.setIdentifier,
         value: derived.ok ? derived.value : '',
-        weight: activeId === target.id ? service.activeWeight : 0,
+        weight: weightOf(target.id),
       };
     };
     return { service, records: service.targets.map(record) };
@@ -63,7 +77,7 @@ export function planSeed(
       [`Cannot seed the local Route 53 from ${config.file}:`, ...problems.map((p) => `  - ${p}`)].join('\n'),
     );
   }
-  return { zones, services };
+  return { ttl: options.ttl ?? SEEDED_TTL, zones, services };
 }
 
 /** Creates the zones (under the configured IDs) and the records through the real Route 53 API. */
@@ -86,7 +100,7 @@ export async function seedRoute53(
               Type: service.recordType,
               SetIdentifier: record.setIdentifier,
               Weight: record.weight,
-              TTL: SEEDED_TTL,
+              TTL: plan.ttl,
               ResourceRecords: [{ Value: record.value }],
             },
           })),

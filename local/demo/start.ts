@@ -1,12 +1,13 @@
 /**
  * `npm start`: the local demo (npm runs it through cli/node-entry.cjs, which first checks the Node version).
- *   npm start -- [--config my.yml] [--data-dir .demo] [--propagation realistic] [--vantages 3] [--dns-port 5353] ...
+ *   npm start -- [--config my.yml | --mode active-active] [--data-dir .demo] [--propagation realistic] [--vantages 3] [--dns-port 5353] ...
  * Ctrl-C or SIGTERM stops everything; the exit code is 0 after a clean stop, 1 when it cannot
  * start, 2 for a bad flag.
  */
 import { parseArgs } from 'node:util';
 import { ConfigurationError } from '../../shared/config/index.ts';
 import { type Propagation, PropagationOptionError, parsePropagation } from '../route53/index.ts';
+import { DEMO_MODES, type DemoMode } from './config.ts';
 import { type DemoPorts, DemoSetupError, runLocalDemo } from './run.ts';
 import { vantageCountProblem } from './vantages.ts';
 
@@ -17,6 +18,7 @@ const PORT_FLAGS = {
   'lambda-port': 'lambda',
   'primary-port': 'primary',
   'standby-port': 'standby',
+  'tertiary-port': 'tertiary',
   'web-port': 'web',
   'network-port': 'network',
   'canary-port': 'canary',
@@ -25,6 +27,11 @@ const PORT_FLAGS = {
 const USAGE = `Usage: npm start -- [options]
 
   --config <file>     a failover configuration to run locally (default: examples/local.config.yml)
+  --mode active-active|active-passive
+                      a three-target service on three demo backends (primary, standby, tertiary):
+                      active-active carries traffic on all three by weight (50/30/20), drains a
+                      DOWN one and ramps it back; active-passive sends it all to the first UP one
+                      in preference order (default without --mode: the two-backend demo)
   --data-dir <dir>    keep the state table on disk here (default: in memory)
   --propagation instant|realistic|<ms>
                       how long each Route 53 change stays PENDING, the DNS answer still the old one:
@@ -36,7 +43,7 @@ const USAGE = `Usage: npm start -- [options]
                       Cut one off with curl -X POST <network view>/vantage/<region>/partition
                       (or /blind, /heal); the demo prints the commands
   --dynamodb-port, --route53-port, --dns-port, --lambda-port, --primary-port, --standby-port,
-  --web-port, --network-port, --canary-port <port>
+  --tertiary-port, --web-port, --network-port, --canary-port <port>
                       fixed ports on 127.0.0.1 (default: chosen at run time)
   --help              this text
 `;
@@ -51,6 +58,7 @@ try {
   ({ values } = parseArgs({
     options: {
       config: { type: 'string' },
+      mode: { type: 'string' },
       'data-dir': { type: 'string' },
       propagation: { type: 'string' },
       vantages: { type: 'string' },
@@ -86,6 +94,19 @@ if (typeof values.propagation === 'string') {
   }
 }
 
+let mode: DemoMode | undefined;
+if (typeof values.mode === 'string') {
+  const given = values.mode;
+  mode = DEMO_MODES.find((m) => m === given);
+  if (mode === undefined) fail(`--mode must be ${DEMO_MODES.join(' or ')}, got '${given}'\n\n${USAGE}`, 2);
+  if (typeof values.config === 'string') {
+    fail(
+      `--mode runs the embedded three-target configuration; a --config file sets its own mode. Pass one or the other.\n\n${USAGE}`,
+      2,
+    );
+  }
+}
+
 let vantages: number | undefined;
 if (typeof values.vantages === 'string') {
   vantages = Number(values.vantages);
@@ -98,6 +119,7 @@ try {
     ...(typeof values.config === 'string' ? { configFile: values.config } : {}),
     ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'] } : {}),
     ...(propagation === undefined ? {} : { propagation }),
+    ...(mode === undefined ? {} : { mode }),
     ...(vantages === undefined ? {} : { vantages }),
     ports,
   });

@@ -58,6 +58,8 @@ tr.active th::after { content: ' ← traffic'; color: #2e7d32; font-weight: 400;
 .vantages .verdict { font-weight: 700; }
 .vantages .verdict.lost { color: #b3261e; }
 .vantages tr.disagrees td, .vantages tr.blind td, .vantages tr.stale td { color: #b3261e; }
+td.weight.drained { color: #b3261e; }
+p.ramp { color: #8a6d00; }
 #events { font-family: ui-monospace, monospace; font-size: 0.9rem; padding-left: 24px; }
 #events li { padding: 1px 0; }
 `;
@@ -72,11 +74,19 @@ function el(tag, attributes, ...children) {
   return node;
 }
 
+// Active-active: every target with weight carries traffic; a drained one shows 0 of its share.
+function carries(service, target) {
+  return target.weight === null ? service.active === target.target : target.weight.decided > 0;
+}
+
 function targetRow(service, target) {
-  const row = el('tr', { class: service.active === target.target ? 'active' : '', 'data-target': target.target });
+  const row = el('tr', { class: carries(service, target) ? 'active' : '', 'data-target': target.target });
   row.append(
     el('th', { scope: 'row' }, target.target),
     el('td', {}, target.setIdentifier),
+    ...(target.weight === null
+      ? []
+      : [el('td', { class: 'weight' + (target.weight.decided === 0 ? ' drained' : '') }, target.weight.decided + ' of ' + target.weight.configured)]),
     el('td', {}, el('span', { class: 'health ' + target.status }, target.status)),
     el('td', { class: 'streak' }, target.streak),
     el('td', { class: 'reason' }, target.reason),
@@ -88,6 +98,10 @@ function targetRow(service, target) {
 function phaseKind(service) {
   if (service.phase === null) return 'waiting';
   if (service.phase === 'failing-over' || service.phase === 'failing-back') return 'moving';
+  if (service.mode === 'active-active') {
+    if (service.phase !== 'active-active') return 'moving';
+    return service.targets.every((target) => target.weight === null || target.weight.decided > 0) ? 'on-first' : 'elsewhere';
+  }
   return service.active === service.targets[0]?.target ? 'on-first' : 'elsewhere';
 }
 
@@ -134,9 +148,10 @@ function serviceCard(service) {
     el(
       'table',
       {},
-      el('thead', {}, el('tr', {}, el('th', {}, 'target'), el('th', {}, 'set'), el('th', {}, 'health'), el('th', {}, 'streak'), el('th', {}, 'last failure'))),
+      el('thead', {}, el('tr', {}, el('th', {}, 'target'), el('th', {}, 'set'), ...(service.mode === 'active-active' ? [el('th', {}, 'weight')] : []), el('th', {}, 'health'), el('th', {}, 'streak'), el('th', {}, 'last failure'))),
       el('tbody', {}, ...service.targets.map((target) => targetRow(service, target))),
     ),
+    service.ramp === null ? '' : el('p', { class: 'ramp' }, 'ramp: ' + service.ramp),
     vantagesPart(service),
     el('p', { class: 'dns' }, 'DNS answer: ', el('span', { class: 'answer' }, answer), ' ', el('code', {}, '(' + service.dns.query + ')')),
     el('p', { class: 'meta' }, meta),

@@ -7,7 +7,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDnsWatch, type DnsWatch } from '../../cli/dns-watch.ts';
+import { sharesLines } from '../../cli/shares-view.ts';
 import { quorumView, verdictText, voteText } from '../../cli/vantage-votes.ts';
+import { sharesOf } from '../../shared/domain/active-active.ts';
 import {
   type ServiceConfig,
   type TargetId,
@@ -15,9 +17,17 @@ import {
   type VantagesConfig,
 } from '../../shared/domain/config.ts';
 import { systemClock, type VantageVotes } from '../../shared/domain/ports.ts';
-import { phaseOf, type ServiceState } from '../../shared/domain/state.ts';
+import type { ServiceState } from '../../shared/domain/state.ts';
 import { DemoSetupError } from './errors.ts';
-import { failedReason, flagWords, flipText, type LiveReading, streakText } from './live-view.ts';
+import {
+  failedReason,
+  flagWords,
+  flipText,
+  type LiveReading,
+  phaseText,
+  streakText,
+  weightsOf,
+} from './live-view.ts';
 import { PAGE_HTML, PAGE_SCRIPT, PAGE_STYLE } from './web-page.ts';
 
 export interface WebViewOptions {
@@ -57,6 +67,8 @@ export interface ServiceView {
   readonly name: string;
   readonly record: string;
   readonly zone: string;
+  /** `active-passive`, or `active-active` (issue #13 item 3): every target carries its weight. */
+  readonly mode: 'active-passive' | 'active-active';
   /** Null until the watchdog's first round. */
   readonly phase: string | null;
   readonly epoch: number | null;
@@ -64,6 +76,8 @@ export interface ServiceView {
   /** Every target, most preferred first. */
   readonly targets: readonly TargetView[];
   readonly flip: string | null;
+  /** Active-active: a drained target ramping back in words (step, percent, next step and gate); else null. */
+  readonly ramp: string | null;
   readonly flags: readonly string[];
   readonly dns: { readonly query: string; readonly answer: readonly string[] };
   /** With vantages: what each one last said and what the quorum makes of it; else null. */
@@ -95,6 +109,8 @@ export interface TargetView {
   readonly streak: string;
   /** The last round's failed check, if any. */
   readonly reason: string;
+  /** Active-active: the decided weight (0: drained) and the configured one; else null. */
+  readonly weight: { readonly decided: number; readonly configured: number } | null;
 }
 
 const SECURITY_HEADERS = {
@@ -229,6 +245,13 @@ function serviceView(
 ): ServiceView {
   const record = service.recordName.replace(/\.$/, '');
   const order = targetOrder(service);
+  const settings = service.policy.activeActive;
+  const decided =
+    settings === undefined
+      ? undefined
+      : state === undefined
+        ? settings.weights
+        : sharesOf(state, settings, order).weights;
   const target = ({ id, setIdentifier }: ServiceConfig['targets'][number]): TargetView => {
     // Absent until the watchdog's first round, or for a target added to the config since.
     const health = state?.targets[id];
@@ -238,17 +261,29 @@ function serviceView(
       status: health?.status ?? 'unknown',
       streak: health === undefined ? '' : streakText(health, service.policy),
       reason: health === undefined ? '' : (failedReason(health) ?? ''),
+      weight:
+        settings === undefined || decided === undefined
+          ? null
+          : { decided: decided[id] ?? 0, configured: settings.weights[id] ?? 0 },
     };
   };
   return {
     name: service.name,
     record: `${record} ${service.recordType}`,
     zone: service.hostedZoneId,
-    phase: state === undefined ? null : phaseOf(state, order),
+    mode: settings === undefined ? 'active-passive' : 'active-active',
+    phase: state === undefined ? null : phaseText(service, state),
     epoch: state?.epoch ?? null,
     active: state?.active ?? null,
     targets: service.targets.map(target),
-    flip: state === undefined ? null : flipText(state, order, at),
+    flip:
+      state === undefined
+        ? null
+        : settings === undefined
+          ? flipText(state, order, at)
+          : `${weightsOf(service, state)}${state.lastFlipAt === null ? '' : `, set ${new Date(state.lastFlipAt).toLocaleTimeString('en-GB', { hour12: false })}`}`,
+    ramp:
+      state === undefined || settings === undefined ? null : sharesLines(service, settings, state, at).ramp,
     flags: state === undefined ? [] : flagWords(state),
     dns: {
       query: `dig @${dnsServer.replace(/:(\d+)$/, ' -p $1')} ${record} ${service.recordType} +short`,

@@ -13,7 +13,13 @@ import type { Tracked } from './watchdog-ledger.ts';
 interface ServiceSamples {
   /** Per target id, 1 or 0 per round. */
   readonly health: Map<string, number[]>;
-  /** The active target's position in preference order, per round. */
+  /**
+   * The active target's position in preference order, per round. Active-active (issue #13 item 3):
+   * `active` is only a label there (the target with the largest decided weight), so this says where
+   * the largest share goes, not where all the traffic goes; it moves only when a drain or a ramp
+   * changes which target is heaviest. The weight map itself is in the state (`failoverctl status`)
+   * and the audit events, not in a metric.
+   */
   readonly active: number[];
   readonly latency: Map<string, { target: string; check: string; values: number[] }>;
   /** With vantages: how many vantages' votes counted, per round. */
