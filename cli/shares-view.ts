@@ -4,7 +4,7 @@
  * `failoverctl status` and `plan`. Read from the state only; nothing here decides.
  */
 
-import { sharesOf, shareWeights } from '../shared/domain/active-active.ts';
+import { sharesOf, weightsWithShare } from '../shared/domain/active-active.ts';
 import {
   type ActiveActive,
   type ServiceConfig,
@@ -75,7 +75,7 @@ export function sharesLines(
 
 /**
  * The weight map the ramp's next step writes: every target with weight at its share, the ramping
- * one at the next percent of its own (the same rule as the watchdog's, through `shareWeights`).
+ * one at the next percent of its own (the watchdog's own rule, `weightsWithShare`).
  */
 export function nextWeights(
   settings: ActiveActive,
@@ -83,10 +83,7 @@ export function nextWeights(
   weights: Readonly<Record<TargetId, number>>,
   ramp: ShareRamp,
 ): Record<TargetId, number> {
-  const members: Record<TargetId, number> = {};
-  for (const id of order) if ((weights[id] ?? 0) > 0) members[id] = 100;
-  members[ramp.to] = ramp.steps[ramp.step + 1] ?? 100;
-  return shareWeights(settings.weights, order, members);
+  return weightsWithShare(settings.weights, order, weights, ramp.to, ramp.steps[ramp.step + 1] ?? 100);
 }
 
 /** The decision as JSON: `status --json`'s `shares` key. */

@@ -277,10 +277,27 @@ function withShare(
   to: TargetId,
   percent: number,
 ): Record<TargetId, number> {
+  return weightsWithShare(settings.weights, round.order, current.weights, to, percent);
+}
+
+/**
+ * The weight map with `to` at `percent` of its own share and every target now in rotation at its
+ * whole share, scaled to the total: the next step of a ramp back (the CLI shows it as "next").
+ *
+ * @example
+ * weightsWithShare({ a: 50, b: 30, c: 20 }, ['a', 'b', 'c'], { a: 63, b: 37, c: 0 }, 'c', 10); // { a: 61, b: 37, c: 2 }
+ */
+export function weightsWithShare(
+  configured: Readonly<Record<TargetId, number>>,
+  order: readonly TargetId[],
+  current: Readonly<Record<TargetId, number>>,
+  to: TargetId,
+  percent: number,
+): Record<TargetId, number> {
   const members: Record<TargetId, number> = {};
-  for (const id of round.order) if ((current.weights[id] ?? 0) > 0) members[id] = 100;
+  for (const id of order) if ((current[id] ?? 0) > 0) members[id] = 100;
   members[to] = percent;
-  return shareWeights(settings.weights, round.order, members);
+  return shareWeights(configured, order, members);
 }
 
 /** Ask for the weight map `weights` on the current epoch; the state records it as on its way. */
