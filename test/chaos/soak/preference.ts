@@ -22,7 +22,8 @@
  *    returning target is DOWN;
  *  - missedClimbs: a round that ends on a target while a more preferred one is UP and the policy
  *    allows returning (no move decided); a ramp step not taken once its hold passed with the
- *    returning target UP and the alarm OK;
+ *    returning target UP and the alarm OK. The dwell and the flap window are the judge's own
+ *    records; only the flap freeze (which lasts until an operator fails back) is read from the state;
  *  - earlySteps: a step taken before its hold (max(stepHoldSeconds, TTL)) passed since the last
  *    one landed, or on an alarm that is not OK;
  *  - skippedSteps: a step that is not the one after the last (the first at 0), a ramp finished
