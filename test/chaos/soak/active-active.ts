@@ -20,7 +20,7 @@ import { initialState } from '../../../shared/domain/initial-state.ts';
 import type { Observation, ServiceState } from '../../../shared/domain/state.ts';
 import { seededRandom } from './random.ts';
 import { DAY_MS, FAIL, OK, Reference, T0, type Violation } from './simulation.ts';
-import { downIntervals, generateWorld, Truth } from './world.ts';
+import { generateWorld, Truth, targetIntervals } from './world.ts';
 
 const ORDER: readonly TargetId[] = ['primary', 'secondary', 'tertiary'];
 const HOUR = 3_600_000;
@@ -77,12 +77,8 @@ export function runActiveActiveSoak(options: ActiveActiveSoakOptions): ActiveAct
       activeActive: { weights, minHealthyTargets: random.integer(1, 2) },
     };
     const settings = { weights, minHealthyTargets: policy.activeActive?.minHealthyTargets ?? 1 };
-    const intervals = {
-      primary: service.primary,
-      secondary: service.secondary,
-      tertiary: downIntervals(random, durationMs, policy, { meanGapMs: 6 * HOUR }),
-    };
-    const truths = new Map(ORDER.map((id) => [id, new Truth(intervals[id as keyof typeof intervals])]));
+    const intervals = targetIntervals(random, service, ORDER, durationMs, { meanGapMs: 6 * HOUR });
+    const truths = new Map(ORDER.map((id) => [id, new Truth(intervals.get(id) ?? [])]));
     const refs = new Map(ORDER.map((id) => [id, new Reference(policy)]));
     const ref = (id: TargetId) => refs.get(id)?.status ?? 'unknown';
     const violation = (at: number, what: string): Violation => ({ service: service.name, at, what });

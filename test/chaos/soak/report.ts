@@ -1,4 +1,6 @@
 /** The soak's numbers: what `npm run soak` prints and what the test asserts on. */
+import type { ActiveActiveSoakReport } from './active-active.ts';
+import type { PreferenceSoakReport } from './preference.ts';
 import type { Detection, SoakReport } from './simulation.ts';
 
 export interface DelayStats {
@@ -77,5 +79,56 @@ export function formatReport(report: SoakReport, elapsedMs: number): string[] {
     `    worst delay = ${(summary.worstShareOfBound * 100).toFixed(1)}% of its bound (failureThreshold x probeIntervalSeconds + timeout); over the bound: ${summary.outOfBound.length}`,
     `  failovers that waited for the standby to recover: ${summary.waitedForStandby.count} (median ${seconds(summary.waitedForStandby.medianMs)}, max ${seconds(summary.waitedForStandby.maxMs)} after the primary went down)`,
     `  failovers decided while the primary's latest probe passed (DOWN, not yet back UP): ${report.failoversWhilePrimaryAnswered}`,
+  ];
+}
+
+/** A soak's violations as one line: every kind with its count (0 when the engine held). */
+function violationLine(violations: Readonly<Record<string, readonly unknown[]>>): string {
+  const counts = Object.entries(violations).map(([kind, found]) => `${kind} ${found.length}`);
+  const total = Object.values(violations).reduce((sum, found) => sum + found.length, 0);
+  return `  violations: ${total} (${counts.join(', ')})`;
+}
+
+/** The ramped-failback or three-target soak as lines of text. */
+export function formatPreferenceReport(report: PreferenceSoakReport, elapsedMs: number): string[] {
+  const { moves } = report;
+  const lines = [
+    `soak, ${report.mode}: ${report.days} simulated days, ${report.services} services, seed ${report.seed} (${(elapsedMs / 1000).toFixed(1)} s of real time)`,
+    `  ${report.rounds.toLocaleString('en-US')} decisions; ${moves.failovers} failovers, ${moves.failbacks} automatic failbacks, ${moves.emergencyFailbacks} emergency failbacks, ${moves.operatorFailbacks} operator failbacks`,
+  ];
+  if (report.mode === 'ramped-failback') {
+    lines.push(
+      `  ramps: ${moves.failbacks} started, ${moves.steps} further steps, ${moves.rampsCompleted} completed, ${moves.rampsFinishedEarly} finished at once (the target left went DOWN), ${moves.rollbacksOnDown} rolled back on a DOWN target, ${moves.rollbacksOnAlarm} on the step alarm`,
+    );
+  } else {
+    lines.push(
+      `  preference order: ${moves.failoversToLast} failovers onto the last target, ${moves.partialClimbs} failbacks one rung up (not yet to the first)`,
+    );
+  }
+  lines.push(
+    `  notices: ${Object.entries(report.notices)
+      .sort()
+      .map(([event, count]) => `${count} ${event}`)
+      .join(', ')}`,
+    violationLine(report.violations),
+  );
+  return lines;
+}
+
+/** The active-active soak as lines of text. */
+export function formatActiveActiveReport(
+  report: ActiveActiveSoakReport,
+  run: { seed: number; days: number; services: number },
+  elapsedMs: number,
+): string[] {
+  return [
+    `soak, active-active: ${run.days} simulated days, ${run.services} services of three targets, seed ${run.seed} (${(elapsedMs / 1000).toFixed(1)} s of real time)`,
+    `  ${report.rounds.toLocaleString('en-US')} decisions; ${report.drains} drains, ${report.returns} returns, ${report.notices['drain-refused'] ?? 0} drains refused by minHealthyTargets`,
+    violationLine({
+      falseDrains: report.falseDrains,
+      falseReturns: report.falseReturns,
+      missedDrainRounds: report.missedDrainRounds,
+      badTotals: report.badTotals,
+    }),
   ];
 }

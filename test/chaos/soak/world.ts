@@ -3,7 +3,7 @@
  * and its standby are really down — short blips, outages from a minute to hours, and flapping
  * spells — all drawn from one seeded generator.
  */
-import type { Policy } from '../../../shared/domain/config.ts';
+import type { Policy, TargetId } from '../../../shared/domain/config.ts';
 import type { Random } from './random.ts';
 
 export type IncidentKind = 'blip' | 'outage' | 'flapping';
@@ -88,6 +88,27 @@ export function downIntervals(
     t += random.exponential(options.meanGapMs);
   }
   return intervals;
+}
+
+/**
+ * The down intervals of each target of `order`: the service's primary and standby as generated (the
+ * first `options.kept` of them, both unless told), and every further target drawn here (an incident
+ * every `meanGapMs` on average), in order.
+ */
+export function targetIntervals(
+  random: Random,
+  service: ServiceWorld,
+  order: readonly TargetId[],
+  durationMs: number,
+  options: { meanGapMs: number; kept?: number },
+): Map<TargetId, readonly DownInterval[]> {
+  const generated = [service.primary, service.secondary].slice(0, options.kept ?? 2);
+  return new Map(
+    order.map((id, index) => [
+      id,
+      generated[index] ?? downIntervals(random, durationMs, service.policy, options),
+    ]),
+  );
 }
 
 /** Walks a sorted list of down intervals forward in time: is the target down at `t`? */
