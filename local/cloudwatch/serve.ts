@@ -4,6 +4,7 @@
  * Prints one JSON line `{"endpoint": ..., "region": ..., "evaluationDelayMs": ...}` and runs until SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import { wholeOption } from '../serve-options.ts';
 import { startLocalCloudWatch } from './index.ts';
 
 const { values } = parseArgs({
@@ -15,19 +16,10 @@ const { values } = parseArgs({
   },
 });
 
-function whole(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    process.stderr.write(`--${option} must be a whole number >= 0, got '${value}'\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
-const evaluationDelayMs = whole('evaluation-delay-ms', values['evaluation-delay-ms']);
+const evaluationDelayMs = wholeOption('evaluation-delay-ms', values['evaluation-delay-ms']);
 const cw = await startLocalCloudWatch({
   host: values.host,
-  port: whole('port', values.port),
+  port: wholeOption('port', values.port),
   region: values.region,
   evaluationDelayMs,
 });

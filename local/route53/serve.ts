@@ -5,6 +5,7 @@
  * Prints one JSON line `{"endpoint": ..., "dnsPort": ..., "propagation": ...}` and runs until SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';
+import { wholeOption } from '../serve-options.ts';
 import { startLocalRoute53 } from './index.ts';
 import {
   describePropagation,
@@ -23,15 +24,6 @@ const { values } = parseArgs({
   },
 });
 
-function whole(option: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    process.stderr.write(`--${option} must be a whole number >= 0, got '${value}'\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
 function propagationOf(text: string | undefined): Propagation | undefined {
   if (text === undefined) return undefined;
   try {
@@ -46,9 +38,9 @@ function propagationOf(text: string | undefined): Propagation | undefined {
 const propagation = propagationOf(values.propagation);
 const r53 = await startLocalRoute53({
   host: values.host,
-  port: whole('port', values.port),
-  dnsPort: whole('dns-port', values['dns-port']),
-  inSyncDelayMs: whole('in-sync-delay-ms', values['in-sync-delay-ms']),
+  port: wholeOption('port', values.port),
+  dnsPort: wholeOption('dns-port', values['dns-port']),
+  inSyncDelayMs: wholeOption('in-sync-delay-ms', values['in-sync-delay-ms']),
   ...(propagation === undefined ? {} : { propagation }),
 });
 process.stdout.write(
