@@ -176,7 +176,10 @@ export function holdAfter(move: Move, now: number): Hold | null {
  */
 export function claim(state: ServiceState, move: Move, now: number): ServiceState {
   const step = move.step === undefined ? {} : { step: move.step };
-  if (isAutomatic(move)) return { ...state, moving: { to: move.to, since: now, ...step } };
+  // An active-active move is its whole weight map: the claim must keep it, or the claimed move no
+  // longer looks pending — a re-send would pass the fence and a failed flip could not be released.
+  const weights = move.weights === undefined ? {} : { weights: move.weights };
+  if (isAutomatic(move)) return { ...state, moving: { to: move.to, since: now, ...step, ...weights } };
   const operatorClaim: OperatorClaim = {
     to: move.to,
     by: move.requestedBy,
@@ -325,7 +328,10 @@ export function repeatsFailure(before: ServiceState, move: Move, epoch: number):
 function sameMoving(a: ServiceState, b: ServiceState): boolean {
   if (a.moving === null || b.moving === null) return a.moving === b.moving;
   return (
-    a.moving.to === b.moving.to && a.moving.since === b.moving.since && sameStep(a.moving.step, b.moving.step)
+    a.moving.to === b.moving.to &&
+    a.moving.since === b.moving.since &&
+    sameStep(a.moving.step, b.moving.step) &&
+    sameMap(a.moving.weights, b.moving.weights)
   );
 }
 

@@ -5,6 +5,7 @@ import type { Policy } from '../../../shared/domain/config.ts';
 import { decide } from '../../../shared/domain/decide.ts';
 import { type FlipAction, isFlipAction } from '../../../shared/domain/events.ts';
 import { initialState } from '../../../shared/domain/initial-state.ts';
+import { claim, failureOf, fence, type Move, release, stillClaimable } from '../../../shared/domain/move.ts';
 import type { Observation, ServiceState, TargetHealth } from '../../../shared/domain/state.ts';
 
 const ORDER = ['a', 'b', 'c'] as const;
@@ -164,5 +165,41 @@ describe('decide, active-active', () => {
     );
 
     expect(actions).toMatchObject([{ type: 'notify', event: 'failback-ready' }]);
+  });
+});
+
+describe('the claim of an active-active move (review finding)', () => {
+  const drain: Move = {
+    service: 'svc',
+    direction: 'failover',
+    to: 'a',
+    first: 'a',
+    epoch: 3,
+    requestedBy: 'watchdog',
+    force: false,
+    correlationId: 'c-1',
+    weights: { a: 63, b: 37, c: 0 },
+  };
+  const decided: ServiceState = {
+    ...start,
+    epoch: 3,
+    moving: { to: 'a', since: T0, weights: drain.weights },
+  };
+
+  it('keeps the weight map, so a re-send of the same move is fenced while the first is on its way', () => {
+    const claimed = claim(decided, drain, T0 + 1_000);
+
+    expect(claimed.moving?.weights).toEqual({ a: 63, b: 37, c: 0 });
+    expect(fence(claimed, drain)).toBeNull();
+    expect(stillClaimable(claimed, decided)).toBe(false);
+  });
+
+  it('can be released when its compare-and-swap failed, recording the failure', () => {
+    const claimed = claim(decided, drain, T0 + 1_000);
+    const failure = failureOf(drain, 3, 'Route 53 refused the change', T0 + 2_000);
+
+    const released = release(claimed, claimed, drain, failure);
+
+    expect(released).toMatchObject({ moving: null, lastFailure: { epoch: 3, to: 'a' } });
   });
 });
