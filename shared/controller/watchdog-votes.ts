@@ -32,6 +32,18 @@ export interface RoundVotes {
   readonly newlyBlind: readonly string[];
 }
 
+/**
+ * Rounds in a row whose other vantages' votes could not be read before the run gives up with an
+ * error: without them nothing is decided, so a lasting failure (IAM after a deploy, sustained
+ * throttling) must reach people through the watchdog-errors alarm, not only the logs.
+ */
+export const MAX_VOTE_FAILURES = 3;
+
+/** The other vantages' votes could not be read for `MAX_VOTE_FAILURES` rounds in a row. */
+export class VotesUnavailableError extends Error {
+  override name = 'VotesUnavailableError';
+}
+
 /** The watchdog runs somewhere `vantages` does not list: a deployment or configuration mistake. */
 export class UnknownVantageError extends Error {
   override name = 'UnknownVantageError';
@@ -45,6 +57,8 @@ export class UnknownVantageError extends Error {
 export class VantageVoter {
   private readonly deps: VantageDeps;
   private readonly own: Map<string, VantageVote>;
+  /** Rounds in a row whose other vantages' votes could not be read. */
+  private failures = 0;
 
   private constructor(deps: VantageDeps, own: Map<string, VantageVote>) {
     this.deps = deps;
@@ -103,7 +117,7 @@ export class VantageVoter {
     try {
       await deps.votes.saveVotes(deps.vantage, this.own);
     } catch (error) {
-      // The others cannot see this round's vote; this vantage still counts it itself.
+      // The others cannot see this round's vote; this vantage still counts it itself and decides.
       deps.log.error("could not record this vantage's votes", { error });
     }
     const others = deps.vantages.regions.filter((region) => region !== deps.vantage);
@@ -112,8 +126,10 @@ export class VantageVoter {
       recorded = await deps.votes.loadVotes(others);
     } catch (error) {
       deps.log.error("could not read the other vantages' votes; deciding nothing this round", { error });
+      this.failed(error);
       return { tallies: new Map(), newlyBlind };
     }
+    this.failures = 0;
     const tallies = new Map<string, Tally>();
     for (const service of services) {
       const votes = [this.own.get(service.name), ...others.map((v) => recorded.get(v)?.get(service.name))];
@@ -131,6 +147,17 @@ export class VantageVoter {
       );
     }
     return { tallies, newlyBlind };
+  }
+
+  private failed(error: unknown): void {
+    this.failures++;
+    if (this.failures >= MAX_VOTE_FAILURES) {
+      throw new VotesUnavailableError(
+        `The other vantages' votes could not be read for ${this.failures} rounds in a row; nothing can be ` +
+          'decided without them. Check the state table and the watchdog role (DynamoDB BatchGetItem).',
+        { cause: error },
+      );
+    }
   }
 
   private observe(

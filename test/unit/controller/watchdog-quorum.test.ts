@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../shared/config/index.ts';
 import { runWatchdog, type WatchdogDeps } from '../../../shared/controller/watchdog.ts';
-import { UnknownVantageError } from '../../../shared/controller/watchdog-votes.ts';
+import { UnknownVantageError, VotesUnavailableError } from '../../../shared/controller/watchdog-votes.ts';
 import type { ControllerConfig } from '../../../shared/domain/config.ts';
 import type { Invoker, VantageVotes, VoteStore } from '../../../shared/domain/ports.ts';
 import { silentLogger } from '../../../shared/telemetry/log.ts';
@@ -40,13 +40,17 @@ services:
 class MemoryVotes implements VoteStore {
   readonly records = new Map<string, VantageVotes>();
   failSaves = false;
-  failLoads = false;
+  /** How many reads of the other vantages' votes fail from now on. */
+  failLoads = 0;
   async saveVotes(vantage: string, votes: VantageVotes) {
     if (this.failSaves) throw new Error('throttled');
     this.records.set(vantage, new Map(votes));
   }
   async loadVotes(vantages: readonly string[]) {
-    if (this.failLoads) throw new Error('timed out');
+    if (this.failLoads > 0) {
+      this.failLoads--;
+      throw new Error('timed out');
+    }
     return new Map([...this.records].filter(([vantage]) => vantages.includes(vantage)));
   }
 }
@@ -138,14 +142,25 @@ describe('runWatchdog as one of several vantages', () => {
     expect(invoker.calls).toEqual(['failover']);
   });
 
-  it("decides nothing while the other vantages' votes cannot be read", async () => {
+  it("decides nothing while the other vantages' votes cannot be read, and fails the run after three rounds", async () => {
     prober.set('api', 'primary', false);
     await run('us-east-2');
-    votes.failLoads = true;
+    votes.failLoads = Number.POSITIVE_INFINITY;
 
-    await run('us-east-1');
+    await expect(run('us-east-1')).rejects.toThrow(VotesUnavailableError);
 
     expect(invoker.calls).toEqual([]);
     expect(store.items.get('api')?.value.announced ?? []).toEqual([]);
+  });
+
+  it('decides again once the votes can be read, after fewer failed reads than fail a run', async () => {
+    prober.set('api', 'primary', false);
+    await run('us-east-2');
+    // The start's read of its own votes and the first round's read of the others' fail.
+    votes.failLoads = 2;
+
+    await run('us-east-1', 40);
+
+    expect(invoker.calls).toEqual(['failover']);
   });
 });
