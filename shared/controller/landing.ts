@@ -101,6 +101,13 @@ async function reread(
       results.set(p.service.name, unreadable(found?.message ?? 'not read'));
       continue;
     }
+    // Someone changed the records since the move read them: never overridden, as the first attempt
+    // would not have been (the compare-and-swap expects what the move decided on). Records already on
+    // the move's target (an earlier attempt that did land) go on, to be recognised as flipped.
+    if (p.reading !== null && !sameWeights(p.reading, found.reading) && found.reading.active !== p.move.to) {
+      results.set(p.service.name, { outcome: 'changed-underneath', found });
+      continue;
+    }
     again.push(zoneFlip(p, found.reading));
   }
   return again;
@@ -138,4 +145,9 @@ function unreadable(error: unknown): FlipResult {
 function describeFailure(result: Landing | undefined): string {
   if (result === undefined) return 'Route 53 could not be read';
   return result.outcome === 'error' ? result.message : result.outcome;
+}
+
+function sameWeights(a: TrafficReading, b: TrafficReading): boolean {
+  const ids = new Set([...Object.keys(a.sets), ...Object.keys(b.sets)]);
+  return [...ids].every((id) => a.sets[id]?.Weight === b.sets[id]?.Weight);
 }

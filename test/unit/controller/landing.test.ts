@@ -91,3 +91,24 @@ describe('landMoves with dataPlane: fallback', () => {
     expect(traffic.changes).toBe(1);
   });
 });
+
+describe('landMoves with dataPlane: fallback, Route 53 answering again with other records', () => {
+  it('never overrides records someone changed while the API was failing', async () => {
+    const clock = new ManualClock();
+    const svc = service(30);
+    const traffic = new MemoryTraffic([svc]);
+    const reading = traffic.reading(svc);
+    traffic.failing = 'no';
+    const landing = landMoves({ traffic, clock }, [
+      { service: svc, move: { to: 'secondary' }, reading } as unknown as Prepared,
+    ]);
+    // An operator's hand edit lands between the first failed attempt and the next read.
+    traffic.weights.set('api', { primary: 50, secondary: 50 });
+    traffic.failing = null;
+
+    const results = await landing;
+
+    expect(results.get('api')).toMatchObject({ outcome: 'changed-underneath' });
+    expect(traffic.weights.get('api')).toEqual({ primary: 50, secondary: 50 });
+  });
+});
