@@ -95,12 +95,17 @@ export function decideByQuorum(
   for (const id of order) targets[id] = quorumHealth(healthOf(state, id), count, id, now, evidence[id] ?? []);
   const round = roundOf(state, targets, evidence, policy, order, now, gate);
   if (quorumLost(count)) {
-    // Nothing may change on fewer votes than a quorum: no move, no withdrawal, only the alert — and
-    // not even that while the other vantages are still to cast their first votes.
+    // No health-driven change on fewer votes than a quorum: no new move, no withdrawal, the alert —
+    // not even that while the other vantages are still to cast their first votes. Two moves need no
+    // vote and still go: re-sending the move a quorum already decided (its invoke was lost), and
+    // rolling a ramp back because its step alarm fired (a CloudWatch signal, not the vantages').
     const notices: Notice[] = count.starting
       ? []
       : [{ condition: 'quorum-lost', type: 'alert', message: quorumLostMessage(count) }];
-    return announceOnce(state.announced, { next: round.state, flip: null, notices }, round);
+    const verdict = decideRound(round);
+    const kept = verdict.flip !== null && needsNoVote(state, verdict.flip, round.gate) ? verdict : null;
+    const still = kept ?? { next: round.state, flip: null, notices: [] };
+    return announceOnce(state.announced, { ...still, notices: [...still.notices, ...notices] }, round);
   }
   const verdict = decideRound(round);
   const statuses = Object.fromEntries(order.map((id) => [id, healthOf(round.state, id).status]));
@@ -127,6 +132,20 @@ export function decideByQuorum(
     return { ...action, reason: `${action.reason} (${describeVotes(count, subject)})` };
   });
   return { ...decision, actions };
+}
+
+/**
+ * A move that may go on without a quorum of votes: the re-send of the pending move (same target,
+ * same epoch: decided on a quorum before), or a ramp rolled back while its step alarm is in ALARM.
+ */
+function needsNoVote(state: ServiceState, flip: Action, gate: GateState | null): boolean {
+  if (!isFlipAction(flip)) return false;
+  const resend = state.moving !== null && state.moving.to === flip.to && flip.epoch === state.epoch;
+  if (resend) return true;
+  if (gate !== 'ALARM') return false;
+  const rampBack = state.ramp !== null && flip.to === state.ramp.from;
+  const shareBack = state.shares?.ramp != null && flip.weights?.[state.shares.ramp.to] === 0;
+  return rampBack || shareBack;
 }
 
 function roundOf(

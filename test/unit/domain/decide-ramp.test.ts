@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../../shared/domain/decide.ts';
+import { decide, decideByQuorum } from '../../../shared/domain/decide.ts';
 import { initialState } from '../../../shared/domain/initial-state.ts';
 import { claim, fence, type Move, record } from '../../../shared/domain/move.ts';
+import { tally } from '../../../shared/domain/quorum.ts';
 import { splitWeights } from '../../../shared/domain/ramp.ts';
 import { reconcileWeights } from '../../../shared/domain/reconcile.ts';
 import type { Ramp, ServiceState } from '../../../shared/domain/state.ts';
@@ -189,5 +190,25 @@ describe('reconcileWeights (issue #13)', () => {
       kind: 'hand-edit',
       next: { active: 'primary', ramp: null, hold: { kind: 'manual-edit' } },
     });
+  });
+});
+
+describe('decideByQuorum during a ramp, the quorum lost (review finding)', () => {
+  const lost = tally([], { regions: ['us-east-1', 'us-east-2', 'us-west-2'], quorum: 2 }, ORDER, ramping, T0);
+
+  it('still rolls the ramp back when its step alarm fires: the alarm needs no vote', () => {
+    const { actions } = decideByQuorum(atStep(1), lost, {}, ramping, ORDER, T0, 'ALARM');
+
+    expect(actions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'failover', to: 'secondary', epoch: 4 })]),
+    );
+    expect(actions).toEqual(expect.arrayContaining([expect.objectContaining({ event: 'quorum-lost' })]));
+  });
+
+  it('neither advances the ramp nor starts anything on stale health', () => {
+    const { next, actions } = decideByQuorum(atStep(1), lost, {}, ramping, ORDER, T0, 'OK');
+
+    expect(actions.filter((a) => a.type === 'failover' || a.type === 'failback')).toEqual([]);
+    expect(next.moving).toBeNull();
   });
 });
