@@ -92,7 +92,9 @@ export function decideByQuorum(
   gate: GateState | null = null,
 ): Decision {
   const targets: Record<TargetId, TargetHealth> = { ...state.targets };
-  for (const id of order) targets[id] = quorumHealth(healthOf(state, id), count, id, now, evidence[id] ?? []);
+  for (const id of order) {
+    targets[id] = quorumHealth(healthOf(state, id), count, id, now, evidence[id] ?? [], policy);
+  }
   const round = roundOf(state, targets, evidence, policy, order, now, gate);
   if (quorumLost(count)) {
     // No health-driven change on fewer votes than a quorum: no new move, no withdrawal, the alert —

@@ -138,8 +138,14 @@ function statusIn(vote: VantageVote, id: TargetId): TargetStatus {
  * streaks are the quorum's too — the most that a quorum of voters have each seen (the q-th largest
  * streak) — so "down for 3 rounds" means a quorum saw at least 3 failed rounds.
  *
+ * A DOWN target turns UP no sooner than `recoveryThreshold` rounds after it went DOWN. A quorum's
+ * own UP never comes sooner (each vantage needs those healthy rounds after the last failure), so
+ * this only holds a DOWN the flip function set when the target failed its re-check (`refuse`): the
+ * vantages never saw it down and vote UP at once, and without the hold the same move would be
+ * decided, and refused, every round.
+ *
  * @example
- * quorumHealth(previous, count, 'primary', now, evidence).status; // 'down' once 2 of 3 say so
+ * quorumHealth(previous, count, 'primary', now, evidence, policy).status; // 'down' once 2 of 3 say so
  */
 export function quorumHealth(
   previous: TargetHealth,
@@ -147,10 +153,14 @@ export function quorumHealth(
   id: TargetId,
   now: number,
   last: readonly CheckResult[],
+  policy: Pick<Policy, 'probeIntervalSeconds' | 'recoveryThreshold'>,
 ): TargetHealth {
   const ballot = count.ballots[id] ?? { up: [], down: [], unknown: [] };
-  const status: TargetStatus =
+  const voted: TargetStatus =
     ballot.down.length >= count.quorum ? 'down' : ballot.up.length >= count.quorum ? 'up' : previous.status;
+  const recoveryMs = policy.recoveryThreshold * policy.probeIntervalSeconds * 1000;
+  const tooSoon = previous.status === 'down' && previous.since !== null && now - previous.since < recoveryMs;
+  const status: TargetStatus = voted === 'up' && tooSoon ? 'down' : voted;
   const streak = (pick: (health: VoteHealth) => number) =>
     kthLargest(
       count.voters.map((vote) => (Object.hasOwn(vote.targets, id) ? pick(vote.targets[id] ?? ZERO) : 0)),

@@ -109,7 +109,7 @@ describe('quorumHealth', () => {
       T0,
     );
 
-    const judged = quorumHealth(health('up'), count, 'primary', T0, checks('fail'));
+    const judged = quorumHealth(health('up'), count, 'primary', T0, checks('fail'), P);
 
     expect(judged).toMatchObject({ status: 'down', failStreak: P.failureThreshold, okStreak: 0, since: T0 });
   });
@@ -117,7 +117,24 @@ describe('quorumHealth', () => {
   it('stays as it was when neither side has a quorum', () => {
     const count = tally([vote('us-east-1', 'down'), vote('us-east-2', 'unknown')], VANTAGES, ORDER, P, T0);
 
-    expect(quorumHealth(health('up'), count, 'primary', T0, []).status).toBe('up');
+    expect(quorumHealth(health('up'), count, 'primary', T0, [], P).status).toBe('up');
+  });
+});
+
+describe('quorumHealth after the flip function refused a target', () => {
+  it('keeps it DOWN for recoveryThreshold rounds although every vantage votes UP, then lets it up', () => {
+    const count = tally(
+      [vote('us-east-1', 'up'), vote('us-east-2', 'up'), vote('eu-west-1', 'up')],
+      VANTAGES,
+      ORDER,
+      P,
+      T0,
+    );
+    const refused = health('down', { since: T0 - 10 * SECOND, failStreak: P.failureThreshold });
+    const recoveryMs = P.recoveryThreshold * P.probeIntervalSeconds * 1000;
+
+    expect(quorumHealth(refused, count, 'secondary', T0, [], P).status).toBe('down');
+    expect(quorumHealth(refused, count, 'secondary', T0 - 10 * SECOND + recoveryMs, [], P).status).toBe('up');
   });
 });
 
