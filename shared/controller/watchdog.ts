@@ -18,7 +18,13 @@
 import { randomUUID } from 'node:crypto';
 import { type ServiceConfig, targetOrder, type VantagesConfig } from '../domain/config.ts';
 import { type Decision, decide, decideByQuorum } from '../domain/decide.ts';
-import { type Action, type FlipAction, isFlipAction, type NoticeAction } from '../domain/events.ts';
+import {
+  type Action,
+  type Evidence,
+  type FlipAction,
+  isFlipAction,
+  type NoticeAction,
+} from '../domain/events.ts';
 import { initialState } from '../domain/initial-state.ts';
 import { needsWrite } from '../domain/persist.ts';
 import type {
@@ -251,25 +257,25 @@ function judgeFor(
   if (votes === null) return (state) => decide(state, observation, t.config.policy, order, now);
   const count: Tally | undefined = votes.tallies.get(t.config.name);
   if (count === undefined) return null;
-  const evidence = Object.fromEntries(
-    Object.entries(observation.targets).map(([id, seen]) => [id, seen.checks]),
-  );
+  const evidence = evidenceOf(observation);
   const gate = observation.gate ?? null;
   return (state) => decideByQuorum(state, count, evidence, t.config.policy, order, now, gate);
 }
 
 function blindNotice(deps: WatchdogDeps, t: Tracked, observation: Observation): NoticeAction {
-  const evidence = Object.fromEntries(
-    Object.entries(observation.targets).map(([id, seen]) => [id, seen.checks]),
-  );
   return {
     type: 'alert',
     event: 'vantage-blind',
     message:
       `Vantage ${deps.quorum?.vantage} reaches no target of ${t.config.name} and not the canary either: ` +
       'its own network is at fault. It abstains until it sees again; the other vantages decide.',
-    evidence,
+    evidence: evidenceOf(observation),
   };
+}
+
+/** This vantage's round, as the evidence a decision or a notice carries: each target's checks. */
+function evidenceOf(observation: Observation): Evidence {
+  return Object.fromEntries(Object.entries(observation.targets).map(([id, seen]) => [id, seen.checks]));
 }
 
 /** Decide; write only when something but the evidence changed; on a lost race, decide again on the fresh state. */

@@ -22,8 +22,6 @@ import type { Policy, TargetId, VantagesConfig } from './config.ts';
 import { CLOCK_ALLOWANCE_MS } from './flip-timing.ts';
 import type { CheckResult, TargetHealth, TargetStatus } from './state.ts';
 
-export { CLOCK_ALLOWANCE_MS };
-
 /** A vote older than this many probe intervals is stale: its vantage abstains. */
 export const FRESH_INTERVALS = 2;
 

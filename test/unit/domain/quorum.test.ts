@@ -3,8 +3,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideByQuorum } from '../../../shared/domain/decide.ts';
+import { CLOCK_ALLOWANCE_MS } from '../../../shared/domain/flip-timing.ts';
 import {
-  CLOCK_ALLOWANCE_MS,
   describeVotes,
   dissent,
   quorumHealth,
